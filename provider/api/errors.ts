@@ -1,0 +1,82 @@
+import type { FieldError } from "./schemas";
+
+/** The client's operations, by the names used in errors, logs, pacing and the emulator's request log. */
+export type Operation = "createInvite" | "deleteInvite" | "listUsers" | "getUser" | "updateRoles";
+
+/** The token permission each operation needs, named in 401/403 errors so users know what to grant. */
+export const REQUIRED_PERMISSION: Record<Operation, string> = {
+  createInvite: "organization.users.create",
+  deleteInvite: "organization.users.delete",
+  listUsers: "organization.users.get",
+  getUser: "organization.users.get",
+  updateRoles: "organization.userRoles.access",
+};
+
+export interface AstroApiErrorDetails {
+  operation: Operation;
+  /** HTTP status; absent when no response arrived (connection refused, reset, timeout). */
+  status?: number;
+  /** Astro's own message, or what went wrong on the wire. */
+  apiMessage: string;
+  requestId?: string;
+  fieldErrors?: FieldError[];
+  /** How many attempts were made before giving up. */
+  attempts?: number;
+}
+
+/**
+ * Every failure of an Astro API call. It holds no request configuration, headers or token, so it is safe
+ * to log, print and store in a Pulumi error.
+ */
+export class AstroApiError extends Error {
+  readonly operation: Operation;
+  readonly status?: number;
+  readonly apiMessage: string;
+  readonly requestId?: string;
+  readonly fieldErrors: FieldError[];
+  readonly attempts: number;
+
+  constructor(details: AstroApiErrorDetails) {
+    super(formatMessage(details));
+    this.name = "AstroApiError";
+    this.operation = details.operation;
+    this.status = details.status;
+    this.apiMessage = details.apiMessage;
+    this.requestId = details.requestId;
+    this.fieldErrors = details.fieldErrors ?? [];
+    this.attempts = details.attempts ?? 1;
+  }
+}
+
+/** A response whose body does not have the documented shape. */
+export class ResponseShapeError extends Error {
+  constructor(
+    readonly operation: Operation,
+    problem: string,
+  ) {
+    super(`Astro API ${operation} returned a body of unexpected shape: ${problem}`);
+    this.name = "ResponseShapeError";
+  }
+}
+
+function formatMessage(d: AstroApiErrorDetails): string {
+  const where = d.status === undefined ? "no response" : `HTTP ${d.status}`;
+  const parts = [`Astro API ${d.operation} failed (${where}): ${d.apiMessage}`];
+  if (d.fieldErrors?.length) {
+    parts.push(`field errors: ${d.fieldErrors.map((f) => `${f.field}: ${f.message}`).join("; ")}`);
+  }
+  if (d.status === 401) {
+    parts.push(
+      "The API token was rejected: check that it is a valid, unexpired Organization API token " +
+        `with the ${REQUIRED_PERMISSION[d.operation]} permission.`,
+    );
+  } else if (d.status === 403) {
+    parts.push(
+      `The API token may not do this: it needs the ${REQUIRED_PERMISSION[d.operation]} permission ` +
+        "on this organization (an Organization API token with the Organization Owner role has it).",
+    );
+  }
+  if (d.attempts && d.attempts > 1) parts.push(`Gave up after ${d.attempts} attempts.`);
+  if (d.requestId) parts.push(`(requestId ${d.requestId})`);
+  return parts.join(" ");
+}

@@ -1,0 +1,337 @@
+import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Operation } from "../api/errors";
+import { ASTRO_RATE_LIMITS, RateLimits } from "../api/pacing";
+import { FaultInjector, FaultRule } from "./faults";
+import { requestId } from "./ids";
+import { RateLimiter } from "./ratelimit";
+import { ApiFailure, ApiResult, ApiToken, EmulatorState, MemberStatus, Switches } from "./state";
+
+export interface EmulatorOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** Loopback only by default; the emulator has no real security. */
+  host?: string;
+  /** Astro's documented per-token limits by default; false turns rate limiting off. */
+  rateLimits?: RateLimits | false;
+  /** Added to every API request, to model a real network. */
+  latencyMs?: number;
+  /** Seed for probabilistic faults. */
+  seed?: number;
+  organizationName?: string;
+  /** Fixed ids and token, for a demo or a user's CI that wants stable values. */
+  organizationId?: string;
+  token?: string;
+  switches?: Partial<Switches>;
+}
+
+export interface RequestLogEntry {
+  at: string;
+  method: string;
+  path: string;
+  operation?: Operation;
+  /** HTTP status, or 0 when the connection was reset instead of answered. */
+  status: number;
+  durationMs: number;
+  fault?: FaultRule["kind"];
+}
+
+export interface Emulator {
+  /** The API base URL, e.g. http://127.0.0.1:4010/v1: what `apiUrl` / ASTRO_API_URL should be. */
+  readonly apiUrl: string;
+  /** The root of the test-control endpoints. */
+  readonly adminUrl: string;
+  /** The organization created at start. */
+  readonly organizationId: string;
+  /** An API token with rights on that organization. */
+  readonly token: string;
+  readonly state: EmulatorState;
+  readonly faults: FaultInjector;
+  readonly log: RequestLogEntry[];
+  readonly settings: { rateLimits: RateLimits | false; latencyMs: number };
+  /** A token that exists but may not act on the start organization (for 403 tests). */
+  createToken(name: string, organizationIds: string[]): string;
+  /** Requests received so far, by method, and the number answered 429. */
+  counts(): { byMethod: Record<string, number>; throttled: number; writes: number };
+  stop(): Promise<void>;
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const state = new EmulatorState();
+  Object.assign(state.switches, options.switches);
+  const organization = state.createOrganization(options.organizationName ?? "Emulated Organization", options.organizationId);
+  const token = state.createToken("pulumi-astro-invites", [organization.id], options.token);
+  const faults = new FaultInjector(options.seed ?? 1);
+  const settings = {
+    rateLimits: options.rateLimits === undefined ? ASTRO_RATE_LIMITS : options.rateLimits,
+    latencyMs: options.latencyMs ?? 0,
+  };
+  const limiter = new RateLimiter(settings.rateLimits);
+  const log: RequestLogEntry[] = [];
+  const context: Context = { state, faults, settings, limiter, log };
+
+  const server = createServer((req, res) => {
+    handle(context, req, res).catch((error: unknown) => {
+      if (!res.headersSent) send(res, 500, errorBody(500, `emulator error: ${String(error)}`));
+    });
+  });
+  server.keepAliveTimeout = 30_000;
+  const host = options.host ?? "127.0.0.1";
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  const origin = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+
+  return {
+    apiUrl: `${origin}/v1`,
+    adminUrl: `${origin}/_emulator`,
+    organizationId: organization.id,
+    token: token.secret,
+    state,
+    faults,
+    log,
+    settings,
+    createToken: (name, organizationIds) => state.createToken(name, organizationIds).secret,
+    counts: () => countLog(log),
+    stop: () => closeServer(server),
+  };
+}
+
+interface Context {
+  state: EmulatorState;
+  faults: FaultInjector;
+  settings: { rateLimits: RateLimits | false; latencyMs: number };
+  limiter: RateLimiter;
+  log: RequestLogEntry[];
+}
+
+interface Route {
+  operation: Operation;
+  method: string;
+  pattern: RegExp;
+  run(state: EmulatorState, token: ApiToken, params: string[], body: unknown, query: URLSearchParams): ApiResult;
+}
+
+const ID = "([^/]+)";
+const ROUTES: Route[] = [
+  {
+    operation: "createInvite",
+    method: "POST",
+    pattern: new RegExp(`^/v1/organizations/${ID}/invites$`),
+    run: (state, token, [org], body) => state.createInvite(token, org, body),
+  },
+  {
+    operation: "deleteInvite",
+    method: "DELETE",
+    pattern: new RegExp(`^/v1/organizations/${ID}/invites/${ID}$`),
+    run: (state, token, [org, invite]) => state.deleteInvite(token, org, invite),
+  },
+  {
+    operation: "listUsers",
+    method: "GET",
+    pattern: new RegExp(`^/v1/organizations/${ID}/users$`),
+    run: (state, token, [org], _body, query) => state.listUsers(token, org, query),
+  },
+  {
+    operation: "getUser",
+    method: "GET",
+    pattern: new RegExp(`^/v1/organizations/${ID}/users/${ID}$`),
+    run: (state, token, [org, user]) => state.getUser(token, org, user),
+  },
+  {
+    operation: "updateRoles",
+    method: "POST",
+    pattern: new RegExp(`^/v1/organizations/${ID}/users/${ID}/roles$`),
+    run: (state, token, [org, user], body) => state.updateRoles(token, org, user, body),
+  },
+];
+
+async function handle(context: Context, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? "/", "http://emulator");
+  const method = req.method ?? "GET";
+  const body = await readBody(req);
+  if (url.pathname.startsWith("/_emulator/")) return handleAdmin(context, method, url, body, res);
+
+  const started = Date.now();
+  const route = ROUTES.find((candidate) => candidate.method === method && candidate.pattern.test(url.pathname));
+  const entry: RequestLogEntry = { at: new Date().toISOString(), method, path: url.pathname + url.search, operation: route?.operation, status: 0, durationMs: 0 };
+  const finish = (status: number) => {
+    entry.status = status;
+    entry.durationMs = Date.now() - started;
+    context.log.push(entry);
+  };
+  const answer = (result: ApiResult, headers: Record<string, string> = {}) => {
+    send(res, result.status, result.body, headers);
+    finish(result.status);
+  };
+
+  if (!route) return answer({ status: 404, body: errorBody(404, `No route for ${method} ${url.pathname}`) });
+
+  const authorization = req.headers.authorization ?? "";
+  const waitMs = context.limiter.take(authorization, method);
+  if (waitMs !== undefined) {
+    const throttled = tooManyRequests(context, Math.ceil(waitMs / 1000));
+    return answer(throttled.result, throttled.headers);
+  }
+
+  if (context.settings.latencyMs > 0) await sleep(context.settings.latencyMs);
+
+  const token = context.state.tokenFor(authorization.replace(/^Bearer\s+/i, ""));
+  if (!authorization.match(/^Bearer\s+\S/) || !token) return answer({ status: 401, body: errorBody(401, "Unauthorized: missing or invalid API token") });
+
+  const fault = context.faults.pick(route.operation);
+  if (fault) entry.fault = fault.kind;
+  switch (fault?.kind) {
+    case "reset":
+      res.socket?.destroy();
+      return finish(0);
+    case "500":
+    case "502":
+    case "503":
+      return answer({ status: Number(fault.kind), body: errorBody(Number(fault.kind), "Injected server error") });
+    case "429": {
+      const throttled = tooManyRequests(context, fault.retryAfterSeconds ?? 1);
+      return answer(throttled.result, throttled.headers);
+    }
+    case "latency":
+      await sleep(fault.latencyMs ?? 1000);
+      break;
+  }
+
+  let result: ApiResult;
+  try {
+    result = route.run(context.state, token, route.pattern.exec(url.pathname)!.slice(1).map(decodeURIComponent), body, url.searchParams);
+  } catch (error) {
+    result = failureResult(error);
+  }
+  if (fault?.kind === "commitThenReset") {
+    res.socket?.destroy();
+    return finish(0);
+  }
+  answer(result);
+}
+
+/** The test controls, under /_emulator/ (no auth: the emulator listens on loopback only). */
+async function handleAdmin(context: Context, method: string, url: URL, body: unknown, res: ServerResponse): Promise<void> {
+  const { state } = context;
+  const input = (body ?? {}) as Record<string, unknown>;
+  const path = url.pathname.replace(/^\/_emulator/, "");
+  const match = (pattern: string) => new RegExp(`^${pattern.replace(/:id/g, "([^/]+)")}$`).exec(path);
+  let m: RegExpExecArray | null;
+  try {
+    if (method === "GET" && path === "/state") return send(res, 200, state.snapshot());
+    if (method === "GET" && path === "/log") return send(res, 200, { requests: context.log, counts: countLog(context.log) });
+    if (method === "DELETE" && path === "/log") {
+      context.log.length = 0;
+      return send(res, 204);
+    }
+    if (method === "POST" && (m = match("/invites/:id/accept"))) {
+      state.acceptInvite(m[1]);
+      return send(res, 204);
+    }
+    if (method === "POST" && (m = match("/organizations/:id/accept"))) {
+      state.acceptInviteOf(m[1], String(input.email));
+      return send(res, 204);
+    }
+    if (method === "POST" && path === "/clock") {
+      state.advanceClock(Number(input.advanceSeconds ?? 0));
+      return send(res, 200, { now: state.now().toISOString() });
+    }
+    if (method === "POST" && (m = match("/organizations/:id/users/:id/role"))) {
+      state.setRoleOutOfBand(m[1], m[2], String(input.role));
+      return send(res, 204);
+    }
+    if (method === "DELETE" && (m = match("/organizations/:id/users/:id"))) {
+      state.removeUserOutOfBand(m[1], m[2]);
+      return send(res, 204);
+    }
+    if (method === "POST" && (m = match("/organizations/:id/members"))) {
+      const userId = state.seedMember(m[1], String(input.email), String(input.role ?? "ORGANIZATION_MEMBER"), (input.status as MemberStatus) ?? "ACTIVE");
+      return send(res, 200, { userId });
+    }
+    if (method === "POST" && path === "/organizations") {
+      return send(res, 200, state.createOrganization(String(input.name ?? "Another Organization")));
+    }
+    if (method === "POST" && path === "/tokens") {
+      const token = state.createToken(String(input.name ?? "token"), (input.organizationIds as string[]) ?? []);
+      return send(res, 200, { token: token.secret });
+    }
+    if (method === "PUT" && path === "/settings") {
+      Object.assign(state.switches, input.switches ?? {});
+      if (input.rateLimits !== undefined) context.limiter.limits = context.settings.rateLimits = input.rateLimits as RateLimits | false;
+      if (input.latencyMs !== undefined) context.settings.latencyMs = Number(input.latencyMs);
+      if (input.seed !== undefined) context.faults.reseed(Number(input.seed));
+      return send(res, 200, { switches: state.switches, ...context.settings });
+    }
+    if (method === "POST" && path === "/faults") {
+      for (const rule of (input.rules as FaultRule[]) ?? []) context.faults.add(rule);
+      return send(res, 200, { rules: context.faults.list() });
+    }
+    if (method === "DELETE" && path === "/faults") {
+      context.faults.clear();
+      return send(res, 204);
+    }
+    send(res, 404, errorBody(404, `No admin route for ${method} ${url.pathname}`));
+  } catch (error) {
+    const result = failureResult(error);
+    send(res, result.status, result.body);
+  }
+}
+
+function tooManyRequests(context: Context, retryAfterSeconds: number): { result: ApiResult; headers: Record<string, string> } {
+  return {
+    result: { status: 429, body: errorBody(429, "Too many requests, please slow down") },
+    headers: context.state.switches.retryAfterOn429 ? { "Retry-After": String(Math.max(1, retryAfterSeconds)) } : {},
+  };
+}
+
+function failureResult(error: unknown): ApiResult {
+  if (error instanceof ApiFailure) return { status: error.status, body: errorBody(error.status, error.message, error.fieldErrors) };
+  return { status: 500, body: errorBody(500, `emulator error: ${String(error)}`) };
+}
+
+function errorBody(statusCode: number, message: string, fieldErrors?: unknown[]) {
+  return { message, requestId: requestId(), statusCode, ...(fieldErrors && { fieldErrors }) };
+}
+
+function send(res: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}): void {
+  if (body === undefined) {
+    res.writeHead(status, headers).end();
+    return;
+  }
+  res.writeHead(status, { "Content-Type": "application/json", ...headers }).end(JSON.stringify(body));
+}
+
+async function readBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  if (chunks.length === 0) return undefined;
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
+function countLog(log: RequestLogEntry[]) {
+  const byMethod: Record<string, number> = {};
+  let throttled = 0;
+  let writes = 0;
+  for (const entry of log) {
+    byMethod[entry.method] = (byMethod[entry.method] ?? 0) + 1;
+    if (entry.status === 429) throttled++;
+    if (entry.method !== "GET") writes++;
+  }
+  return { byMethod, throttled, writes };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+}

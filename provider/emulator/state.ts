@@ -1,0 +1,400 @@
+import { ORGANIZATION_ROLES, isOrganizationRole } from "../roles";
+import { cuid } from "./ids";
+
+/**
+ * The emulated Astro organization data and the API's documented behaviour on it. Where Astronomer's
+ * behaviour is not known, a switch picks one of the possibilities so that both can be tested.
+ */
+export interface Switches {
+  /** Inviting an email whose invite is still pending: 400 "existing role", or a fresh invite replacing it. */
+  reinvitePending: "reject" | "fresh";
+  /** Deleting an invite that was accepted or has expired: 404, or 204 as if it were revoked. */
+  deleteAfterAcceptance: "404" | "204";
+  /** The pending user once their invite has expired: still listed as PENDING, or removed from the org. */
+  pendingAfterExpiry: "keep" | "remove";
+  /** Whether 429 answers carry a Retry-After header. */
+  retryAfterOn429: boolean;
+  /** How long a new invite is valid. */
+  inviteLifetimeSeconds: number;
+}
+
+export const DEFAULT_SWITCHES: Switches = {
+  reinvitePending: "reject",
+  deleteAfterAcceptance: "404",
+  pendingAfterExpiry: "keep",
+  retryAfterOn429: true,
+  inviteLifetimeSeconds: 7 * 24 * 3600,
+};
+
+export type MemberStatus = "PENDING" | "ACTIVE" | "INACTIVE" | "BANNED";
+
+export interface Organization {
+  id: string;
+  name: string;
+}
+
+export interface ApiToken {
+  id: string;
+  name: string;
+  secret: string;
+  organizationIds: string[];
+}
+
+/** A person known to Astro, across organizations. */
+interface Person {
+  id: string;
+  email: string;
+  fullName: string;
+  avatarUrl: string;
+}
+
+interface Membership {
+  userId: string;
+  status: MemberStatus;
+  role: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface EmulatedInvite {
+  id: string;
+  organizationId: string;
+  userId: string;
+  role: string;
+  expiresAt: string;
+  state: "pending" | "accepted" | "revoked";
+  inviter: ApiToken;
+}
+
+export interface ApiResult {
+  status: number;
+  body?: unknown;
+}
+
+export interface FieldError {
+  code: string;
+  field: string;
+  message: string;
+}
+
+/** What a handler answers when a request is refused; the server turns it into Astro's Error body. */
+export class ApiFailure extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly fieldErrors?: FieldError[],
+  ) {
+    super(message);
+  }
+}
+
+const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export class EmulatorState {
+  switches: Switches = { ...DEFAULT_SWITCHES };
+  /** Added to the wall clock, so tests can move time forward to expire invites. */
+  clockOffsetMs = 0;
+
+  private readonly organizations = new Map<string, Organization>();
+  private readonly tokens = new Map<string, ApiToken>();
+  private readonly people = new Map<string, Person>();
+  private readonly memberships = new Map<string, Map<string, Membership>>();
+  private readonly invites = new Map<string, EmulatedInvite>();
+
+  now(): Date {
+    return new Date(Date.now() + this.clockOffsetMs);
+  }
+
+  // ---- set-up -------------------------------------------------------------------------------------
+
+  createOrganization(name: string, id: string = cuid()): Organization {
+    const organization = { id, name };
+    this.organizations.set(id, organization);
+    this.memberships.set(id, new Map());
+    return organization;
+  }
+
+  createToken(name: string, organizationIds: string[], secret = `astro-emulator-${cuid()}`): ApiToken {
+    const token = { id: cuid(), name, secret, organizationIds };
+    this.tokens.set(secret, token);
+    return token;
+  }
+
+  tokenFor(secret: string): ApiToken | undefined {
+    return this.tokens.get(secret);
+  }
+
+  /** Requires that the organization exists (404) and that the token may act on it (403). */
+  authorize(token: ApiToken, organizationId: string): Organization {
+    const organization = this.organizations.get(organizationId);
+    if (!organization) throw new ApiFailure(404, `Organization ${organizationId} not found`);
+    if (!token.organizationIds.includes(organizationId)) {
+      throw new ApiFailure(403, `API token ${token.name} does not have access to organization ${organizationId}`);
+    }
+    return organization;
+  }
+
+  // ---- the five API operations ----------------------------------------------------------------------
+
+  createInvite(token: ApiToken, organizationId: string, body: unknown): ApiResult {
+    const organization = this.authorize(token, organizationId);
+    const { inviteeEmail, role } = validateInviteBody(body);
+    this.sweepExpired();
+    const person = this.personByEmail(inviteeEmail) ?? this.addPerson(inviteeEmail);
+    const members = this.members(organizationId);
+    const existing = members.get(person.id);
+    if (existing) {
+      const live = this.liveInviteOf(organizationId, person.id);
+      const replaceable =
+        existing.status === "PENDING" && (!live || this.switches.reinvitePending === "fresh");
+      if (!replaceable) throw new ApiFailure(400, `Invalid request: Invitee has existing role in organization ${organizationId}`);
+      if (live) live.state = "revoked";
+      existing.role = role;
+      existing.updatedAt = this.now().toISOString();
+    } else {
+      const at = this.now().toISOString();
+      members.set(person.id, { userId: person.id, status: "PENDING", role, createdAt: at, updatedAt: at });
+    }
+    const invite: EmulatedInvite = {
+      id: cuid(),
+      organizationId,
+      userId: person.id,
+      role,
+      expiresAt: new Date(this.now().getTime() + this.switches.inviteLifetimeSeconds * 1000).toISOString(),
+      state: "pending",
+      inviter: token,
+    };
+    this.invites.set(invite.id, invite);
+    return { status: 200, body: this.inviteBody(invite, organization, person) };
+  }
+
+  deleteInvite(token: ApiToken, organizationId: string, inviteId: string): ApiResult {
+    this.authorize(token, organizationId);
+    const invite = this.invites.get(inviteId);
+    if (!invite || invite.organizationId !== organizationId || invite.state === "revoked") {
+      throw new ApiFailure(404, `Invite ${inviteId} not found`);
+    }
+    const live = invite.state === "pending" && !this.isExpired(invite);
+    if (!live && this.switches.deleteAfterAcceptance === "404") throw new ApiFailure(404, `Invite ${inviteId} not found`);
+    if (invite.state === "pending") this.removePendingMember(organizationId, invite.userId);
+    invite.state = "revoked";
+    return { status: 204 };
+  }
+
+  listUsers(token: ApiToken, organizationId: string, query: URLSearchParams): ApiResult {
+    this.authorize(token, organizationId);
+    this.sweepExpired();
+    const offset = integerParam(query, "offset", 0, 0, Number.MAX_SAFE_INTEGER);
+    const limit = integerParam(query, "limit", 20, 1, 1000);
+    const users = [...this.members(organizationId).values()]
+      .map((member) => this.userBody(member))
+      .sort((a, b) => a.username.localeCompare(b.username));
+    return { status: 200, body: { limit, offset, totalCount: users.length, users: users.slice(offset, offset + limit) } };
+  }
+
+  getUser(token: ApiToken, organizationId: string, userId: string): ApiResult {
+    this.authorize(token, organizationId);
+    this.sweepExpired();
+    return { status: 200, body: this.userBody(this.member(organizationId, userId)) };
+  }
+
+  updateRoles(token: ApiToken, organizationId: string, userId: string, body: unknown): ApiResult {
+    this.authorize(token, organizationId);
+    this.sweepExpired();
+    const member = this.member(organizationId, userId);
+    const role = (body as { organizationRole?: unknown } | undefined)?.organizationRole;
+    if (typeof role !== "string" || !isOrganizationRole(role)) {
+      throw new ApiFailure(400, "Invalid request", [
+        { code: "oneof", field: "organizationRole", message: `organizationRole must be one of ${ORGANIZATION_ROLES.join(" ")}` },
+      ]);
+    }
+    member.role = role;
+    member.updatedAt = this.now().toISOString();
+    return { status: 200, body: { organizationRole: role, workspaceRoles: [], deploymentRoles: [], dagRoles: [] } };
+  }
+
+  // ---- test controls ----------------------------------------------------------------------------
+
+  /** The invitee accepts: their user becomes ACTIVE and the invite is gone. */
+  acceptInvite(inviteId: string): void {
+    const invite = this.invites.get(inviteId);
+    if (!invite || invite.state !== "pending") throw new ApiFailure(404, `No pending invite ${inviteId}`);
+    if (this.isExpired(invite)) throw new ApiFailure(400, `Invite ${inviteId} has expired`);
+    invite.state = "accepted";
+    const member = this.member(invite.organizationId, invite.userId);
+    member.status = "ACTIVE";
+    member.role = invite.role;
+    member.updatedAt = this.now().toISOString();
+  }
+
+  /** Accepts the live invite of `email` in the organization. */
+  acceptInviteOf(organizationId: string, email: string): void {
+    const person = this.personByEmail(email);
+    const live = person && this.liveInviteOf(organizationId, person.id);
+    if (!live) throw new ApiFailure(404, `No pending invite for ${email} in ${organizationId}`);
+    this.acceptInvite(live.id);
+  }
+
+  advanceClock(seconds: number): void {
+    this.clockOffsetMs += seconds * 1000;
+  }
+
+  /** Someone changes a member's role in the Astro UI. */
+  setRoleOutOfBand(organizationId: string, userId: string, role: string): void {
+    const member = this.member(organizationId, userId);
+    member.role = role;
+    member.updatedAt = this.now().toISOString();
+  }
+
+  /** Someone removes a member in the Astro UI (which the public API cannot do). */
+  removeUserOutOfBand(organizationId: string, userId: string): void {
+    this.member(organizationId, userId);
+    this.members(organizationId).delete(userId);
+    for (const invite of this.invites.values()) {
+      if (invite.organizationId === organizationId && invite.userId === userId && invite.state === "pending") {
+        invite.state = "revoked";
+      }
+    }
+  }
+
+  /** A member who joined without our invite (SSO just-in-time provisioning, the UI, the CLI). */
+  seedMember(organizationId: string, email: string, role: string, status: MemberStatus = "ACTIVE"): string {
+    if (!this.organizations.has(organizationId)) throw new ApiFailure(404, `Organization ${organizationId} not found`);
+    const person = this.personByEmail(email) ?? this.addPerson(email);
+    const at = this.now().toISOString();
+    this.members(organizationId).set(person.id, { userId: person.id, status, role, createdAt: at, updatedAt: at });
+    return person.id;
+  }
+
+  /** Everything, for tests, the demo and the admin endpoint. */
+  snapshot() {
+    this.sweepExpired();
+    return {
+      now: this.now().toISOString(),
+      switches: this.switches,
+      organizations: [...this.organizations.values()].map((organization) => ({
+        ...organization,
+        users: [...this.members(organization.id).values()].map((member) => this.userBody(member)),
+        invites: [...this.invites.values()]
+          .filter((invite) => invite.organizationId === organization.id)
+          .map((invite) => ({
+            inviteId: invite.id,
+            userId: invite.userId,
+            email: this.people.get(invite.userId)?.email ?? "",
+            role: invite.role,
+            expiresAt: invite.expiresAt,
+            state: invite.state === "pending" && this.isExpired(invite) ? "expired" : invite.state,
+          })),
+      })),
+    };
+  }
+
+  // ---- internals ----------------------------------------------------------------------------------
+
+  private members(organizationId: string): Map<string, Membership> {
+    const members = this.memberships.get(organizationId);
+    if (!members) throw new ApiFailure(404, `Organization ${organizationId} not found`);
+    return members;
+  }
+
+  private member(organizationId: string, userId: string): Membership {
+    const member = this.members(organizationId).get(userId);
+    if (!member) throw new ApiFailure(404, `User ${userId} not found in organization ${organizationId}`);
+    return member;
+  }
+
+  private personByEmail(email: string): Person | undefined {
+    const wanted = email.toLowerCase();
+    for (const person of this.people.values()) if (person.email.toLowerCase() === wanted) return person;
+    return undefined;
+  }
+
+  private addPerson(email: string): Person {
+    const person = { id: cuid(), email, fullName: "", avatarUrl: "" };
+    this.people.set(person.id, person);
+    return person;
+  }
+
+  private liveInviteOf(organizationId: string, userId: string): EmulatedInvite | undefined {
+    for (const invite of this.invites.values()) {
+      if (invite.organizationId === organizationId && invite.userId === userId && invite.state === "pending" && !this.isExpired(invite)) {
+        return invite;
+      }
+    }
+    return undefined;
+  }
+
+  private isExpired(invite: EmulatedInvite): boolean {
+    return invite.state === "pending" && Date.parse(invite.expiresAt) <= this.now().getTime();
+  }
+
+  private removePendingMember(organizationId: string, userId: string): void {
+    const members = this.members(organizationId);
+    if (members.get(userId)?.status === "PENDING") members.delete(userId);
+  }
+
+  /** With pendingAfterExpiry "remove", a pending user whose invite expired leaves the organization. */
+  private sweepExpired(): void {
+    if (this.switches.pendingAfterExpiry !== "remove") return;
+    for (const invite of this.invites.values()) {
+      if (this.isExpired(invite) && !this.liveInviteOf(invite.organizationId, invite.userId)) {
+        this.removePendingMember(invite.organizationId, invite.userId);
+      }
+    }
+  }
+
+  private userBody(member: Membership) {
+    const person = this.people.get(member.userId);
+    if (!person) throw new Error(`emulator: membership without a person (${member.userId})`);
+    return {
+      id: person.id,
+      username: person.email,
+      fullName: person.fullName,
+      avatarUrl: person.avatarUrl,
+      status: member.status,
+      organizationRole: member.role,
+      workspaceRoles: [],
+      deploymentRoles: [],
+      dagRoles: [],
+      createdAt: member.createdAt,
+      updatedAt: member.updatedAt,
+    };
+  }
+
+  private inviteBody(invite: EmulatedInvite, organization: Organization, person: Person) {
+    return {
+      inviteId: invite.id,
+      expiresAt: invite.expiresAt,
+      invitee: { id: person.id, subjectType: "USER", username: person.email, fullName: person.fullName, avatarUrl: person.avatarUrl },
+      inviter: { id: invite.inviter.id, subjectType: "SERVICEKEY", apiTokenName: invite.inviter.name },
+      organizationId: organization.id,
+      organizationName: organization.name,
+      userId: person.id,
+    };
+  }
+}
+
+function validateInviteBody(body: unknown): { inviteeEmail: string; role: string } {
+  const { inviteeEmail, role } = (body ?? {}) as { inviteeEmail?: unknown; role?: unknown };
+  const fieldErrors: FieldError[] = [];
+  if (typeof inviteeEmail !== "string" || !EMAIL_SHAPE.test(inviteeEmail)) {
+    fieldErrors.push({ code: "email", field: "inviteeEmail", message: "inviteeEmail must be a valid email address" });
+  }
+  if (typeof role !== "string" || !isOrganizationRole(role)) {
+    fieldErrors.push({ code: "oneof", field: "role", message: `role must be one of ${ORGANIZATION_ROLES.join(" ")}` });
+  }
+  if (fieldErrors.length) throw new ApiFailure(400, "Invalid request", fieldErrors);
+  return { inviteeEmail: inviteeEmail as string, role: role as string };
+}
+
+function integerParam(query: URLSearchParams, name: string, fallback: number, min: number, max: number): number {
+  const raw = query.get(name);
+  if (raw === null) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ApiFailure(400, "Invalid request", [
+      { code: "range", field: name, message: `${name} must be an integer from ${min} to ${max}` },
+    ]);
+  }
+  return value;
+}

@@ -1,0 +1,17 @@
+/** The five organization roles the Astro API v1 accepts (the Astro CLI and Terraform know only three). */
+export const ORGANIZATION_ROLES = [
+  "ORGANIZATION_OWNER",
+  "ORGANIZATION_BILLING_ADMIN",
+  "ORGANIZATION_OBSERVE_ADMIN",
+  "ORGANIZATION_OBSERVE_MEMBER",
+  "ORGANIZATION_MEMBER",
+] as const;
+
+export type OrganizationRole = (typeof ORGANIZATION_ROLES)[number];
+
+/** Least privilege: what a new invite gets when no role is declared, and what an accepted member is left with on delete. */
+export const DEFAULT_ROLE: OrganizationRole = "ORGANIZATION_MEMBER";
+
+export function isOrganizationRole(value: string): value is OrganizationRole {
+  return (ORGANIZATION_ROLES as readonly string[]).includes(value);
+}
