@@ -1,0 +1,246 @@
+import { expect } from "chai";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { inspect } from "node:util";
+import { readFileSync } from "node:fs";
+import { AstroClient, AstroClientOptions } from "../../../provider/api/client";
+import { AstroApiError } from "../../../provider/api/errors";
+import { parseRetryAfterMs } from "../../../provider/api/retry";
+import { apiUrlProblem } from "../../../provider/api/url";
+import { VERSION } from "../../../provider/version";
+import { Emulator, startEmulator } from "../../../provider/emulator/server";
+import type { FaultKind } from "../../../provider/emulator/faults";
+
+const FAST_RETRY = { baseDelayMs: 5, maxDelayMs: 20, requestTimeoutMs: 2000 };
+
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error("expected a rejection");
+}
+
+describe("AstroClient against the emulator", () => {
+  let emulator: Emulator;
+  let org: string;
+  let lines: string[];
+  const client = (options: Partial<AstroClientOptions> = {}) =>
+    new AstroClient({ token: emulator.token, baseUrl: emulator.apiUrl, retry: FAST_RETRY, log: (line) => lines.push(line), ...options });
+
+  beforeEach(async () => {
+    emulator = await startEmulator();
+    org = emulator.organizationId;
+    lines = [];
+  });
+  afterEach(() => emulator.stop());
+
+  it("creates an invite, finds, reads, re-roles and deletes it", async () => {
+    const api = client();
+    const created = await api.createInvite(org, "jane@example.com", "ORGANIZATION_OWNER");
+    if (created.outcome !== "created") throw new Error(created.outcome);
+    expect(created.invite.invitee.username).to.equal("jane@example.com");
+
+    const found = await api.findUserByEmail(org, "  JANE@example.COM ");
+    expect(found).to.include({ id: created.invite.invitee.id, status: "PENDING", organizationRole: "ORGANIZATION_OWNER" });
+    expect((await api.getUser(org, found!.id))?.username).to.equal("jane@example.com");
+
+    await api.updateOrganizationRole(org, found!, "ORGANIZATION_OBSERVE_ADMIN");
+    expect((await api.getUser(org, found!.id))?.organizationRole).to.equal("ORGANIZATION_OBSERVE_ADMIN");
+
+    expect(await api.deleteInvite(org, created.invite.inviteId)).to.equal("deleted");
+    expect(await api.deleteInvite(org, created.invite.inviteId)).to.equal("alreadyGone");
+    expect(await api.getUser(org, found!.id)).to.equal(undefined);
+    expect(await api.findUserByEmail(org, "jane@example.com")).to.equal(undefined);
+  });
+
+  it("reports an email that already has a role as alreadyMember, with the member", async () => {
+    const userId = emulator.state.seedMember(org, "sso@example.com", "ORGANIZATION_MEMBER");
+    const result = await client().createInvite(org, "sso@example.com", "ORGANIZATION_OWNER");
+    expect(result.outcome).to.equal("alreadyMember");
+    expect(result.outcome === "alreadyMember" && result.user.id).to.equal(userId);
+  });
+
+  it("pages the user list with the largest page size", async () => {
+    for (let i = 0; i < 1203; i++) emulator.state.seedMember(org, `u${String(i).padStart(4, "0")}@example.com`, "ORGANIZATION_MEMBER");
+    emulator.log.length = 0;
+    expect((await client().findUserByEmail(org, "u1202@example.com"))?.username).to.equal("u1202@example.com");
+    expect(emulator.log.map((e) => e.path)).to.deep.equal([
+      `/v1/organizations/${org}/users?offset=0&limit=1000`,
+      `/v1/organizations/${org}/users?offset=1000&limit=1000`,
+    ]);
+    expect(await client().findUserByEmail(org, "nobody@example.com")).to.equal(undefined);
+  });
+
+  it("sends the bearer token and a User-Agent naming this package", async () => {
+    const seen: Record<string, string | undefined> = {};
+    const server = createServer((req, res) => {
+      seen.authorization = req.headers.authorization;
+      seen.userAgent = req.headers["user-agent"];
+      res.writeHead(404, { "Content-Type": "application/json" }).end(JSON.stringify({ message: "no", requestId: "r", statusCode: 404 }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      await new AstroClient({ token: "tok-123", baseUrl: `http://127.0.0.1:${port}/v1` }).getUser(org, "cuser");
+      expect(seen).to.deep.equal({ authorization: "Bearer tok-123", userAgent: `pulumi-astro-invites/${VERSION}` });
+    } finally {
+      server.close();
+    }
+    expect(VERSION).to.equal(JSON.parse(readFileSync("package.json", "utf8")).version);
+  });
+
+  describe("errors", () => {
+    it("401: names the permission the call needs, and never the token", async () => {
+      const secret = "astro-secret-token-value-0123456789";
+      const error = await rejection(client({ token: secret }).createInvite(org, "a@example.com", "ORGANIZATION_MEMBER"));
+      expect(error).to.be.instanceOf(AstroApiError);
+      expect(error).to.include({ status: 401, operation: "createInvite" });
+      expect(error.message).to.contain("organization.users.create");
+      for (const text of [error.message, String(error.stack), inspect(error, { depth: 10 }), JSON.stringify(error), ...lines]) {
+        expect(text).not.to.contain(secret);
+      }
+    });
+
+    it("403: a token without rights on the organization, naming the permission", async () => {
+      const error = (await rejection(client({ token: emulator.createToken("elsewhere", []) }).getUser(org, "cuser"))) as AstroApiError;
+      expect(error.status).to.equal(403);
+      expect(error.message).to.contain("organization.users.get");
+      expect(error.requestId).to.be.a("string");
+    });
+
+    it("404 on an unknown organization, 400 with field errors on a bad invite", async () => {
+      const unknown = (await rejection(client().findUserByEmail("cunknownorg00000000000000", "a@example.com"))) as AstroApiError;
+      expect(unknown.status).to.equal(404);
+      const bad = (await rejection(client().createInvite(org, "nope", "ORGANIZATION_MEMBER"))) as AstroApiError;
+      expect(bad.status).to.equal(400);
+      expect(bad.fieldErrors.map((f) => f.field)).to.deep.equal(["inviteeEmail"]);
+      expect(bad.message).to.contain("inviteeEmail");
+    });
+
+    it("a body of the wrong shape names the operation and the field", async () => {
+      const server = createServer((_req, res) => res.writeHead(200).end(JSON.stringify({ id: "x", username: "a@example.com", status: "SLEEPING" })));
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      try {
+        const port = (server.address() as AddressInfo).port;
+        const error = await rejection(new AstroClient({ token: "t", baseUrl: `http://127.0.0.1:${port}/v1` }).getUser(org, "x"));
+        expect(error.message).to.contain("getUser").and.to.contain("status").and.to.contain("fullName");
+      } finally {
+        server.close();
+      }
+    });
+  });
+
+  describe("retries", () => {
+    it("retries 500, 502, 503, 504-class failures and resets until an answer arrives", async () => {
+      emulator.faults.add({ kind: "503", operation: "getUser", calls: [1] });
+      emulator.faults.add({ kind: "502", operation: "getUser", calls: [2] });
+      emulator.faults.add({ kind: "reset", operation: "getUser", calls: [3] });
+      expect(await client().getUser(org, "cnobody")).to.equal(undefined);
+      expect(emulator.log.map((e) => e.status)).to.deep.equal([503, 502, 0, 404]);
+      expect(lines.filter((l) => l.startsWith("retrying"))).to.have.length(3);
+    });
+
+    it("retries a refused connection", async () => {
+      const server = createServer();
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      const port = (server.address() as AddressInfo).port;
+      await new Promise((resolve) => server.close(resolve));
+      const error = (await rejection(new AstroClient({ token: "t", baseUrl: `http://127.0.0.1:${port}/v1`, retry: { ...FAST_RETRY, maxAttempts: 3 } }).getUser(org, "x"))) as AstroApiError;
+      expect(error.message).to.contain("ECONNREFUSED").and.to.contain("3 attempts");
+    });
+
+    it("honours Retry-After on 429", async () => {
+      emulator.faults.add({ kind: "429", operation: "listUsers", calls: [1], retryAfterSeconds: 1 });
+      const started = Date.now();
+      await client().findUserByEmail(org, "a@example.com");
+      expect(Date.now() - started).to.be.at.least(950);
+      expect(emulator.log.map((e) => e.status)).to.deep.equal([429, 200]);
+    });
+
+    it("backs off without Retry-After too", async () => {
+      emulator.state.switches.retryAfterOn429 = false;
+      emulator.faults.add({ kind: "429", operation: "listUsers", calls: [1, 2] });
+      await client().findUserByEmail(org, "a@example.com");
+      expect(emulator.log.map((e) => e.status)).to.deep.equal([429, 429, 200]);
+    });
+
+    it("times out a slow attempt and tries again", async () => {
+      emulator.faults.add({ kind: "latency", latencyMs: 800, operation: "listUsers", calls: [1] });
+      await client({ retry: { ...FAST_RETRY, requestTimeoutMs: 300 } }).findUserByEmail(org, "a@example.com");
+      expect(lines[0]).to.contain("ETIMEDOUT");
+    });
+
+    it("gives up at the attempt bound with what happened", async () => {
+      emulator.faults.add({ kind: "500", operation: "getUser" });
+      const error = (await rejection(client({ retry: { ...FAST_RETRY, maxAttempts: 4 } }).getUser(org, "x"))) as AstroApiError;
+      expect(error).to.include({ status: 500, attempts: 4 });
+      expect(emulator.log).to.have.length(4);
+    });
+
+    it("gives up at the time bound rather than wait past it", async () => {
+      emulator.faults.add({ kind: "429", operation: "getUser", retryAfterSeconds: 5 });
+      const started = Date.now();
+      const error = (await rejection(client({ retry: { ...FAST_RETRY, maxElapsedMs: 2000 } }).getUser(org, "x"))) as AstroApiError;
+      expect(error.status).to.equal(429);
+      expect(Date.now() - started).to.be.below(1500);
+    });
+
+    it("parses Retry-After as seconds or as an HTTP date", () => {
+      expect(parseRetryAfterMs("3")).to.equal(3000);
+      expect(parseRetryAfterMs(new Date(Date.now() + 10_000).toUTCString())).to.be.within(8_000, 10_000);
+      expect(parseRetryAfterMs("soon")).to.equal(undefined);
+      expect(parseRetryAfterMs(undefined)).to.equal(undefined);
+    });
+  });
+
+  describe("no duplicate invite after an ambiguous create failure", () => {
+    const kinds: FaultKind[] = ["500", "502", "503", "reset", "commitThenReset", "latency"];
+    for (const kind of kinds) {
+      it(`${kind} on the first POST: exactly one invite exists afterwards`, async () => {
+        emulator.faults.add({ kind, operation: "createInvite", calls: [1], latencyMs: 600 });
+        // The emulator still commits a request whose client timed out, as a slow real server would.
+        const result = await client({ retry: { ...FAST_RETRY, requestTimeoutMs: 300 } }).createInvite(org, "jane@example.com", "ORGANIZATION_MEMBER");
+        if (kind === "latency") await new Promise((resolve) => setTimeout(resolve, 500));
+        const invites = emulator.state.snapshot().organizations[0].invites.filter((i) => i.state === "pending");
+        expect(invites, JSON.stringify(invites)).to.have.length(1);
+        if (result.outcome === "created") expect(result.invite.inviteId).to.equal(invites[0].inviteId);
+        if (kind === "commitThenReset") {
+          expect(result.outcome).to.equal("foundAfterAmbiguousFailure");
+          expect(emulator.log.filter((e) => e.method === "POST")).to.have.length(1);
+        }
+      });
+    }
+
+    it("a 429 is not ambiguous: the POST is simply retried", async () => {
+      emulator.faults.add({ kind: "429", operation: "createInvite", calls: [1] });
+      const result = await client().createInvite(org, "jane@example.com", "ORGANIZATION_MEMBER");
+      expect(result.outcome).to.equal("created");
+      expect(emulator.log.map((e) => e.method)).to.deep.equal(["POST", "POST"]);
+    });
+  });
+
+  it("paces requests per token at Astro's limits and draws no 429", async () => {
+    const api = client({ token: emulator.createToken("pacing", [org]) });
+    const started = Date.now();
+    await Promise.all(Array.from({ length: 30 }, (_, i) => api.createInvite(org, `p${i}@example.com`, "ORGANIZATION_MEMBER")));
+    const elapsed = Date.now() - started;
+    expect(elapsed).to.be.at.least((29 / 10) * 1000 - 50);
+    expect(emulator.counts().throttled).to.equal(0);
+    expect(emulator.log.filter((e) => e.status === 200)).to.have.length(30);
+  });
+
+  describe("base URL", () => {
+    it("allows https anywhere and http only on loopback", () => {
+      for (const ok of ["https://api.astronomer.io/v1", "http://127.0.0.1:8080/v1", "http://localhost:1/v1", "http://[::1]:9/v1", "http://127.9.8.7/v1"]) {
+        expect(apiUrlProblem(ok), ok).to.equal(undefined);
+      }
+      expect(apiUrlProblem("http://api.astronomer.io/v1")).to.contain("must use https");
+      expect(apiUrlProblem("http://10.0.0.1/v1")).to.contain("loopback");
+      expect(apiUrlProblem("ftp://example.com")).to.contain("scheme ftp");
+      expect(apiUrlProblem("not a url")).to.contain("absolute https URL");
+      expect(() => new AstroClient({ token: "t", baseUrl: "http://example.com/v1" })).to.throw(/must use https/);
+    });
+  });
+});
