@@ -49,8 +49,8 @@ export interface Emulator {
   readonly faults: FaultInjector;
   readonly log: RequestLogEntry[];
   readonly settings: { rateLimits: RateLimits | false; latencyMs: number };
-  /** A token that exists but may not act on the start organization (for 403 tests). */
-  createToken(name: string, organizationIds: string[]): string;
+  /** Another API token, limited to these organizations (and permissions, when given). */
+  createToken(name: string, organizationIds: string[], permissions?: string[]): string;
   /** Requests received so far, by method, and the number answered 429. */
   counts(): { byMethod: Record<string, number>; throttled: number; writes: number };
   stop(): Promise<void>;
@@ -93,7 +93,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     faults,
     log,
     settings,
-    createToken: (name, organizationIds) => state.createToken(name, organizationIds).secret,
+    createToken: (name, organizationIds, permissions) => state.createToken(name, organizationIds, undefined, permissions).secret,
     counts: () => countLog(log),
     stop: () => closeServer(server),
   };
@@ -255,7 +255,7 @@ async function handleAdmin(context: Context, method: string, url: URL, body: unk
       return send(res, 200, state.createOrganization(String(input.name ?? "Another Organization")));
     }
     if (method === "POST" && path === "/tokens") {
-      const token = state.createToken(String(input.name ?? "token"), (input.organizationIds as string[]) ?? []);
+      const token = state.createToken(String(input.name ?? "token"), (input.organizationIds as string[]) ?? [], undefined, input.permissions as string[] | undefined);
       return send(res, 200, { token: token.secret });
     }
     if (method === "PUT" && path === "/settings") {

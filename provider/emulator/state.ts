@@ -38,6 +38,8 @@ export interface ApiToken {
   name: string;
   secret: string;
   organizationIds: string[];
+  /** The Astro permissions it holds (e.g. organization.users.create); all of them when absent. */
+  permissions?: string[];
 }
 
 /** A person known to Astro, across organizations. */
@@ -100,6 +102,8 @@ export class EmulatorState {
   private readonly people = new Map<string, Person>();
   private readonly memberships = new Map<string, Map<string, Membership>>();
   private readonly invites = new Map<string, EmulatedInvite>();
+  /** Stands in as the inviter of invites sent outside the API. */
+  private readonly uiUser: ApiToken = { id: cuid(), name: "Astro UI", secret: "", organizationIds: [] };
 
   now(): Date {
     return new Date(Date.now() + this.clockOffsetMs);
@@ -114,8 +118,8 @@ export class EmulatorState {
     return organization;
   }
 
-  createToken(name: string, organizationIds: string[], secret = `astro-emulator-${cuid()}`): ApiToken {
-    const token = { id: cuid(), name, secret, organizationIds };
+  createToken(name: string, organizationIds: string[], secret = `astro-emulator-${cuid()}`, permissions?: string[]): ApiToken {
+    const token = { id: cuid(), name, secret, organizationIds, permissions };
     this.tokens.set(secret, token);
     return token;
   }
@@ -124,12 +128,15 @@ export class EmulatorState {
     return this.tokens.get(secret);
   }
 
-  /** Requires that the organization exists (404) and that the token may act on it (403). */
-  authorize(token: ApiToken, organizationId: string): Organization {
+  /** Requires that the organization exists (404) and that the token may act on it with `permission` (403). */
+  authorize(token: ApiToken, organizationId: string, permission: string): Organization {
     const organization = this.organizations.get(organizationId);
     if (!organization) throw new ApiFailure(404, `Organization ${organizationId} not found`);
     if (!token.organizationIds.includes(organizationId)) {
       throw new ApiFailure(403, `API token ${token.name} does not have access to organization ${organizationId}`);
+    }
+    if (token.permissions && !token.permissions.includes(permission)) {
+      throw new ApiFailure(403, `API token ${token.name} lacks the permission ${permission}`);
     }
     return organization;
   }
@@ -137,7 +144,7 @@ export class EmulatorState {
   // ---- the five API operations ----------------------------------------------------------------------
 
   createInvite(token: ApiToken, organizationId: string, body: unknown): ApiResult {
-    const organization = this.authorize(token, organizationId);
+    const organization = this.authorize(token, organizationId, "organization.users.create");
     const { inviteeEmail, role } = validateInviteBody(body);
     this.sweepExpired();
     const person = this.personByEmail(inviteeEmail) ?? this.addPerson(inviteeEmail);
@@ -169,7 +176,7 @@ export class EmulatorState {
   }
 
   deleteInvite(token: ApiToken, organizationId: string, inviteId: string): ApiResult {
-    this.authorize(token, organizationId);
+    this.authorize(token, organizationId, "organization.users.delete");
     const invite = this.invites.get(inviteId);
     if (!invite || invite.organizationId !== organizationId || invite.state === "revoked") {
       throw new ApiFailure(404, `Invite ${inviteId} not found`);
@@ -182,7 +189,7 @@ export class EmulatorState {
   }
 
   listUsers(token: ApiToken, organizationId: string, query: URLSearchParams): ApiResult {
-    this.authorize(token, organizationId);
+    this.authorize(token, organizationId, "organization.users.get");
     this.sweepExpired();
     const offset = integerParam(query, "offset", 0, 0, Number.MAX_SAFE_INTEGER);
     const limit = integerParam(query, "limit", 20, 1, 1000);
@@ -193,13 +200,13 @@ export class EmulatorState {
   }
 
   getUser(token: ApiToken, organizationId: string, userId: string): ApiResult {
-    this.authorize(token, organizationId);
+    this.authorize(token, organizationId, "organization.users.get");
     this.sweepExpired();
     return { status: 200, body: this.userBody(this.member(organizationId, userId)) };
   }
 
   updateRoles(token: ApiToken, organizationId: string, userId: string, body: unknown): ApiResult {
-    this.authorize(token, organizationId);
+    this.authorize(token, organizationId, "organization.userRoles.access");
     this.sweepExpired();
     const member = this.member(organizationId, userId);
     const role = (body as { organizationRole?: unknown } | undefined)?.organizationRole;
@@ -257,12 +264,27 @@ export class EmulatorState {
     }
   }
 
-  /** A member who joined without our invite (SSO just-in-time provisioning, the UI, the CLI). */
+  /**
+   * A member who joined without our invite (SSO just-in-time provisioning, the UI, the CLI). A PENDING one
+   * has a live invite sent by someone in the Astro UI.
+   */
   seedMember(organizationId: string, email: string, role: string, status: MemberStatus = "ACTIVE"): string {
     if (!this.organizations.has(organizationId)) throw new ApiFailure(404, `Organization ${organizationId} not found`);
     const person = this.personByEmail(email) ?? this.addPerson(email);
     const at = this.now().toISOString();
     this.members(organizationId).set(person.id, { userId: person.id, status, role, createdAt: at, updatedAt: at });
+    if (status === "PENDING") {
+      const invite: EmulatedInvite = {
+        id: cuid(),
+        organizationId,
+        userId: person.id,
+        role,
+        expiresAt: new Date(this.now().getTime() + this.switches.inviteLifetimeSeconds * 1000).toISOString(),
+        state: "pending",
+        inviter: this.uiUser,
+      };
+      this.invites.set(invite.id, invite);
+    }
     return person.id;
   }
 

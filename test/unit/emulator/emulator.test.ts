@@ -75,6 +75,14 @@ describe("emulator: the Astro API's documented behaviour", () => {
     expect(ErrorBodySchema.parse(forbidden.body).message).to.contain("does not have access");
   });
 
+  it("answers 403 for a token without the operation's permission", async () => {
+    const readOnly = emulator.createToken("read-only", [org], ["organization.users.get"]);
+    expect((await call(emulator, "GET", `/organizations/${org}/users`, { token: readOnly })).status).to.equal(200);
+    const refused = await invite("a@example.com", "ORGANIZATION_MEMBER", readOnly);
+    expect(refused.status).to.equal(403);
+    expect(ErrorBodySchema.parse(refused.body).message).to.contain("organization.users.create");
+  });
+
   it("answers 400 with fieldErrors for an invalid email or role", async () => {
     const response = await invite("not-an-email", "organization_owner");
     expect(response.status).to.equal(400);

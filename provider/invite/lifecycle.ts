@@ -1,0 +1,205 @@
+import { AstroClient, CreateInviteResult } from "../api/client";
+import type { Invite, SubjectProfile, User } from "../api/schemas";
+import { DEFAULT_ROLE } from "../roles";
+import { CheckFailure, checkInputs, InviteInputs, normalizeEmail, UNKNOWN } from "./inputs";
+import { apiToken, configure as configureSettings, inputDefaults, MISSING_TOKEN } from "./settings";
+import { InviteState, inputsOf, needsResend, readState, SCHEMA_VERSION } from "./state";
+
+/**
+ * The invite's lifecycle, one function per step Pulumi calls, following the semantics table in the
+ * README. Every step that changes something first looks at the real user in Astro, never only at state.
+ */
+
+export async function configure(req: { config: { get(key: string): string | undefined } }): Promise<void> {
+  configureSettings(req.config);
+}
+
+/** check: normalize and validate, no network. */
+export async function check(_olds: unknown, news: Record<string, unknown>): Promise<{ inputs: InviteInputs; failures: CheckFailure[] }> {
+  const { inputs, failures } = checkInputs(news, inputDefaults());
+  if (!apiToken()) failures.push({ property: "apiToken", reason: MISSING_TOKEN });
+  return { inputs: { ...inputs }, failures };
+}
+
+/** diff: email or organization changed: replace; role, apiUrl, onDelete or an expired invite: update. */
+export async function diff(_id: string, olds: Record<string, unknown>, news: InviteInputs): Promise<{ changes: boolean; replaces: string[]; deleteBeforeReplace: boolean }> {
+  const state = readState(olds);
+  const replaces = [
+    ...(changed(normalizeEmail(state.email), news.email === UNKNOWN ? UNKNOWN : normalizeEmail(news.email)) ? ["email"] : []),
+    ...(changed(state.organizationId, news.organizationId) ? ["organizationId"] : []),
+  ];
+  const updates = (["role", "apiUrl", "onDelete"] as const).filter((key) => changed(state[key], news[key]));
+  const resend = needsResend(state);
+  return {
+    changes: replaces.length > 0 || updates.length > 0 || resend,
+    replaces,
+    // The new invite for the same person must not meet the old one: revoke first.
+    deleteBeforeReplace: replaces.length > 0,
+  };
+}
+
+/** create: send the invite; an existing member is adopted instead of failing the update. */
+export async function create(raw: Record<string, unknown>): Promise<{ id: string; outs: InviteState }> {
+  const inputs = declared(raw);
+  const client = clientFor(inputs.apiUrl);
+  return { id: resourceId(inputs), outs: await invite(client, inputs) };
+}
+
+/** read (refresh): the invitee as Astro sees them now; gone from the organization: gone from state. */
+export async function read(id: string, props: Record<string, unknown>): Promise<{ id?: string; props?: InviteState; inputs?: InviteInputs }> {
+  const state = readState(props);
+  const user = await findInvitee(clientFor(state.apiUrl), state);
+  if (!user) return {};
+  const current = observe(state, user);
+  return { id, props: current, inputs: inputsOf(current) };
+}
+
+/** update: reconcile the real user with the declaration. */
+export async function update(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<{ outs: InviteState }> {
+  const inputs = declared(news);
+  const client = clientFor(inputs.apiUrl);
+  const stored = { ...readState(olds), apiUrl: inputs.apiUrl };
+  const user = await findInvitee(client, stored);
+  if (!user) return { outs: await invite(client, inputs) };
+  const current = observe(stored, user);
+  if (current.status === "EXPIRED") return { outs: await reinvite(client, id, current, inputs) };
+  if (current.role === inputs.role) return { outs: { ...current, ...inputs } };
+  if (current.status === "PENDING" && current.inviteId !== "") return { outs: await reinvite(client, id, current, inputs) };
+  await client.updateOrganizationRole(inputs.organizationId, user, inputs.role);
+  return { outs: { ...current, ...inputs } };
+}
+
+/** delete: revoke a pending invite; demote an accepted member (unless onDelete is "keep"); adopted: nothing. */
+export async function remove(_id: string, props: Record<string, unknown>): Promise<void> {
+  const state = readState(props);
+  if (state.adopted) return;
+  const client = clientFor(state.apiUrl);
+  const user = await findInvitee(client, state);
+  if (!user) return;
+  if (user.status === "PENDING") {
+    if (state.inviteId === "") {
+      process.stderr.write(
+        `warning: the invite for ${state.email} cannot be revoked through the API (its id never reached us); revoke it in the Astro UI\n`,
+      );
+      return;
+    }
+    await client.deleteInvite(state.organizationId, state.inviteId);
+    return;
+  }
+  if (state.onDelete === "keep" || user.organizationRole === DEFAULT_ROLE) return;
+  await client.updateOrganizationRole(state.organizationId, user, DEFAULT_ROLE);
+}
+
+// ---- steps shared by the lifecycle functions ------------------------------------------------------
+
+/** Sends an invite and settles what the API answered into state. */
+async function invite(client: AstroClient, inputs: InviteInputs): Promise<InviteState> {
+  const result = await client.createInvite(inputs.organizationId, inputs.email, inputs.role);
+  return settle(client, inputs, result);
+}
+
+async function settle(client: AstroClient, inputs: InviteInputs, result: CreateInviteResult): Promise<InviteState> {
+  if (result.outcome === "created") return fromInvite(inputs, result.invite);
+  // After a lost answer a pending user is our own invite (whose id we never got); anyone else was a member already.
+  const adopted = result.outcome === "alreadyMember" || result.user.status !== "PENDING";
+  const state = { ...fromUser(inputs, result.user), adopted };
+  if (state.role === inputs.role) return state;
+  try {
+    await client.updateOrganizationRole(inputs.organizationId, result.user, inputs.role);
+  } catch (error) {
+    if (adopted) throw error;
+    throw partialState(resourceId(inputs), state, `the invite exists, but setting its role to ${inputs.role} failed`, error);
+  }
+  return { ...state, role: inputs.role };
+}
+
+/** Withdraws the current invite and sends a new one; a failure in between is recorded, not lost. */
+async function reinvite(client: AstroClient, id: string, current: InviteState, inputs: InviteInputs): Promise<InviteState> {
+  if (current.inviteId !== "") await client.deleteInvite(current.organizationId, current.inviteId);
+  try {
+    return await invite(client, inputs);
+  } catch (error) {
+    const revoked: InviteState = { ...current, inviteId: "", status: "REVOKED" };
+    throw partialState(id, revoked, `the previous invite was revoked, but sending the new one failed`, error);
+  }
+}
+
+/** The invitee's user: by id while we have one, else by email (a re-created user has a new id). */
+async function findInvitee(client: AstroClient, state: InviteState): Promise<User | undefined> {
+  const byId = state.userId ? await client.getUser(state.organizationId, state.userId) : undefined;
+  return byId ?? (await client.findUserByEmail(state.organizationId, state.email));
+}
+
+/** The state as the real user shows it now. */
+function observe(state: InviteState, user: User): InviteState {
+  const expired = user.status === "PENDING" && needsResend(state);
+  return {
+    ...state,
+    userId: user.id,
+    role: (user.organizationRole ?? state.role) as InviteState["role"],
+    status: expired ? "EXPIRED" : user.status,
+  };
+}
+
+function fromInvite(inputs: InviteInputs, invite: Invite): InviteState {
+  return {
+    ...inputs,
+    schemaVersion: SCHEMA_VERSION,
+    inviteId: invite.inviteId,
+    userId: invite.invitee.id,
+    expiresAt: new Date(invite.expiresAt).toISOString(),
+    status: "PENDING",
+    inviter: inviterOf(invite.inviter),
+    organizationName: invite.organizationName ?? "",
+    adopted: false,
+  };
+}
+
+function fromUser(inputs: InviteInputs, user: User): InviteState {
+  return {
+    ...inputs,
+    schemaVersion: SCHEMA_VERSION,
+    inviteId: "",
+    userId: user.id,
+    expiresAt: "",
+    status: user.status,
+    role: (user.organizationRole ?? inputs.role) as InviteState["role"],
+    inviter: { id: "", subjectType: "", displayName: "" },
+    organizationName: "",
+    adopted: false,
+  };
+}
+
+function inviterOf(profile: SubjectProfile): InviteState["inviter"] {
+  return {
+    id: profile.id,
+    subjectType: profile.subjectType ?? "",
+    displayName: profile.apiTokenName ?? profile.fullName ?? profile.username ?? "",
+  };
+}
+
+function declared(raw: Record<string, unknown>): InviteInputs {
+  const { inputs, failures } = checkInputs(raw, inputDefaults());
+  if (failures.length) throw new Error(failures.map((f) => f.reason).join("; "));
+  return inputs;
+}
+
+function clientFor(apiUrl: string): AstroClient {
+  const token = apiToken();
+  if (!token) throw new Error(MISSING_TOKEN);
+  return new AstroClient({ token, baseUrl: apiUrl });
+}
+
+export function resourceId(inputs: Pick<InviteInputs, "organizationId" | "email">): string {
+  return `${inputs.organizationId}/${normalizeEmail(inputs.email)}`;
+}
+
+function changed(old: string, news: string): boolean {
+  return news === UNKNOWN || old !== news;
+}
+
+/** The engine records `properties` for resource `id` when an error carries them, instead of losing what exists. */
+function partialState(id: string, properties: InviteState, what: string, cause: unknown): Error {
+  const reason = `${what}: ${cause instanceof Error ? cause.message : String(cause)}`;
+  return Object.assign(new Error(reason), { id, properties, reasons: [reason] });
+}

@@ -1,0 +1,230 @@
+import { expect } from "chai";
+import * as lifecycle from "../../../provider/invite/lifecycle";
+import type { InviteState } from "../../../provider/invite/state";
+import { Emulator, startEmulator } from "../../../provider/emulator/server";
+import { assertNoUndefined, configureFor, createInvite } from "../../support/lifecycle";
+
+describe("lifecycle: create, read, update, delete against the emulator", () => {
+  let emulator: Emulator;
+  let org: string;
+  beforeEach(async () => {
+    emulator = await startEmulator({ rateLimits: false });
+    org = emulator.organizationId;
+    await configureFor(emulator);
+  });
+  afterEach(() => emulator.stop());
+
+  const users = () => emulator.state.snapshot().organizations[0].users;
+  const user = (email: string) => users().find((u) => u.username === email);
+  const pendingInvites = () => emulator.state.snapshot().organizations[0].invites.filter((i) => i.state === "pending");
+  const writes = () => emulator.log.filter((e) => e.method !== "GET").map((e) => `${e.method} ${e.path.replace(/\/v1\/organizations\/[^/]+/, "")}`);
+  const declared = (outs: InviteState, changes: Partial<InviteState> = {}) => ({
+    email: outs.email, role: outs.role, organizationId: outs.organizationId, apiUrl: outs.apiUrl, onDelete: outs.onDelete, ...changes,
+  });
+  const update = async (id: string, olds: InviteState, changes: Partial<InviteState>) => (await lifecycle.update(id, { ...olds }, declared(olds, changes))).outs;
+  const refresh = (id: string, outs: InviteState) => lifecycle.read(id, { ...outs });
+
+  describe("create", () => {
+    it("sends the invite: PENDING, every output set, id <organizationId>/<email>", async () => {
+      const { id, outs } = await createInvite(emulator, { email: "Jane@Example.com", role: "ORGANIZATION_OWNER" });
+      expect(id).to.equal(`${org}/jane@example.com`);
+      assertNoUndefined(outs);
+      expect(outs).to.include({ email: "jane@example.com", role: "ORGANIZATION_OWNER", status: "PENDING", adopted: false, organizationName: "Emulated Organization", schemaVersion: 1 });
+      expect(outs.inviteId).to.equal(pendingInvites()[0].inviteId);
+      expect(outs.userId).to.equal(user("jane@example.com")!.id);
+      expect(outs.inviter).to.deep.include({ subjectType: "SERVICEKEY", displayName: "pulumi-astro-invites" });
+      expect(Date.parse(outs.expiresAt)).to.be.greaterThan(Date.now());
+      expect(writes()).to.deep.equal(["POST /invites"]);
+    });
+
+    it("adopts an ACTIVE member instead of failing, and applies the declared role", async () => {
+      emulator.state.seedMember(org, "sso@example.com", "ORGANIZATION_MEMBER");
+      const { outs } = await createInvite(emulator, { email: "sso@example.com", role: "ORGANIZATION_BILLING_ADMIN" });
+      assertNoUndefined(outs);
+      expect(outs).to.include({ status: "ACTIVE", adopted: true, role: "ORGANIZATION_BILLING_ADMIN", inviteId: "" });
+      expect(user("sso@example.com")!.organizationRole).to.equal("ORGANIZATION_BILLING_ADMIN");
+      expect(writes()).to.deep.equal(["POST /invites", `POST /users/${outs.userId}/roles`]);
+    });
+
+    it("adopts a PENDING user invited by someone else", async () => {
+      emulator.state.seedMember(org, "pending@example.com", "ORGANIZATION_MEMBER", "PENDING");
+      const { outs } = await createInvite(emulator, { email: "pending@example.com" });
+      expect(outs).to.include({ status: "PENDING", adopted: true });
+      expect(writes()).to.deep.equal(["POST /invites"]);
+    });
+
+    it("records its own invite whose answer was lost, without posting twice", async () => {
+      emulator.faults.add({ kind: "commitThenReset", operation: "createInvite", calls: [1] });
+      const { outs } = await createInvite(emulator, { email: "lost@example.com" });
+      expect(outs).to.include({ status: "PENDING", adopted: false, inviteId: "" });
+      expect(pendingInvites()).to.have.length(1);
+    });
+
+    it("fails with a clear message when there is no token", async () => {
+      const { inputs } = await lifecycle.check({}, { email: "a@example.com", organizationId: org });
+      await lifecycle.configure({ config: { get: () => undefined } });
+      const saved = process.env.ASTRO_API_TOKEN;
+      delete process.env.ASTRO_API_TOKEN;
+      try {
+        const error = await lifecycle.create({ ...inputs }).then(() => undefined, (e: Error) => e);
+        expect(error?.message).to.contain("astro:apiToken").and.contain("ASTRO_API_TOKEN");
+        expect(emulator.log).to.have.length(0);
+      } finally {
+        if (saved !== undefined) process.env.ASTRO_API_TOKEN = saved;
+      }
+    });
+  });
+
+  describe("read (refresh)", () => {
+    it("reports PENDING while waiting and ACTIVE once accepted, with inputs for a quiet next diff", async () => {
+      const { id, outs } = await createInvite(emulator, { email: "jane@example.com" });
+      const pending = await refresh(id, outs);
+      expect(pending.props).to.include({ status: "PENDING" });
+      emulator.state.acceptInvite(outs.inviteId);
+      const accepted = await refresh(id, outs);
+      expect(accepted.id).to.equal(id);
+      expect(accepted.props).to.include({ status: "ACTIVE", role: "ORGANIZATION_MEMBER" });
+      expect(accepted.inputs).to.deep.equal(declared(outs));
+      expect((await lifecycle.diff(id, accepted.props as never, declared(outs) as never)).changes).to.equal(false);
+    });
+
+    it("reports EXPIRED when pending past expiry (pending users kept)", async () => {
+      const { id, outs } = await createInvite(emulator, { email: "jane@example.com" });
+      emulator.state.advanceClock(8 * 24 * 3600);
+      const expired = { ...outs, expiresAt: new Date(Date.now() - 1000).toISOString() };
+      expect((await refresh(id, expired)).props).to.include({ status: "EXPIRED" });
+    });
+
+    it("drops the resource when the user is gone (expired and removed, or removed out of band)", async () => {
+      const { id, outs } = await createInvite(emulator, { email: "jane@example.com" });
+      emulator.state.switches.pendingAfterExpiry = "remove";
+      emulator.state.advanceClock(8 * 24 * 3600);
+      expect(await refresh(id, outs)).to.deep.equal({});
+      const other = await createInvite(emulator, { email: "john@example.com" });
+      emulator.state.acceptInvite(other.outs.inviteId);
+      emulator.state.removeUserOutOfBand(org, other.outs.userId);
+      expect(await refresh(other.id, other.outs)).to.deep.equal({});
+    });
+
+    it("shows a role changed out of band, so that the next up restores it", async () => {
+      const { id, outs } = await createInvite(emulator, { email: "jane@example.com", role: "ORGANIZATION_OWNER" });
+      emulator.state.acceptInvite(outs.inviteId);
+      emulator.state.setRoleOutOfBand(org, outs.userId, "ORGANIZATION_MEMBER");
+      const seen = await refresh(id, outs);
+      expect(seen.props).to.include({ role: "ORGANIZATION_MEMBER" });
+      expect(seen.inputs).to.include({ role: "ORGANIZATION_MEMBER" });
+      const diff = await lifecycle.diff(id, seen.props as never, declared(outs) as never);
+      expect(diff).to.include({ changes: true });
+      const restored = await update(id, seen.props!, { role: "ORGANIZATION_OWNER" });
+      expect(restored.role).to.equal("ORGANIZATION_OWNER");
+      expect(user("jane@example.com")!.organizationRole).to.equal("ORGANIZATION_OWNER");
+    });
+
+    it("finds a user by email when the stored id is stale", async () => {
+      const { id, outs } = await createInvite(emulator, { email: "jane@example.com" });
+      expect((await refresh(id, { ...outs, userId: "cstale000000000000000000" })).props).to.include({ userId: outs.userId });
+    });
+  });
+
+  describe("update", () => {
+    it("ACTIVE: sets the role through the roles endpoint, never re-invites", async () => {
+      const { id, outs } = await createInvite(emulator, { email: "jane@example.com" });
+      emulator.state.acceptInvite(outs.inviteId);
+      emulator.log.length = 0;
+      const updated = await update(id, outs, { role: "ORGANIZATION_OBSERVE_MEMBER" });
+      assertNoUndefined(updated);
+      expect(updated).to.include({ status: "ACTIVE", role: "ORGANIZATION_OBSERVE_MEMBER" });
+      expect(writes()).to.deep.equal([`POST /users/${outs.userId}/roles`]);
+    });
+
+    it("PENDING: revokes the invite and sends a new one with the new role", async () => {
+      const { id, outs } = await createInvite(emulator, { email: "jane@example.com" });
+      emulator.log.length = 0;
+      const updated = await update(id, outs, { role: "ORGANIZATION_OWNER" });
+      expect(updated).to.include({ status: "PENDING", role: "ORGANIZATION_OWNER" });
+      expect(updated.inviteId).not.to.equal(outs.inviteId);
+      expect(writes()).to.deep.equal([`DELETE /invites/${outs.inviteId}`, "POST /invites"]);
+      expect(pendingInvites().map((i) => [i.inviteId, i.role])).to.deep.equal([[updated.inviteId, "ORGANIZATION_OWNER"]]);
+    });
+
+    it("expired: sends a new invite (either expiry switch)", async () => {
+      for (const pendingAfterExpiry of ["keep", "remove"] as const) {
+        emulator.state.switches.pendingAfterExpiry = pendingAfterExpiry;
+        const { id, outs } = await createInvite(emulator, { email: `${pendingAfterExpiry}@example.com` });
+        emulator.state.advanceClock(8 * 24 * 3600);
+        const renewed = await update(id, { ...outs, status: "EXPIRED" }, {});
+        expect(renewed.status, pendingAfterExpiry).to.equal("PENDING");
+        expect(renewed.inviteId).not.to.equal(outs.inviteId);
+        expect(Date.parse(renewed.expiresAt)).to.be.greaterThan(emulator.state.now().getTime());
+      }
+    });
+
+    it("gone: sends a new invite", async () => {
+      const { id, outs } = await createInvite(emulator, { email: "jane@example.com" });
+      emulator.state.removeUserOutOfBand(org, outs.userId);
+      const renewed = await update(id, outs, { role: "ORGANIZATION_OWNER" });
+      expect(renewed).to.include({ status: "PENDING", role: "ORGANIZATION_OWNER" });
+      expect(pendingInvites()).to.have.length(1);
+    });
+
+    it("apiUrl or onDelete only: no API write", async () => {
+      const { id, outs } = await createInvite(emulator, { email: "jane@example.com" });
+      emulator.log.length = 0;
+      const updated = await update(id, outs, { onDelete: "keep" });
+      expect(updated).to.include({ onDelete: "keep", inviteId: outs.inviteId });
+      expect(writes()).to.deep.equal([]);
+    });
+
+    it("records partial state when the new invite fails after the old one was revoked", async () => {
+      const { id, outs } = await createInvite(emulator, { email: "jane@example.com" });
+      await configureFor(emulator, emulator.createToken("cannot-invite", [org], ["organization.users.get", "organization.users.delete"]));
+      const error = (await update(id, outs, { role: "ORGANIZATION_OWNER" }).then(() => undefined, (e: unknown) => e)) as Error & { id: string; properties: InviteState; reasons: string[] };
+      expect(error.message).to.contain("previous invite was revoked").and.contain("organization.users.create");
+      expect(error.id).to.equal(id);
+      expect(error.properties).to.include({ status: "REVOKED", inviteId: "" });
+      assertNoUndefined(error.properties);
+      expect(await lifecycle.diff(id, { ...error.properties }, declared(outs, { role: "ORGANIZATION_OWNER" }) as never)).to.include({ changes: true });
+    });
+  });
+
+  describe("delete", () => {
+    it("PENDING: revokes the invite, which removes the pending user", async () => {
+      const { id, outs } = await createInvite(emulator, { email: "jane@example.com" });
+      await lifecycle.remove(id, { ...outs });
+      expect(users()).to.deep.equal([]);
+      expect(pendingInvites()).to.deep.equal([]);
+    });
+
+    it("an invite already gone is fine, under either delete switch", async () => {
+      for (const deleteAfterAcceptance of ["404", "204"] as const) {
+        emulator.state.switches.deleteAfterAcceptance = deleteAfterAcceptance;
+        const { id, outs } = await createInvite(emulator, { email: `gone${deleteAfterAcceptance}@example.com` });
+        emulator.state.advanceClock(8 * 24 * 3600);
+        await lifecycle.remove(id, { ...outs });
+      }
+      const { id, outs } = await createInvite(emulator, { email: "removed@example.com" });
+      emulator.state.removeUserOutOfBand(org, outs.userId);
+      await lifecycle.remove(id, { ...outs });
+    });
+
+    it("accepted: demotes to ORGANIZATION_MEMBER, or keeps the role with onDelete keep", async () => {
+      const demoted = await createInvite(emulator, { email: "owner@example.com", role: "ORGANIZATION_OWNER" });
+      const kept = await createInvite(emulator, { email: "kept@example.com", role: "ORGANIZATION_OWNER", onDelete: "keep" });
+      emulator.state.acceptInvite(demoted.outs.inviteId);
+      emulator.state.acceptInvite(kept.outs.inviteId);
+      await lifecycle.remove(demoted.id, { ...demoted.outs });
+      await lifecycle.remove(kept.id, { ...kept.outs });
+      expect(user("owner@example.com")).to.include({ status: "ACTIVE", organizationRole: "ORGANIZATION_MEMBER" });
+      expect(user("kept@example.com")).to.include({ status: "ACTIVE", organizationRole: "ORGANIZATION_OWNER" });
+    });
+
+    it("adopted: touches nothing", async () => {
+      emulator.state.seedMember(org, "sso@example.com", "ORGANIZATION_OWNER");
+      const { id, outs } = await createInvite(emulator, { email: "sso@example.com", role: "ORGANIZATION_OWNER" });
+      emulator.log.length = 0;
+      await lifecycle.remove(id, { ...outs });
+      expect(emulator.log).to.deep.equal([]);
+      expect(user("sso@example.com")).to.include({ organizationRole: "ORGANIZATION_OWNER" });
+    });
+  });
+});
