@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { OrganizationRole } from "../roles";
-import type { OnDelete } from "./inputs";
+import { DEFAULT_ROLE, OrganizationRole } from "../roles";
+import { normalizeEmail, OnDelete } from "./inputs";
 import { invitesProvider } from "./shim";
 import type { InviteStatus, Inviter } from "./state";
 
@@ -54,6 +54,13 @@ export class OrganizationUserInvite extends pulumi.dynamic.Resource {
   declare readonly schemaVersion: pulumi.Output<number>;
 
   constructor(name: string, args: OrganizationUserInviteArgs, opts?: pulumi.CustomResourceOptions) {
-    super(invitesProvider, name, { ...args, ...OUTPUTS }, opts, "astro", "OrganizationUserInvite");
+    // Normalized here too, so that previews and stack outputs show the email as it will be stored.
+    const inputs = {
+      ...args,
+      email: pulumi.output(args.email).apply(normalizeEmail),
+      role: args.role ?? DEFAULT_ROLE,
+      onDelete: args.onDelete ?? "demote",
+    };
+    super(invitesProvider, name, { ...inputs, ...OUTPUTS }, opts, "astro", "OrganizationUserInvite");
   }
 }
