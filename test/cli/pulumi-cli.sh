@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Prints the path of a usable `pulumi` CLI on stdout; progress goes to stderr.
+#
+# A `pulumi` on PATH (with its pulumi-language-nodejs) is used as it is. Otherwise the CLI is built from
+# the Go module proxy into a cache outside the repository and reused on later runs. Beside it go the
+# pulumi-language-nodejs host (test/cli/language-host.js: the proxy refuses Pulumi's own) and the
+# pulumi-resource-pulumi-nodejs launcher from node_modules/@pulumi/pulumi.
+set -euo pipefail
+
+VERSION="${PULUMI_CLI_VERSION:-v3.274.1}"
+CACHE="${PULUMI_CLI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-astro-invites/pulumi-$VERSION}"
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+
+say() { printf 'pulumi-cli: %s\n' "$*" >&2; }
+fail() { say "FAILED at step '$1': $2"; exit 1; }
+
+if command -v pulumi >/dev/null 2>&1 && command -v pulumi-language-nodejs >/dev/null 2>&1; then
+  command -v pulumi
+  exit 0
+fi
+
+launcher="$REPO/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs"
+[ -e "$launcher" ] || fail "find the dynamic provider launcher" "$launcher is missing: run npm ci first"
+
+if [ ! -x "$CACHE/bin/pulumi" ]; then
+  command -v go >/dev/null 2>&1 || fail "find go" "neither a pulumi CLI nor a Go toolchain is on PATH"
+  src="$CACHE/src"
+  mkdir -p "$src" "$CACHE/bin"
+  say "building the Pulumi CLI $VERSION into $CACHE (a few minutes the first time, cached afterwards)"
+  # pkg's go.mod has replace directives, so `go install pkg@version` refuses: build through a wrapper module.
+  cat >"$src/go.mod" <<MOD
+module pulumi-cli-build
+
+go 1.26
+
+require (
+	github.com/pulumi/pulumi/pkg/v3 $VERSION
+	github.com/pulumi/pulumi/sdk/v3 $VERSION
+)
+
+replace github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e
+MOD
+  printf '//go:build tools\n\npackage tools\n\nimport _ "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"\n' >"$src/tools.go"
+  say "step 1/2: resolving Go modules"
+  (cd "$src" && GOFLAGS=-mod=mod go mod tidy >&2) || fail "resolve Go modules" "go mod tidy failed: is the Go module proxy reachable?"
+  say "step 2/2: compiling github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"
+  (cd "$src" && go build -o "$CACHE/bin/pulumi.tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi >&2) || fail "compile pulumi" "go build failed (see above)"
+  mv "$CACHE/bin/pulumi.tmp" "$CACHE/bin/pulumi"
+  say "built $("$CACHE/bin/pulumi" version)"
+fi
+
+# Rewritten on every run: they point into this checkout, which may have moved since the build.
+cat >"$CACHE/bin/pulumi-language-nodejs" <<SH
+#!/bin/sh
+exec node "$REPO/test/cli/language-host.js" "\$@"
+SH
+chmod +x "$CACHE/bin/pulumi-language-nodejs"
+ln -sfn "$launcher" "$CACHE/bin/pulumi-resource-pulumi-nodejs"
+echo "$CACHE/bin/pulumi"
