@@ -1,0 +1,124 @@
+import { execFileSync, spawn } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+
+const REPO = resolve(__dirname, "../..");
+
+let cliPath: string | undefined;
+
+/** The pulumi CLI (built and cached on first use; the build prints its progress). */
+export function pulumiCli(): string {
+  cliPath ??= execFileSync("bash", [join(REPO, "test/cli/pulumi-cli.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
+  return cliPath;
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** stdout and stderr together, for assertions on what a user would see. */
+  output: string;
+}
+
+export interface State {
+  resources: { urn: string; type: string; id?: string; inputs: Record<string, unknown>; outputs: Record<string, unknown> }[];
+}
+
+/**
+ * An isolated, offline Pulumi project and stack: a copy of a program under .pulumi-test/ (inside the
+ * repository, so that it resolves this package and @pulumi/pulumi like a user's project would), a file
+ * backend and PULUMI_HOME in a temporary directory, a passphrase secrets provider, no update checks and
+ * no plugin downloads.
+ */
+export class PulumiWorkspace {
+  readonly projectDir: string;
+  private readonly home: string;
+  private readonly env: Record<string, string>;
+
+  constructor(programDir: string, readonly stack = "test", extraEnv: Record<string, string> = {}) {
+    mkdirSync(join(REPO, ".pulumi-test"), { recursive: true });
+    this.projectDir = mkdtempSync(join(REPO, ".pulumi-test", "project-"));
+    cpSync(programDir, this.projectDir, { recursive: true });
+    this.home = mkdtempSync(join(tmpdir(), "pulumi-home-"));
+    mkdirSync(join(this.home, "backend"));
+    const cli = pulumiCli();
+    const { ASTRO_API_TOKEN: _t, ASTRO_ORGANIZATION_ID: _o, ASTRO_API_URL: _u, ...inherited } = process.env as Record<string, string>;
+    this.env = {
+      ...inherited,
+      PATH: `${dirname(cli)}:${process.env.PATH}`,
+      PULUMI_HOME: join(this.home, "home"),
+      PULUMI_BACKEND_URL: `file://${join(this.home, "backend")}`,
+      PULUMI_CONFIG_PASSPHRASE: "pulumi-astro-invites-tests",
+      PULUMI_SKIP_UPDATE_CHECK: "true",
+      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      PULUMI_SKIP_CONFIRMATIONS: "true",
+      NO_COLOR: "1",
+      ...extraEnv,
+    };
+  }
+
+  /** Runs `pulumi args...` in the project; by default a non-zero exit throws with the output. */
+  async run(args: string[], options: { allowFailure?: boolean; env?: Record<string, string>; onSpawn?: (pid: number) => void } = {}): Promise<RunResult> {
+    const child = spawn(pulumiCli(), ["--non-interactive", ...args], {
+      cwd: this.projectDir,
+      env: { ...this.env, ...options.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    if (child.pid && options.onSpawn) options.onSpawn(child.pid);
+    let stdout = "";
+    let stderr = "";
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk;
+      output += chunk;
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk;
+      output += chunk;
+    });
+    const code = await new Promise<number>((done) => child.on("close", (exit) => done(exit ?? 1)));
+    if (code !== 0 && !options.allowFailure) {
+      throw new Error(`pulumi ${args.join(" ")} exited with ${code}:\n${output}`);
+    }
+    return { code, stdout, stderr, output };
+  }
+
+  async init(config: Record<string, string>, secrets: Record<string, string> = {}): Promise<void> {
+    await this.run(["stack", "init", this.stack]);
+    for (const [key, value] of Object.entries(config)) await this.setConfig(key, value);
+    for (const [key, value] of Object.entries(secrets)) await this.setConfig(key, value, true);
+  }
+
+  async setConfig(key: string, value: string, secret = false): Promise<void> {
+    await this.run(["config", "set", ...(secret ? ["--secret"] : ["--plaintext"]), key, "--", value]);
+  }
+
+  async removeConfig(key: string): Promise<void> {
+    await this.run(["config", "rm", key]);
+  }
+
+  /** `pulumi stack export`, as text (for searching) and parsed. */
+  async exportState(): Promise<{ text: string; state: State }> {
+    const { stdout } = await this.run(["stack", "export"]);
+    return { text: stdout, state: JSON.parse(stdout).deployment as State };
+  }
+
+  /** Our invites in the state, by resource name. */
+  async invites(): Promise<Record<string, { id?: string; inputs: Record<string, unknown>; outputs: Record<string, unknown> }>> {
+    const { state } = await this.exportState();
+    return Object.fromEntries(
+      (state.resources ?? [])
+        .filter((r) => r.type === "pulumi-nodejs:dynamic/astro:OrganizationUserInvite")
+        .map((r) => [r.urn.split("::").pop()!, r]),
+    );
+  }
+
+  dispose(): void {
+    rmSync(this.projectDir, { recursive: true, force: true });
+    rmSync(this.home, { recursive: true, force: true });
+  }
+}
+
+export const FIXTURE = join(REPO, "test/cli/fixture");
+export const REPO_ROOT = REPO;
