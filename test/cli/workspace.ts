@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 
@@ -35,12 +35,25 @@ export class PulumiWorkspace {
   readonly projectDir: string;
   private readonly home: string;
   private readonly env: Record<string, string>;
+  private readonly copied: boolean;
+  private readonly configFile: string;
 
-  constructor(programDir: string, readonly stack = "test", extraEnv: Record<string, string> = {}) {
-    mkdirSync(join(REPO, ".pulumi-test"), { recursive: true });
-    this.projectDir = mkdtempSync(join(REPO, ".pulumi-test", "project-"));
-    cpSync(programDir, this.projectDir, { recursive: true });
+  /**
+   * `inPlace` runs the project where it is (the repository root's Pulumi.yaml) with its stack config in
+   * the temporary directory, leaving the working tree clean; otherwise the program is copied.
+   */
+  constructor(programDir: string, readonly stack = "test", options: { inPlace?: boolean; echo?: boolean } = {}) {
+    this.copied = !options.inPlace;
+    if (this.copied) {
+      mkdirSync(join(REPO, ".pulumi-test"), { recursive: true });
+      this.projectDir = mkdtempSync(join(REPO, ".pulumi-test", "project-"));
+      cpSync(programDir, this.projectDir, { recursive: true });
+    } else {
+      this.projectDir = programDir;
+    }
+    this.echo = options.echo ?? false;
     this.home = mkdtempSync(join(tmpdir(), "pulumi-home-"));
+    this.configFile = join(this.home, `Pulumi.${stack}.yaml`);
     mkdirSync(join(this.home, "backend"));
     const cli = pulumiCli();
     const { ASTRO_API_TOKEN: _t, ASTRO_ORGANIZATION_ID: _o, ASTRO_API_URL: _u, ...inherited } = process.env as Record<string, string>;
@@ -54,13 +67,14 @@ export class PulumiWorkspace {
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
       PULUMI_SKIP_CONFIRMATIONS: "true",
       NO_COLOR: "1",
-      ...extraEnv,
     };
   }
 
+  private readonly echo: boolean;
+
   /** Runs `pulumi args...` in the project; by default a non-zero exit throws with the output. */
   async run(args: string[], options: { allowFailure?: boolean; env?: Record<string, string>; onSpawn?: (pid: number) => void } = {}): Promise<RunResult> {
-    const child = spawn(pulumiCli(), ["--non-interactive", ...args], {
+    const child = spawn(pulumiCli(), ["--non-interactive", ...this.stackFlags(args), ...args], {
       cwd: this.projectDir,
       env: { ...this.env, ...options.env },
       stdio: ["ignore", "pipe", "pipe"],
@@ -72,10 +86,12 @@ export class PulumiWorkspace {
     child.stdout.on("data", (chunk: Buffer) => {
       stdout += chunk;
       output += chunk;
+      if (this.echo) process.stdout.write(chunk);
     });
     child.stderr.on("data", (chunk: Buffer) => {
       stderr += chunk;
       output += chunk;
+      if (this.echo) process.stderr.write(chunk);
     });
     const code = await new Promise<number>((done) => child.on("close", (exit) => done(exit ?? 1)));
     if (code !== 0 && !options.allowFailure) {
@@ -84,8 +100,15 @@ export class PulumiWorkspace {
     return { code, stdout, stderr, output };
   }
 
+  /** Stack config lives outside the project, so that runs in place leave the project untouched. */
+  private stackFlags(args: string[]): string[] {
+    return ["config", "preview", "up", "refresh", "destroy"].includes(args[0]) ? ["--config-file", this.configFile] : [];
+  }
+
   async init(config: Record<string, string>, secrets: Record<string, string> = {}): Promise<void> {
     await this.run(["stack", "init", this.stack]);
+    // stack init writes the secrets salt into the project's Pulumi.<stack>.yaml: keep it with the rest.
+    renameSync(join(this.projectDir, `Pulumi.${this.stack}.yaml`), this.configFile);
     for (const [key, value] of Object.entries(config)) await this.setConfig(key, value);
     for (const [key, value] of Object.entries(secrets)) await this.setConfig(key, value, true);
   }
@@ -115,7 +138,7 @@ export class PulumiWorkspace {
   }
 
   dispose(): void {
-    rmSync(this.projectDir, { recursive: true, force: true });
+    if (this.copied) rmSync(this.projectDir, { recursive: true, force: true });
     rmSync(this.home, { recursive: true, force: true });
   }
 }
