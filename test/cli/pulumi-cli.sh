@@ -46,7 +46,7 @@ MOD
   say "step 2/2: compiling github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"
   (cd "$src" && go build -o "$CACHE/bin/pulumi.tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi >&2) || fail "compile pulumi" "go build failed (see above)"
   mv "$CACHE/bin/pulumi.tmp" "$CACHE/bin/pulumi"
-  say "built $("$CACHE/bin/pulumi" version)"
+  say "built the Pulumi CLI $VERSION"
 fi
 
 # Rewritten on every run: they point into this checkout, which may have moved since the build.

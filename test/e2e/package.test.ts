@@ -1,0 +1,113 @@
+import { expect } from "chai";
+import { execFile } from "node:child_process";
+import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { Emulator, startEmulator } from "../../provider/emulator/server";
+import { PulumiWorkspace, REPO_ROOT } from "../cli/workspace";
+
+const run = promisify(execFile);
+
+/** The version of a package this repository's lockfile pins, so the user's project tests what we test. */
+function lockedVersion(name: string): string {
+  const lock = JSON.parse(readFileSync(join(REPO_ROOT, "package-lock.json"), "utf8"));
+  return lock.packages[`node_modules/${name}`].version;
+}
+
+const PROGRAM = `import * as pulumi from "@pulumi/pulumi";
+import { OrganizationUserInvite, OrganizationRole } from "pulumi-astro-invites";
+
+const role: OrganizationRole = "ORGANIZATION_OBSERVE_ADMIN";
+const ada = new OrganizationUserInvite("ada", { email: "ada@example.com", role });
+const grace = new OrganizationUserInvite("grace", { email: "Grace@Example.com" });
+
+export const statuses: pulumi.Output<string>[] = [ada.status, grace.status];
+export const emails = [ada.email, grace.email];
+`;
+
+describe("the npm tarball in someone else's Pulumi project", function () {
+  this.timeout(15 * 60_000);
+  let emulator: Emulator;
+  let project: string;
+  let tarball: string;
+  before(async () => {
+    emulator = await startEmulator();
+    project = mkdtempSync(join(tmpdir(), "astro-user-project-"));
+    const packed = await run("npm", ["pack", "--json", "--pack-destination", project], { cwd: REPO_ROOT, maxBuffer: 16 * 1024 * 1024 });
+    const [{ filename }] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf("["))) as { filename: string }[];
+    tarball = join(project, filename);
+  });
+  after(async () => {
+    await emulator.stop();
+    rmSync(project, { recursive: true, force: true });
+  });
+
+  it("holds only compiled JavaScript, type declarations, README, LICENSE and CHANGELOG", async () => {
+    const { stdout } = await run("tar", ["tzf", tarball]);
+    const files = stdout.trim().split("\n").map((f) => f.replace(/^package\//, ""));
+    expect(files).to.include.members(["package.json", "README.md", "LICENSE", "CHANGELOG.md", "dist/provider/index.js", "dist/provider/index.d.ts", "dist/provider/invite/lifecycle.js", "dist/provider/emulator/cli.js"]);
+    const unexpected = files.filter((f) => !/^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/provider\/.*\.(js|d\.ts))$/.test(f));
+    expect(unexpected).to.deep.equal([]);
+  });
+
+  it("installs with @pulumi/pulumi, type-checks strictly, and runs preview, up, refresh and destroy", async () => {
+    writeFileSync(join(project, "package.json"), JSON.stringify({
+      name: "acme-infra",
+      private: true,
+      dependencies: { "pulumi-astro-invites": `file:${tarball}`, "@pulumi/pulumi": lockedVersion("@pulumi/pulumi") },
+      devDependencies: { typescript: lockedVersion("typescript"), "ts-node": lockedVersion("ts-node"), "@types/node": lockedVersion("@types/node") },
+    }, null, 2));
+    writeFileSync(join(project, "tsconfig.json"), JSON.stringify({
+      compilerOptions: { strict: true, target: "ES2022", module: "commonjs", moduleResolution: "node10", esModuleInterop: true, skipLibCheck: true },
+      files: ["index.ts"],
+    }));
+    writeFileSync(join(project, "Pulumi.yaml"), "name: acme-infra\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n");
+    writeFileSync(join(project, "index.ts"), PROGRAM);
+    await run("npm", ["install", "--no-audit", "--no-fund"], { cwd: project, maxBuffer: 16 * 1024 * 1024 });
+    const installed = join(project, "node_modules", "pulumi-astro-invites");
+    expect(lstatSync(installed).isSymbolicLink()).to.equal(false);
+    await run(join(project, "node_modules", ".bin", "tsc"), ["--noEmit", "--strict", "-p", project]);
+    // An exported subpath this package does not offer must not type-check either: the exports map is real.
+    writeFileSync(join(project, "bad.ts"), 'import { check } from "pulumi-astro-invites/dist/provider/invite/lifecycle";\n');
+    const bad = await run(join(project, "node_modules", ".bin", "tsc"), ["--noEmit", "--strict", "--moduleResolution", "node16", "--module", "node16", "bad.ts"], { cwd: project }).then(() => "compiled", () => "refused");
+    expect(bad).to.equal("refused");
+    rmSync(join(project, "bad.ts"));
+
+    const stack = new PulumiWorkspace(project, "prod", { inPlace: true });
+    try {
+      await stack.init({ "astro:organizationId": emulator.organizationId, "astro:apiUrl": emulator.apiUrl }, { "astro:apiToken": emulator.token });
+      const preview = await stack.run(["preview"]);
+      expect(preview.output).to.contain("+ 3 to create");
+      await stack.run(["up", "--yes"]);
+      const users = () => emulator.state.snapshot().organizations[0].users.map((u) => `${u.username} ${u.status} ${u.organizationRole}`).sort();
+      expect(users()).to.deep.equal(["ada@example.com PENDING ORGANIZATION_OBSERVE_ADMIN", "grace@example.com PENDING ORGANIZATION_MEMBER"]);
+
+      const { text } = await stack.exportState();
+      expect(text).not.to.contain(REPO_ROOT);
+      expect(text).not.to.contain(emulator.token);
+      expect(text).to.contain("pulumi-astro-invites/lifecycle");
+
+      emulator.state.acceptInviteOf(emulator.organizationId, "ada@example.com");
+      await stack.run(["refresh", "--yes"]);
+      expect((await stack.invites()).ada.outputs.status).to.equal("ACTIVE");
+
+      // Proof that refresh and destroy load the implementation from this project's node_modules.
+      const lifecycle = join(installed, "dist/provider/invite/lifecycle.js");
+      const marker = join(project, "destroy-ran-here");
+      writeFileSync(lifecycle, `${readFileSync(lifecycle, "utf8")}\nconst originalRemove = exports.remove;\nexports.remove = async (id, props) => { require("fs").appendFileSync(${JSON.stringify(marker)}, id + "\\n"); return originalRemove(id, props); };\n`);
+      await stack.run(["destroy", "--yes"]);
+      expect(readFileSync(marker, "utf8").trim().split("\n").sort()).to.deep.equal([`${emulator.organizationId}/ada@example.com`, `${emulator.organizationId}/grace@example.com`]);
+      expect(users()).to.deep.equal(["ada@example.com ACTIVE ORGANIZATION_MEMBER"]);
+      expect(existsSync(join(project, "Pulumi.prod.yaml"))).to.equal(false);
+    } finally {
+      stack.dispose();
+    }
+  });
+
+  it("offers the emulator as a bin for users' own CI", async () => {
+    const bin = join(project, "node_modules", ".bin", "astro-api-emulator");
+    const { stdout } = await run(bin, ["--help"]);
+    expect(stdout).to.contain("--port N");
+  });
+});
