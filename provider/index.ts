@@ -1,4 +1,6 @@
 export { OrganizationUserInvite, OrganizationUserInviteArgs } from "./invite/resource";
+export { OrganizationUserInvites, OrganizationUserInvitesArgs, TeamMemberState } from "./team/resource";
+export { TeamDeclarationError } from "./team/members";
 export type { InviteStatus, Inviter } from "./invite/state";
 export type { OnDelete } from "./invite/inputs";
 export { ORGANIZATION_ROLES, OrganizationRole } from "./roles";

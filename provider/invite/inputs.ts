@@ -80,7 +80,7 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-function validateEmail(value: string): string | string[] {
+export function validateEmail(value: string): string | string[] {
   const email = normalizeEmail(value);
   const shown = JSON.stringify(value);
   if (email === "") return ["email is required: the invitee's email address, such as jane@example.com"];
@@ -99,7 +99,7 @@ function validateEmail(value: string): string | string[] {
   return email;
 }
 
-function validateRole(value: string): OrganizationRole | string[] {
+export function validateRole(value: string): OrganizationRole | string[] {
   if (isOrganizationRole(value)) return value;
   const hint = isOrganizationRole(value.trim().toUpperCase()) ? ` (roles are upper case: ${value.trim().toUpperCase()})` : "";
   return [`role must be one of [${ORGANIZATION_ROLES.join(", ")}], got ${JSON.stringify(value)}${hint}`];

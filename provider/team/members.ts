@@ -1,0 +1,110 @@
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { OrganizationRole } from "../roles";
+import { normalizeEmail, validateEmail, validateRole } from "../invite/inputs";
+
+/** One person of a team declaration, validated, and where it was declared (for error messages). */
+export interface TeamMember {
+  email: string;
+  role: OrganizationRole;
+  /** `team.txt:7` or `members[6]`. */
+  source: string;
+}
+
+export interface DeclaredMember {
+  email: string;
+  role?: string;
+}
+
+/** A team declaration that cannot be used; the message lists every problem, each with its place. */
+export class TeamDeclarationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`The team declaration has ${problems.length} problem${problems.length === 1 ? "" : "s"}; nothing was sent:\n  ${problems.join("\n  ")}`);
+    this.name = "TeamDeclarationError";
+  }
+}
+
+/**
+ * Reads a team file: the format Astronomer's docs loop the CLI over (one `email ROLE` per line, ROLE
+ * optional, blank lines and `#` comments allowed), or CSV with an `email,role` header. CRLF line endings
+ * and a byte-order mark are fine.
+ */
+export function readTeamFile(path: string, defaultRole: OrganizationRole): TeamMember[] {
+  const absolute = resolve(path);
+  if (!existsSync(absolute)) throw new TeamDeclarationError([`${path}: file not found (looked for ${absolute})`]);
+  return parseTeamFile(readFileSync(absolute, "utf8"), path, defaultRole);
+}
+
+export function parseTeamFile(text: string, name: string, defaultRole: OrganizationRole): TeamMember[] {
+  const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
+  const entries: Entry[] = [];
+  const problems: Problem[] = [];
+  let csv: boolean | undefined;
+  lines.forEach((raw, index) => {
+    const line = raw.trim();
+    const source = `${name}:${index + 1}`;
+    if (line === "" || line.startsWith("#")) return;
+    if (csv === undefined) {
+      csv = /^email\s*,\s*role$/i.test(line);
+      if (csv) return;
+    }
+    const fields = csv ? line.split(",").map((field) => field.trim()) : line.split(/\s+/);
+    if (fields.length > 2 || (csv && line.split(",").length !== 2)) {
+      const shape = csv ? "email,role" : "email ROLE";
+      problems.push({ order: index, text: `${source}: expected "${shape}", got ${JSON.stringify(line)}` });
+      return;
+    }
+    entries.push({ declared: { email: fields[0], role: fields[1] || undefined }, source, order: index });
+  });
+  const members = validateMembers(entries, defaultRole, problems);
+  if (members.length === 0 && problems.length === 0) problems.push({ order: 0, text: `${name}: no members declared (the file has no email lines)` });
+  throwIfAny(problems);
+  return members;
+}
+
+/** Validates members declared inline; their places are named `members[i]`. */
+export function checkMembers(declared: DeclaredMember[], defaultRole: OrganizationRole): TeamMember[] {
+  const problems: Problem[] = [];
+  const members = validateMembers(declared.map((member, i) => ({ declared: member, source: `members[${i}]`, order: i })), defaultRole, problems);
+  throwIfAny(problems);
+  return members;
+}
+
+interface Entry {
+  declared: DeclaredMember;
+  source: string;
+  /** Position in the declaration, so that problems are listed in file order. */
+  order: number;
+}
+
+interface Problem {
+  order: number;
+  text: string;
+}
+
+function throwIfAny(problems: Problem[]): void {
+  if (problems.length) throw new TeamDeclarationError([...problems].sort((a, b) => a.order - b.order).map((p) => p.text));
+}
+
+function validateMembers(entries: Entry[], defaultRole: OrganizationRole, problems: Problem[]): TeamMember[] {
+  const members: TeamMember[] = [];
+  const firstSeen = new Map<string, string>();
+  for (const { declared, source, order } of entries) {
+    const email = validateEmail(declared.email ?? "");
+    const role = validateRole(declared.role ?? defaultRole);
+    const found = [...(Array.isArray(email) ? email : []), ...(Array.isArray(role) ? role : [])];
+    if (found.length) {
+      problems.push(...found.map((problem) => ({ order, text: `${source}: ${problem}` })));
+      continue;
+    }
+    const normalized = normalizeEmail(email as string);
+    const earlier = firstSeen.get(normalized);
+    if (earlier) {
+      problems.push({ order, text: `${source}: ${normalized} is declared twice (also at ${earlier}); emails are compared ignoring case` });
+      continue;
+    }
+    firstSeen.set(normalized, source);
+    members.push({ email: normalized, role: role as OrganizationRole, source });
+  }
+  return members;
+}

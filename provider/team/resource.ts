@@ -1,0 +1,69 @@
+import * as pulumi from "@pulumi/pulumi";
+import { DEFAULT_ROLE, OrganizationRole } from "../roles";
+import type { OnDelete } from "../invite/inputs";
+import { OrganizationUserInvite } from "../invite/resource";
+import type { InviteStatus } from "../invite/state";
+import { checkMembers, DeclaredMember, readTeamFile, TeamMember } from "./members";
+
+export interface OrganizationUserInvitesArgs {
+  /** A team file: `email ROLE` lines (ROLE optional, `#` comments) or CSV with an `email,role` header. */
+  file?: string;
+  /** The team inline, instead of a file. */
+  members?: (DeclaredMember & { role?: OrganizationRole })[];
+  /** Applied to every member: the role of members without one, and the invites' other settings. */
+  defaults?: {
+    role?: OrganizationRole;
+    organizationId?: pulumi.Input<string>;
+    apiUrl?: pulumi.Input<string>;
+    onDelete?: pulumi.Input<OnDelete>;
+  };
+}
+
+export interface TeamMemberState {
+  status: InviteStatus;
+  role: string;
+  inviteId: string;
+  userId: string;
+}
+
+/**
+ * A whole team as one declaration: one OrganizationUserInvite per person, named from the normalized email,
+ * so that reordering or adding lines changes nothing else in a preview. The declaration is checked as a
+ * whole before any resource is registered: every problem is reported at once, with its file line.
+ */
+export class OrganizationUserInvites extends pulumi.ComponentResource {
+  /** Per email: status, role, inviteId and userId. */
+  declare readonly members: pulumi.Output<Record<string, TeamMemberState>>;
+  /** How many members are in each status (PENDING, ACTIVE, ...). */
+  declare readonly counts: pulumi.Output<Record<string, number>>;
+  /** The invite resources, by normalized email. */
+  readonly invites: Record<string, OrganizationUserInvite>;
+
+  constructor(name: string, args: OrganizationUserInvitesArgs, opts?: pulumi.ComponentResourceOptions) {
+    const team = declaredTeam(args);
+    super("astro:index:OrganizationUserInvites", name, {}, opts);
+    const { role: _role, ...shared } = args.defaults ?? {};
+    this.invites = Object.fromEntries(
+      team.map((member) => [member.email, new OrganizationUserInvite(`${name}-${member.email}`, { ...shared, email: member.email, role: member.role }, { parent: this })]),
+    );
+    const states = Object.entries(this.invites).map(([email, invite]) =>
+      pulumi.all([invite.status, invite.role, invite.inviteId, invite.userId]).apply(([status, role, inviteId, userId]) => [email, { status, role, inviteId, userId }] as const),
+    );
+    const members = pulumi.all(states).apply((entries) => Object.fromEntries(entries) as Record<string, TeamMemberState>);
+    const counts = members.apply((all) => {
+      const tally: Record<string, number> = {};
+      for (const { status } of Object.values(all)) tally[status] = (tally[status] ?? 0) + 1;
+      return tally;
+    });
+    Object.assign(this, { members, counts });
+    this.registerOutputs({ members, counts });
+  }
+}
+
+function declaredTeam(args: OrganizationUserInvitesArgs): TeamMember[] {
+  const defaultRole = args.defaults?.role ?? DEFAULT_ROLE;
+  if ((args.file === undefined) === (args.members === undefined)) {
+    throw new Error("OrganizationUserInvites needs exactly one of `file` (a team file) or `members` (a list)");
+  }
+  return args.file !== undefined ? readTeamFile(args.file, defaultRole) : checkMembers(args.members!, defaultRole);
+}

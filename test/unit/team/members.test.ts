@@ -1,0 +1,83 @@
+import { expect } from "chai";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { checkMembers, parseTeamFile, readTeamFile, TeamDeclarationError } from "../../../provider/team/members";
+
+function problemsOf(action: () => unknown): string[] {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof TeamDeclarationError) return error.problems;
+    throw error;
+  }
+  throw new Error("expected a TeamDeclarationError");
+}
+
+describe("team files and member lists", () => {
+  it("reads the docs' format: email ROLE, ROLE optional, comments and blank lines, CRLF and a BOM", () => {
+    const text = "\uFEFF# data team\r\nAda@Example.com ORGANIZATION_OWNER\r\n\r\n  grace@example.com   \r\nlinus@example.com\tORGANIZATION_OBSERVE_ADMIN\r\n";
+    expect(parseTeamFile(text, "team.txt", "ORGANIZATION_MEMBER")).to.deep.equal([
+      { email: "ada@example.com", role: "ORGANIZATION_OWNER", source: "team.txt:2" },
+      { email: "grace@example.com", role: "ORGANIZATION_MEMBER", source: "team.txt:4" },
+      { email: "linus@example.com", role: "ORGANIZATION_OBSERVE_ADMIN", source: "team.txt:5" },
+    ]);
+  });
+
+  it("reads CSV with an email,role header, an empty role taking the default", () => {
+    const text = "email,role\nada@example.com,ORGANIZATION_BILLING_ADMIN\ngrace@example.com,\n";
+    expect(parseTeamFile(text, "team.csv", "ORGANIZATION_OBSERVE_MEMBER").map((m) => [m.email, m.role])).to.deep.equal([
+      ["ada@example.com", "ORGANIZATION_BILLING_ADMIN"],
+      ["grace@example.com", "ORGANIZATION_OBSERVE_MEMBER"],
+    ]);
+  });
+
+  it("reports every problem at once, each with its file line", () => {
+    const lines = [
+      "# header",
+      "ada@example.com",
+      "ADA@example.com ORGANIZATION_OWNER",
+      "grace@example.com ORGANIZATION_MEMBER extra",
+      "not-an-email",
+      "",
+      "linus@example.com ORGANIZATION_ADMIN",
+    ];
+    const problems = problemsOf(() => parseTeamFile(lines.join("\n"), "team.txt", "ORGANIZATION_MEMBER"));
+    expect(problems).to.have.length(4);
+    expect(problems[0]).to.equal("team.txt:3: ada@example.com is declared twice (also at team.txt:2); emails are compared ignoring case");
+    expect(problems[1]).to.equal('team.txt:4: expected "email ROLE", got "grace@example.com ORGANIZATION_MEMBER extra"');
+    expect(problems[2]).to.match(/^team\.txt:5: email must contain exactly one "@"/);
+    expect(problems[3]).to.match(/^team\.txt:7: role must be one of \[ORGANIZATION_OWNER, .*\], got "ORGANIZATION_ADMIN"$/);
+  });
+
+  it("a malformed CSV line names the expected shape", () => {
+    expect(problemsOf(() => parseTeamFile("email,role\na@example.com,ORGANIZATION_MEMBER,x\n", "t.csv", "ORGANIZATION_MEMBER"))).to.deep.equal([
+      't.csv:2: expected "email,role", got "a@example.com,ORGANIZATION_MEMBER,x"',
+    ]);
+  });
+
+  it("an empty file and a missing file are errors naming the file", () => {
+    expect(problemsOf(() => parseTeamFile("# nobody yet\n\n", "team.txt", "ORGANIZATION_MEMBER"))).to.deep.equal(["team.txt: no members declared (the file has no email lines)"]);
+    const dir = mkdtempSync(join(tmpdir(), "team-"));
+    expect(problemsOf(() => readTeamFile(join(dir, "missing.txt"), "ORGANIZATION_MEMBER"))[0]).to.match(/missing\.txt: file not found/);
+    writeFileSync(join(dir, "team.txt"), "a@example.com\n");
+    expect(readTeamFile(join(dir, "team.txt"), "ORGANIZATION_MEMBER")).to.have.length(1);
+  });
+
+  it("the error message lists all problems and says nothing was sent", () => {
+    try {
+      parseTeamFile("x\ny\n", "team.txt", "ORGANIZATION_MEMBER");
+      expect.fail("expected an error");
+    } catch (error) {
+      expect((error as Error).message).to.match(/^The team declaration has 2 problems; nothing was sent:\n  team\.txt:1: .*\n  team\.txt:2: /);
+    }
+  });
+
+  it("checks inline members by index", () => {
+    expect(checkMembers([{ email: "A@x.io", role: "ORGANIZATION_OWNER" }, { email: "b@x.io" }], "ORGANIZATION_MEMBER").map((m) => m.email)).to.deep.equal(["a@x.io", "b@x.io"]);
+    expect(problemsOf(() => checkMembers([{ email: "a@x.io" }, { email: "a@X.io" }, { email: "c@x.io", role: "owner" }], "ORGANIZATION_MEMBER"))).to.deep.equal([
+      "members[1]: a@x.io is declared twice (also at members[0]); emails are compared ignoring case",
+      'members[2]: role must be one of [ORGANIZATION_OWNER, ORGANIZATION_BILLING_ADMIN, ORGANIZATION_OBSERVE_ADMIN, ORGANIZATION_OBSERVE_MEMBER, ORGANIZATION_MEMBER], got "owner"',
+    ]);
+  });
+});
