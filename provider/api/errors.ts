@@ -77,6 +77,7 @@ function formatMessage(d: AstroApiErrorDetails): string {
     );
   }
   if (d.attempts && d.attempts > 1) parts.push(`Gave up after ${d.attempts} attempts.`);
-  if (d.requestId) parts.push(`(requestId ${d.requestId})`);
-  return parts.join(" ");
+  const sentences = parts.map((part) => (/[.!?]$/.test(part) ? part : `${part}.`));
+  if (d.requestId) sentences.push(`(requestId ${d.requestId})`);
+  return sentences.join(" ");
 }

@@ -94,7 +94,13 @@ export async function remove(_id: string, props: Record<string, unknown>): Promi
 
 /** Sends an invite and settles what the API answered into state. */
 async function invite(client: AstroClient, inputs: InviteInputs): Promise<InviteState> {
-  const result = await client.createInvite(inputs.organizationId, inputs.email, inputs.role);
+  let result: CreateInviteResult;
+  try {
+    result = await client.createInvite(inputs.organizationId, inputs.email, inputs.role);
+  } catch (error) {
+    // The client looked the invitee up after every ambiguous attempt and found no one: nothing was sent.
+    throw new Error(`No invite was sent to ${inputs.email}: ${error instanceof Error ? error.message : String(error)}`);
+  }
   return settle(client, inputs, result);
 }
 

@@ -44,7 +44,9 @@ const StoredStateSchema = z.object({
   inviteId: z.string().default(""),
   userId: z.string().default(""),
   expiresAt: z.string().default(""),
-  status: z.enum(["PENDING", "ACTIVE", "INACTIVE", "BANNED", "EXPIRED", "REVOKED"]),
+  // Absent only for a create the engine never heard back from (imported with --import-pending-creates):
+  // read then looks the invitee up by email.
+  status: z.enum(["PENDING", "ACTIVE", "INACTIVE", "BANNED", "EXPIRED", "REVOKED"]).default("PENDING"),
   inviter: z.object({ id: z.string(), subjectType: z.string(), displayName: z.string() }).default({ id: "", subjectType: "", displayName: "" }),
   organizationName: z.string().default(""),
   adopted: z.boolean().default(false),
