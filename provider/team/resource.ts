@@ -3,7 +3,7 @@ import { DEFAULT_ROLE, OrganizationRole } from "../roles";
 import type { OnDelete } from "../invite/inputs";
 import { OrganizationUserInvite } from "../invite/resource";
 import type { InviteStatus } from "../invite/state";
-import { checkMembers, DeclaredMember, readTeamFile, TeamMember } from "./members";
+import { checkMembers, DeclaredMember, readTeamFile, TeamDeclarationError, TeamMember } from "./members";
 
 export interface OrganizationUserInvitesArgs {
   /** A team file: `email ROLE` lines (ROLE optional, `#` comments) or CSV with an `email,role` header. */
@@ -65,5 +65,11 @@ function declaredTeam(args: OrganizationUserInvitesArgs): TeamMember[] {
   if ((args.file === undefined) === (args.members === undefined)) {
     throw new Error("OrganizationUserInvites needs exactly one of `file` (a team file) or `members` (a list)");
   }
-  return args.file !== undefined ? readTeamFile(args.file, defaultRole) : checkMembers(args.members!, defaultRole);
+  try {
+    return args.file !== undefined ? readTeamFile(args.file, defaultRole) : checkMembers(args.members!, defaultRole);
+  } catch (error) {
+    // A RunError ends the program with its message alone, without a stack trace around it.
+    if (error instanceof TeamDeclarationError) throw new pulumi.RunError(error.message);
+    throw error;
+  }
 }
