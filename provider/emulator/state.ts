@@ -162,16 +162,7 @@ export class EmulatorState {
       const at = this.now().toISOString();
       members.set(person.id, { userId: person.id, status: "PENDING", role, createdAt: at, updatedAt: at });
     }
-    const invite: EmulatedInvite = {
-      id: cuid(),
-      organizationId,
-      userId: person.id,
-      role,
-      expiresAt: new Date(this.now().getTime() + this.switches.inviteLifetimeSeconds * 1000).toISOString(),
-      state: "pending",
-      inviter: token,
-    };
-    this.invites.set(invite.id, invite);
+    const invite = this.issueInvite(organizationId, person.id, role, token);
     return { status: 200, body: this.inviteBody(invite, organization, person) };
   }
 
@@ -273,18 +264,7 @@ export class EmulatorState {
     const person = this.personByEmail(email) ?? this.addPerson(email);
     const at = this.now().toISOString();
     this.members(organizationId).set(person.id, { userId: person.id, status, role, createdAt: at, updatedAt: at });
-    if (status === "PENDING") {
-      const invite: EmulatedInvite = {
-        id: cuid(),
-        organizationId,
-        userId: person.id,
-        role,
-        expiresAt: new Date(this.now().getTime() + this.switches.inviteLifetimeSeconds * 1000).toISOString(),
-        state: "pending",
-        inviter: this.uiUser,
-      };
-      this.invites.set(invite.id, invite);
-    }
+    if (status === "PENDING") this.issueInvite(organizationId, person.id, role, this.uiUser);
     return person.id;
   }
 
@@ -344,6 +324,20 @@ export class EmulatorState {
       }
     }
     return undefined;
+  }
+
+  private issueInvite(organizationId: string, userId: string, role: string, inviter: ApiToken): EmulatedInvite {
+    const invite: EmulatedInvite = {
+      id: cuid(),
+      organizationId,
+      userId,
+      role,
+      expiresAt: new Date(this.now().getTime() + this.switches.inviteLifetimeSeconds * 1000).toISOString(),
+      state: "pending",
+      inviter,
+    };
+    this.invites.set(invite.id, invite);
+    return invite;
   }
 
   private isExpired(invite: EmulatedInvite): boolean {

@@ -162,58 +162,6 @@ describe("end to end: the real Pulumi CLI against the emulator", function () {
     });
   });
 
-  describe("bad inputs fail the preview, naming the property, before anything is sent", () => {
-    let stack: PulumiWorkspace;
-    before(async () => {
-      stack = await newStack(emulator);
-    });
-    after(() => stack.dispose());
-
-    const cases: [string, Declared, RegExp][] = [
-      ["an invalid email", { x: { email: "jane.example.com" } }, /property email value \{jane\.example\.com\} has a problem: email must contain exactly one "@"/],
-      ["an unknown role", { x: { email: "jane@example.com", role: "ORGANIZATION_ADMIN" } }, /property role value \{ORGANIZATION_ADMIN\} has a problem: role must be one of \[ORGANIZATION_OWNER, ORGANIZATION_BILLING_ADMIN, ORGANIZATION_OBSERVE_ADMIN, ORGANIZATION_OBSERVE_MEMBER, ORGANIZATION_MEMBER\], got "ORGANIZATION_ADMIN"/],
-      ["a malformed organization", { x: { email: "jane@example.com", organizationId: "acme" } }, /property organizationId value \{acme\} has a problem: organizationId must be an Astro organization id/],
-    ];
-    for (const [name, invites, expected] of cases) {
-      it(name, async () => {
-        await declare(stack, invites);
-        emulator.log.length = 0;
-        const { code, output } = await stack.run(["preview"], { allowFailure: true });
-        expect(code).to.not.equal(0);
-        expect(output).to.match(expected);
-        expect(emulator.log).to.deep.equal([]);
-      });
-    }
-
-    it("no organization anywhere", async () => {
-      const bare = await newStack(emulator, { organization: false });
-      try {
-        await declare(bare, { x: { email: "jane@example.com" } });
-        emulator.log.length = 0;
-        const { code, output } = await bare.run(["preview"], { allowFailure: true });
-        expect(code).to.not.equal(0);
-        expect(output).to.contain("organizationId is required").and.contain("astro:organizationId").and.contain("ASTRO_ORGANIZATION_ID");
-        expect(emulator.log).to.deep.equal([]);
-      } finally {
-        bare.dispose();
-      }
-    });
-
-    it("no token", async () => {
-      const tokenless = await newStack(emulator, { token: false });
-      try {
-        await declare(tokenless, { x: { email: "jane@example.com" } });
-        emulator.log.length = 0;
-        const { code, output } = await tokenless.run(["preview"], { allowFailure: true });
-        expect(code).to.not.equal(0);
-        expect(output).to.contain("apiToken").and.contain("pulumi config set --secret astro:apiToken").and.contain("ASTRO_API_TOKEN");
-        expect(emulator.log).to.deep.equal([]);
-      } finally {
-        tokenless.dispose();
-      }
-    });
-  });
-
   describe("upgrading the package between up and destroy", () => {
     it("destroy runs the implementation installed now, not the one that created the resource", async () => {
       const stack = await newStack(emulator);

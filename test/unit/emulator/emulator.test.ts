@@ -20,6 +20,8 @@ describe("emulator: the Astro API's documented behaviour", () => {
 
   const invite = (email: string, role = "ORGANIZATION_MEMBER", token?: string | null) =>
     call(emulator, "POST", `/organizations/${org}/invites`, { body: { inviteeEmail: email, role }, token });
+  /** True when the connection dropped instead of an answer arriving. */
+  const connectionDropped = (request: Promise<unknown>) => request.then(() => false, () => true);
   const users = async () => UsersPageSchema.parse((await call(emulator, "GET", `/organizations/${org}/users?limit=1000`)).body).users;
 
   it("answers an invite with the Invite shape and creates a PENDING user at once", async () => {
@@ -240,25 +242,13 @@ describe("emulator: the Astro API's documented behaviour", () => {
 
     it("resets the connection before handling: nothing is written", async () => {
       emulator.faults.add({ kind: "reset", operation: "createInvite", calls: [1] });
-      let failed = false;
-      try {
-        await invite("a@example.com");
-      } catch {
-        failed = true;
-      }
-      expect(failed).to.equal(true);
+      expect(await connectionDropped(invite("a@example.com"))).to.equal(true);
       expect(await users()).to.deep.equal([]);
     });
 
     it("commits, then drops the connection: the write happened", async () => {
       emulator.faults.add({ kind: "commitThenReset", operation: "createInvite", calls: [1] });
-      let failed = false;
-      try {
-        await invite("a@example.com");
-      } catch {
-        failed = true;
-      }
-      expect(failed).to.equal(true);
+      expect(await connectionDropped(invite("a@example.com"))).to.equal(true);
       expect((await users()).map((u) => u.username)).to.deep.equal(["a@example.com"]);
       expect(emulator.log[0]).to.include({ status: 0, fault: "commitThenReset" });
     });
