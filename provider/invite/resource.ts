@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_ROLE, OrganizationRole } from "../roles";
 import { normalizeEmail, OnDelete } from "./inputs";
-import { invitesProvider } from "./shim";
+import invitesProvider = require("./shim");
 import type { InviteStatus, Inviter } from "./state";
 
 export interface OrganizationUserInviteArgs {

@@ -4,7 +4,7 @@ import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import * as pulumi from "@pulumi/pulumi";
 import { ResourceProviderClient } from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as proto from "@pulumi/pulumi/proto/provider_pb";
-import { invitesProvider } from "../../provider/invite/shim";
+import invitesProvider = require("../../provider/invite/shim");
 
 export const TYPE = "pulumi-nodejs:dynamic/astro:OrganizationUserInvite";
 export const urn = (name: string) => `urn:pulumi:test::astro-test::${TYPE}::${name}`;

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import requireFromString = require("require-from-string");
-import { invitesProvider } from "../../../provider/invite/shim";
+import invitesProvider = require("../../../provider/invite/shim");
 import { Emulator, startEmulator } from "../../../provider/emulator/server";
 
 /** Loads serialized provider text the way the dynamic-provider host does. */
