@@ -1,13 +1,16 @@
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { ASTRO_RATE_LIMITS, PacedMethod } from "../../provider/api/pacing";
 import { Emulator, startEmulator } from "../../provider/emulator/server";
+import { installedProject } from "./installed-project";
 import { writeTeamFile } from "./team-file";
 import { PulumiWorkspace, REPO_ROOT } from "./workspace";
 
 /**
  * `npm run bench -- --invites N --latency MS`: a team of N people through the real CLI against the
- * emulator with Astro's rate limits enforced and a per-request latency. One JSON line per phase on stdout
+ * emulator with Astro's rate limits enforced and a per-request latency, in a project that installed the
+ * packed package the way users do (so the state is what theirs would be). One JSON line per phase on stdout
  * (progress on stderr), each with its rate-limit floor: the least time Astro's limits allow for the
  * requests the phase needed, so wall/floor shows how close to the API's own limit the package runs.
  */
@@ -65,10 +68,13 @@ function round(value: number): number {
 
 async function main(): Promise<void> {
   process.stderr.write(`bench: ${invites} invites, ${latencyMs} ms latency, rate limits POST ${ASTRO_RATE_LIMITS.POST}/s DELETE ${ASTRO_RATE_LIMITS.DELETE}/s GET ${ASTRO_RATE_LIMITS.GET}/s\n`);
+  process.stderr.write("bench: packing the package and installing it in a fresh project\n");
+  const program = readFileSync(join(REPO_ROOT, "test/cli/team-fixture/index.ts"), "utf8");
+  const { dir } = await installedProject("astro-invites-bench", { "index.ts": program });
   const emulator = await startEmulator({ latencyMs });
-  const stack = new PulumiWorkspace(join(REPO_ROOT, "test/cli/team-fixture"), "bench");
+  const stack = new PulumiWorkspace(dir, "bench", { inPlace: true });
   try {
-    const file = join(stack.projectDir, "team.txt");
+    const file = join(dir, "team.txt");
     writeTeamFile(file, invites);
     await stack.init({ "astro:organizationId": emulator.organizationId, "astro:apiUrl": emulator.apiUrl, file }, { "astro:apiToken": emulator.token });
     const cli = (args: string[]) => () => stack.run(args, { allowFailure: true });
@@ -87,6 +93,7 @@ async function main(): Promise<void> {
   } finally {
     stack.dispose();
     await emulator.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -1,19 +1,13 @@
 import { expect } from "chai";
 import { execFile } from "node:child_process";
-import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, lstatSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { Emulator, startEmulator } from "../../provider/emulator/server";
+import { installedProject } from "../cli/installed-project";
 import { PulumiWorkspace, REPO_ROOT } from "../cli/workspace";
 
 const run = promisify(execFile);
-
-/** The version of a package this repository's lockfile pins, so the user's project tests what we test. */
-function lockedVersion(name: string): string {
-  const lock = JSON.parse(readFileSync(join(REPO_ROOT, "package-lock.json"), "utf8"));
-  return lock.packages[`node_modules/${name}`].version;
-}
 
 const PROGRAM = `import * as pulumi from "@pulumi/pulumi";
 import { OrganizationUserInvite, OrganizationRole } from "pulumi-astro-invites";
@@ -33,10 +27,7 @@ describe("the npm tarball in someone else's Pulumi project", function () {
   let tarball: string;
   before(async () => {
     emulator = await startEmulator();
-    project = mkdtempSync(join(tmpdir(), "astro-user-project-"));
-    const packed = await run("npm", ["pack", "--json", "--pack-destination", project], { cwd: REPO_ROOT, maxBuffer: 16 * 1024 * 1024 });
-    const [{ filename }] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf("["))) as { filename: string }[];
-    tarball = join(project, filename);
+    ({ dir: project, tarball } = await installedProject("acme-infra", { "index.ts": PROGRAM }));
   });
   after(async () => {
     await emulator.stop();
@@ -52,19 +43,7 @@ describe("the npm tarball in someone else's Pulumi project", function () {
   });
 
   it("installs with @pulumi/pulumi, type-checks strictly, and runs preview, up, refresh and destroy", async () => {
-    writeFileSync(join(project, "package.json"), JSON.stringify({
-      name: "acme-infra",
-      private: true,
-      dependencies: { "pulumi-astro-invites": `file:${tarball}`, "@pulumi/pulumi": lockedVersion("@pulumi/pulumi") },
-      devDependencies: { typescript: lockedVersion("typescript"), "ts-node": lockedVersion("ts-node"), "@types/node": lockedVersion("@types/node") },
-    }, null, 2));
-    writeFileSync(join(project, "tsconfig.json"), JSON.stringify({
-      compilerOptions: { strict: true, target: "ES2022", module: "commonjs", moduleResolution: "node10", esModuleInterop: true, skipLibCheck: true },
-      files: ["index.ts"],
-    }));
-    writeFileSync(join(project, "Pulumi.yaml"), "name: acme-infra\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n");
-    writeFileSync(join(project, "index.ts"), PROGRAM);
-    await run("npm", ["install", "--no-audit", "--no-fund"], { cwd: project, maxBuffer: 16 * 1024 * 1024 });
+    // installedProject ran npm install: the package is a real copy in this project's node_modules.
     const installed = join(project, "node_modules", "pulumi-astro-invites");
     expect(lstatSync(installed).isSymbolicLink()).to.equal(false);
     await run(join(project, "node_modules", ".bin", "tsc"), ["--noEmit", "--strict", "-p", project]);
