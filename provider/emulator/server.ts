@@ -60,7 +60,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const state = new EmulatorState();
   Object.assign(state.switches, options.switches);
   const organization = state.createOrganization(options.organizationName ?? "Emulated Organization", options.organizationId);
-  const token = state.createToken("pulumi-astro-invites", [organization.id], options.token);
+  const token = state.createToken("pulumi-astro-invites", [organization.id], { secret: options.token });
   const faults = new FaultInjector(options.seed ?? 1);
   const settings = {
     rateLimits: options.rateLimits === undefined ? ASTRO_RATE_LIMITS : options.rateLimits,
@@ -93,7 +93,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     faults,
     log,
     settings,
-    createToken: (name, organizationIds, permissions) => state.createToken(name, organizationIds, undefined, permissions).secret,
+    createToken: (name, organizationIds, permissions) => state.createToken(name, organizationIds, { permissions }).secret,
     counts: () => countLog(log),
     stop: () => closeServer(server),
   };
@@ -255,7 +255,9 @@ async function handleAdmin(context: Context, method: string, url: URL, body: unk
       return send(res, 200, state.createOrganization(String(input.name ?? "Another Organization")));
     }
     if (method === "POST" && path === "/tokens") {
-      const token = state.createToken(String(input.name ?? "token"), (input.organizationIds as string[]) ?? [], undefined, input.permissions as string[] | undefined);
+      const token = state.createToken(String(input.name ?? "token"), (input.organizationIds as string[]) ?? [], {
+        permissions: input.permissions as string[] | undefined,
+      });
       return send(res, 200, { token: token.secret });
     }
     if (method === "PUT" && path === "/settings") {

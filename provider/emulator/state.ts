@@ -118,9 +118,9 @@ export class EmulatorState {
     return organization;
   }
 
-  createToken(name: string, organizationIds: string[], secret = `astro-emulator-${cuid()}`, permissions?: string[]): ApiToken {
-    const token = { id: cuid(), name, secret, organizationIds, permissions };
-    this.tokens.set(secret, token);
+  createToken(name: string, organizationIds: string[], options: { secret?: string; permissions?: string[] } = {}): ApiToken {
+    const token = { id: cuid(), name, secret: options.secret ?? `astro-emulator-${cuid()}`, organizationIds, permissions: options.permissions };
+    this.tokens.set(token.secret, token);
     return token;
   }
 

@@ -18,14 +18,14 @@ export async function configure(req: { config: { get(key: string): string | unde
 export async function check(_olds: unknown, news: Record<string, unknown>): Promise<{ inputs: InviteInputs; failures: CheckFailure[] }> {
   const { inputs, failures } = checkInputs(news, inputDefaults());
   if (!apiToken()) failures.push({ property: "apiToken", reason: MISSING_TOKEN });
-  return { inputs: { ...inputs }, failures };
+  return { inputs, failures };
 }
 
 /** diff: email or organization changed: replace; role, apiUrl, onDelete or an expired invite: update. */
 export async function diff(_id: string, olds: Record<string, unknown>, news: InviteInputs): Promise<{ changes: boolean; replaces: string[]; deleteBeforeReplace: boolean }> {
   const state = readState(olds);
   const replaces = [
-    ...(changed(normalizeEmail(state.email), news.email === UNKNOWN ? UNKNOWN : normalizeEmail(news.email)) ? ["email"] : []),
+    ...(changed(normalizeEmail(state.email), normalizeEmail(news.email)) ? ["email"] : []),
     ...(changed(state.organizationId, news.organizationId) ? ["organizationId"] : []),
   ];
   const updates = (["role", "apiUrl", "onDelete"] as const).filter((key) => changed(state[key], news[key]));
