@@ -1,7 +1,7 @@
 import axios, { AxiosInstance, isAxiosError } from "axios";
 import { z } from "zod";
 import { VERSION } from "../version";
-import { AstroApiError, Operation, ResponseShapeError } from "./errors";
+import { AstroApiError, CreateOutcomeUnknownError, Operation, ResponseShapeError } from "./errors";
 import { ASTRO_RATE_LIMITS, PacedMethod, RateLimits, processPacer } from "./pacing";
 import {
   DEFAULT_RETRY,
@@ -13,6 +13,7 @@ import {
   parseRetryAfterMs,
 } from "./retry";
 import {
+  ASTRO_ID,
   ErrorBodySchema,
   Invite,
   InviteSchema,
@@ -39,16 +40,22 @@ export interface AstroClientOptions {
 /** What creating an invite came to. The API is not idempotent, so the caller learns what really exists. */
 export type CreateInviteResult =
   | { outcome: "created"; invite: Invite }
-  /** The API refused: the email already has a role in the organization. */
+  /** The API refused: the email already has a role in the organization (a member, or a pending invitee). */
   | { outcome: "alreadyMember"; user: User }
   /** A create attempt may have reached the server; instead of posting again, the invitee was found. */
-  | { outcome: "foundAfterAmbiguousFailure"; user: User; failure: string };
+  | { outcome: "foundAfterAmbiguousFailure"; user: User };
 
 export type DeleteInviteResult = "deleted" | "alreadyGone";
 
+/** The largest answer the client reads; anything bigger is a misbehaving server, not an organization. */
+export const MAX_BODY_BYTES = 32 * 1024 * 1024;
+/** The largest page the users list serves. The API may serve fewer: walks step by what arrived. */
+const LIST_PAGE_SIZE = 1000;
+/** A users list that goes on past this is a server misbehaving; the walk stops with an error. */
+export const MAX_LISTED_USERS = 250_000;
+
 /** Astro answers this (400) when the invitee already has a role in the organization. */
 const EXISTING_ROLE_MESSAGE = /existing role in organization/i;
-const LIST_PAGE_SIZE = 1000;
 
 interface Request {
   operation: Operation;
@@ -59,7 +66,11 @@ interface Request {
 
 type Attempt =
   | { kind: "response"; status: number; body: string; retryAfter?: string }
+  /** No usable answer: a connection failure, a deadline (ETIMEDOUT) or an oversized body (BODY_TOO_LARGE). */
   | { kind: "network"; code: string };
+
+/** What an operation makes of one attempt: its result, another attempt, or the attempt's failure. */
+type Verdict<T> = { done: T } | "retry" | "fail";
 
 /** The Astro API v1 operations that organization invites need, over HTTP with retries and pacing. */
 export class AstroClient {
@@ -82,12 +93,11 @@ export class AstroClient {
     this.log = options.log ?? (() => undefined);
     this.http = axios.create({
       baseURL: baseUrl,
-      timeout: this.retry.requestTimeoutMs,
       // Redirects could carry the Authorization header to another host.
       maxRedirects: 0,
+      maxContentLength: MAX_BODY_BYTES,
       responseType: "text",
       transformResponse: (data: unknown) => data,
-      transitional: { clarifyTimeoutError: true },
       validateStatus: () => true,
       headers: {
         Authorization: `Bearer ${options.token}`,
@@ -98,86 +108,108 @@ export class AstroClient {
   }
 
   /**
-   * Invites `email` with `role`. Never posts twice blindly: after a failure that may have reached the
-   * server it looks the invitee up first, and reports them if they exist.
+   * Invites `email` with `role`. Never posts twice blindly: after an attempt that may have reached the
+   * server it looks the invitee up first, and reports them if they exist. When that lookup fails too, the
+   * outcome is unknown and it says so (CreateOutcomeUnknownError) rather than guess.
    */
   async createInvite(organizationId: string, email: string, role: string): Promise<CreateInviteResult> {
     const request: Request = {
       operation: "createInvite",
       method: "POST",
-      path: `/organizations/${enc(organizationId)}/invites`,
+      path: this.path("organizations", organizationId, "invites"),
       body: { inviteeEmail: email, role },
     };
-    const started = Date.now();
-    let ambiguous: string | undefined;
-    for (let attempt = 1; ; attempt++) {
-      const result = await this.attemptOnce(request);
-      if (result.kind === "response" && result.status === 200) {
-        return { outcome: "created", invite: this.parse(request.operation, InviteSchema, result.body) };
+    /** The last attempt that may have reached the server, described; set once the invite may exist. */
+    let mayExist: string | undefined;
+    const lookUp = async (): Promise<User | undefined> => {
+      try {
+        return await this.findUserByEmail(organizationId, email);
+      } catch (error) {
+        throw mayExist ? new CreateOutcomeUnknownError(email, mayExist, error) : error;
       }
-      if (result.kind === "response" && result.status === 400 && EXISTING_ROLE_MESSAGE.test(result.body)) {
-        const user = await this.findUserByEmail(organizationId, email);
-        if (!user) throw this.failure(request, result, attempt);
+    };
+    return this.send(request, async (attempt): Promise<Verdict<CreateInviteResult>> => {
+      if (attempt.kind === "response" && attempt.status === 200) {
+        const parsed = InviteSchema.safeParse(safeJson(attempt.body));
+        if (parsed.success) return { done: { outcome: "created", invite: this.inviteFor(organizationId, email, parsed.data) } };
+        mayExist = `HTTP 200 with a body that is not an invite: ${describeShapeProblem(parsed.error)}`;
+      } else if (attempt.kind === "response" && attempt.status === 400 && EXISTING_ROLE_MESSAGE.test(attempt.body)) {
+        const user = await lookUp();
+        if (!user) return "fail";
         // After an ambiguous attempt, the role the API complains about is most likely our own invite.
-        return ambiguous ? { outcome: "foundAfterAmbiguousFailure", user, failure: ambiguous } : { outcome: "alreadyMember", user };
+        return { done: mayExist ? { outcome: "foundAfterAmbiguousFailure", user } : { outcome: "alreadyMember", user } };
+      } else {
+        const failure = retryableFailure(attempt);
+        if (!failure) return "fail";
+        if (!mayHaveReachedServer(failure)) return "retry";
+        mayExist = describeAttempt(attempt);
       }
-      const failure = this.retryableFailure(result);
-      if (!failure) throw this.failure(request, result, attempt);
-      if (mayHaveReachedServer(failure)) {
-        ambiguous = describeAttempt(result);
-        const user = await this.findUserByEmail(organizationId, email);
-        if (user) return { outcome: "foundAfterAmbiguousFailure", user, failure: ambiguous };
-      }
-      if (!(await this.waitToRetry(request, result, attempt, started))) throw this.failure(request, result, attempt);
-    }
+      const user = await lookUp();
+      return user ? { done: { outcome: "foundAfterAmbiguousFailure", user } } : "retry";
+    });
   }
 
   /** Revokes a pending invite. A 404 means it is gone already (accepted, expired or revoked). */
   async deleteInvite(organizationId: string, inviteId: string): Promise<DeleteInviteResult> {
-    const response = await this.send({
-      operation: "deleteInvite",
-      method: "DELETE",
-      path: `/organizations/${enc(organizationId)}/invites/${enc(inviteId)}`,
-    }, [204, 200, 404]);
-    return response.status === 404 ? "alreadyGone" : "deleted";
+    const request: Request = { operation: "deleteInvite", method: "DELETE", path: this.path("organizations", organizationId, "invites", inviteId) };
+    return this.send(request, (attempt) => accept<DeleteInviteResult>(attempt, { 200: () => "deleted", 204: () => "deleted", 404: () => "alreadyGone" }));
   }
 
   /** The organization's user with this id, or undefined when the organization has no such user. */
   async getUser(organizationId: string, userId: string): Promise<User | undefined> {
-    const request: Request = {
-      operation: "getUser",
-      method: "GET",
-      path: `/organizations/${enc(organizationId)}/users/${enc(userId)}`,
-    };
-    const response = await this.send(request, [200, 404]);
-    return response.status === 404 ? undefined : this.parse(request.operation, UserSchema, response.body);
-  }
-
-  /** Pages through the organization's users (largest pages the API allows) for this email, ignoring case. */
-  async findUserByEmail(organizationId: string, email: string): Promise<User | undefined> {
-    const wanted = email.trim().toLowerCase();
-    for (let offset = 0; ; offset += LIST_PAGE_SIZE) {
-      const request: Request = {
-        operation: "listUsers",
-        method: "GET",
-        path: `/organizations/${enc(organizationId)}/users?offset=${offset}&limit=${LIST_PAGE_SIZE}`,
-      };
-      const page = this.parse(request.operation, UsersPageSchema, (await this.send(request, [200])).body);
-      const match = page.users.find((user) => user.username.toLowerCase() === wanted);
-      if (match) return match;
-      if (page.users.length === 0 || offset + page.users.length >= page.totalCount) return undefined;
-    }
+    const request: Request = { operation: "getUser", method: "GET", path: this.path("organizations", organizationId, "users", userId) };
+    return this.send(request, (attempt) => accept(attempt, { 200: (body) => this.parse(request.operation, UserSchema, body), 404: () => undefined }));
   }
 
   /**
-   * Sets a user's organization role. The user's workspace, deployment and DAG roles are sent back as they
-   * are, so that changing the organization role never strips them.
+   * The organization's users, a page at a time (the largest pages the API serves), each user once. The
+   * walk steps by the length of the page that arrived, and ends on an empty or short page, a page with
+   * no user it has not seen, or the reported total; past MAX_LISTED_USERS it fails rather than go on.
    */
-  async updateOrganizationRole(organizationId: string, user: User, role: string): Promise<void> {
+  async *listUsers(organizationId: string): AsyncGenerator<{ users: User[]; totalCount: number }> {
+    const seen = new Set<string>();
+    for (let offset = 0; ; ) {
+      const page = await this.getUsersPage(organizationId, offset);
+      const fresh = page.users.filter((user) => !seen.has(user.id));
+      for (const user of fresh) seen.add(user.id);
+      if (fresh.length > 0) yield { users: fresh, totalCount: page.totalCount };
+      offset += page.users.length;
+      const short = page.users.length < Math.min(LIST_PAGE_SIZE, page.limit);
+      if (fresh.length === 0 || short || offset >= page.totalCount) return;
+      if (seen.size >= MAX_LISTED_USERS) {
+        throw new AstroApiError({
+          operation: "listUsers",
+          status: 200,
+          apiMessage: `the users list of organization ${organizationId} goes on past ${MAX_LISTED_USERS} users (it reports ${page.totalCount}); stopped walking it`,
+        });
+      }
+    }
+  }
+
+  /** Walks the organization's users for this email, ignoring case; stops at the page that has it. */
+  async findUserByEmail(organizationId: string, email: string): Promise<User | undefined> {
+    const wanted = email.trim().toLowerCase();
+    for await (const { users } of this.listUsers(organizationId)) {
+      const match = users.find((user) => user.username.toLowerCase() === wanted);
+      if (match) return match;
+    }
+    return undefined;
+  }
+
+  /**
+   * Sets a user's organization role. The full record is read by id first (a list page may not carry the
+   * workspace, deployment and DAG roles), and those roles are sent back as they are, so that changing
+   * the organization role never strips them.
+   */
+  async updateOrganizationRole(organizationId: string, userId: string, role: string): Promise<void> {
+    const user = await this.getUser(organizationId, userId);
+    if (!user) {
+      throw new AstroApiError({ operation: "getUser", status: 404, apiMessage: `user ${userId} is no longer in organization ${organizationId}; its role was not changed` });
+    }
     const request: Request = {
       operation: "updateRoles",
       method: "POST",
-      path: `/organizations/${enc(organizationId)}/users/${enc(user.id)}/roles`,
+      path: this.path("organizations", organizationId, "users", userId, "roles"),
       body: {
         organizationRole: role,
         ...(user.workspaceRoles && { workspaceRoles: user.workspaceRoles }),
@@ -185,27 +217,48 @@ export class AstroClient {
         ...(user.dagRoles && { dagRoles: user.dagRoles }),
       },
     };
-    this.parse(request.operation, SubjectRolesSchema, (await this.send(request, [200])).body);
+    await this.send(request, (attempt) => accept(attempt, { 200: (body) => this.parse(request.operation, SubjectRolesSchema, body) }));
   }
 
-  /** Sends with retries until one of `accepted` statuses arrives; anything else throws AstroApiError. */
-  private async send(request: Request, accepted: number[]): Promise<{ status: number; body: string }> {
-    const started = Date.now();
-    for (let attempt = 1; ; attempt++) {
-      const result = await this.attemptOnce(request);
-      if (result.kind === "response" && accepted.includes(result.status)) return result;
-      if (!this.retryableFailure(result) || !(await this.waitToRetry(request, result, attempt, started))) {
-        throw this.failure(request, result, attempt);
-      }
+  private async getUsersPage(organizationId: string, offset: number) {
+    const request: Request = {
+      operation: "listUsers",
+      method: "GET",
+      path: `${this.path("organizations", organizationId, "users")}?offset=${offset}&limit=${LIST_PAGE_SIZE}`,
+    };
+    return this.send(request, (attempt) => accept(attempt, { 200: (body) => this.parse(request.operation, UsersPageSchema, body) }));
+  }
+
+  /**
+   * The one retry loop: attempts until `judge` accepts one, retrying what it hands back within the
+   * attempt and time budgets. The time budget starts with the first attempt sent (a request waiting its
+   * turn under client-side pacing has not begun yet) and bounds every attempt's deadline too.
+   */
+  private async send<T>(request: Request, judge: (attempt: Attempt) => Verdict<T> | Promise<Verdict<T>>): Promise<T> {
+    await this.pace(request);
+    const deadline = Date.now() + this.retry.maxElapsedMs;
+    for (let number = 1; ; number++) {
+      if (number > 1) await this.pace(request);
+      const attempt = await this.attemptOnce(request, deadline);
+      const verdict = await judge(attempt);
+      if (typeof verdict === "object") return verdict.done;
+      if (verdict === "fail" || !(await this.waitToRetry(request, attempt, number, deadline))) throw this.failure(request, attempt, number);
     }
   }
 
-  private async attemptOnce(request: Request): Promise<Attempt> {
+  private async pace(request: Request): Promise<void> {
     if (this.rateLimits) await processPacer.wait(this.baseUrl, this.token, request.method, this.rateLimits);
+  }
+
+  /** One HTTP exchange, abandoned when the whole response has not arrived by its deadline. */
+  private async attemptOnce(request: Request, deadline: number): Promise<Attempt> {
     const started = Date.now();
+    const timeoutMs = Math.max(1, Math.min(this.retry.requestTimeoutMs, deadline - started));
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
     let result: Attempt;
     try {
-      const response = await this.http.request<string>({ method: request.method, url: request.path, data: request.body });
+      const response = await this.http.request<string>({ method: request.method, url: request.path, data: request.body, signal: controller.signal });
       const retryAfter = response.headers["retry-after"];
       result = {
         kind: "response",
@@ -214,46 +267,67 @@ export class AstroClient {
         retryAfter: typeof retryAfter === "string" ? retryAfter : undefined,
       };
     } catch (error) {
-      // Keep only the code: axios errors carry the request config, Authorization header included.
-      result = { kind: "network", code: (isAxiosError(error) && error.code) || "UNKNOWN" };
+      // Keep only a code: axios errors carry the request config, Authorization header included.
+      result = { kind: "network", code: networkCode(error, controller.signal.aborted) };
+    } finally {
+      clearTimeout(timer);
     }
     this.log(`${request.method} ${request.path} -> ${describeAttempt(result)} (${Date.now() - started} ms)`);
     return result;
   }
 
-  private retryableFailure(result: Attempt): { status?: number; code?: string } | undefined {
-    if (result.kind === "network") return RETRYABLE_NETWORK_CODES.has(result.code) ? { code: result.code } : undefined;
-    return RETRYABLE_STATUSES.has(result.status) ? { status: result.status } : undefined;
-  }
-
   /** Waits before the next attempt; false when the attempt or time budget does not allow one. */
-  private async waitToRetry(request: Request, result: Attempt, attempt: number, started: number): Promise<boolean> {
-    if (attempt >= this.retry.maxAttempts) return false;
-    const retryAfter = result.kind === "response" ? parseRetryAfterMs(result.retryAfter) : undefined;
-    const delay = retryAfter ?? backoffDelayMs(attempt, this.retry);
-    if (Date.now() + delay - started > this.retry.maxElapsedMs) return false;
-    this.log(`retrying ${request.operation} in ${delay} ms after ${describeAttempt(result)} (attempt ${attempt})`);
+  private async waitToRetry(request: Request, attempt: Attempt, number: number, deadline: number): Promise<boolean> {
+    if (!retryableFailure(attempt) || number >= this.retry.maxAttempts) return false;
+    const retryAfter = attempt.kind === "response" ? parseRetryAfterMs(attempt.retryAfter) : undefined;
+    const delay = retryAfter ?? backoffDelayMs(number, this.retry);
+    if (Date.now() + delay >= deadline) return false;
+    this.log(`retrying ${request.operation} in ${delay} ms after ${describeAttempt(attempt)} (attempt ${number})`);
     await new Promise((resolve) => setTimeout(resolve, delay));
     return true;
   }
 
-  private failure(request: Request, result: Attempt, attempts: number): AstroApiError {
-    if (result.kind === "network") {
-      return new AstroApiError({
-        operation: request.operation,
-        apiMessage: `could not reach ${this.baseUrl} (${result.code})`,
-        attempts,
-      });
+  private failure(request: Request, attempt: Attempt, attempts: number): AstroApiError {
+    if (attempt.kind === "network") {
+      return new AstroApiError({ operation: request.operation, apiMessage: this.describeNetworkFailure(attempt.code), attempts });
     }
-    const parsed = ErrorBodySchema.safeParse(safeJson(result.body));
+    const parsed = ErrorBodySchema.safeParse(safeJson(attempt.body));
     return new AstroApiError({
       operation: request.operation,
-      status: result.status,
+      status: attempt.status,
       apiMessage: parsed.success ? parsed.data.message : `unexpected response to ${request.method} ${request.path}`,
       requestId: parsed.success ? parsed.data.requestId : undefined,
       fieldErrors: parsed.success ? parsed.data.fieldErrors : undefined,
       attempts,
     });
+  }
+
+  private describeNetworkFailure(code: string): string {
+    if (code === "ETIMEDOUT") return `no complete answer from ${this.baseUrl} within ${this.retry.requestTimeoutMs} ms or the operation's ${this.retry.maxElapsedMs} ms budget (ETIMEDOUT)`;
+    if (code === "BODY_TOO_LARGE") return `the answer from ${this.baseUrl} is larger than ${MAX_BODY_BYTES} bytes; it was not read (BODY_TOO_LARGE)`;
+    return `could not reach ${this.baseUrl} (${code})`;
+  }
+
+  /** A 200 answer stands for our invite only if it names the invitee and organization we asked for. */
+  private inviteFor(organizationId: string, email: string, invite: Invite): Invite {
+    const answeredEmail = invite.invitee.username?.trim().toLowerCase();
+    if (invite.organizationId === organizationId && (answeredEmail === undefined || answeredEmail === email.trim().toLowerCase())) return invite;
+    throw new ResponseShapeError(
+      "createInvite",
+      `asked to invite ${email} to organization ${organizationId}, the API answered with invite ${invite.inviteId} for ` +
+        `${invite.invitee.username ?? `user ${invite.invitee.id}`} in organization ${invite.organizationId}; it was not recorded as ${email}'s invite`,
+    );
+  }
+
+  /** `/a/b/...` from literal segments and ids; an id that could change the path is refused, never encoded. */
+  private path(...segments: string[]): string {
+    return segments
+      .map((segment, index) => {
+        if (index % 2 === 0) return `/${segment}`;
+        if (!ASTRO_ID.test(segment)) throw new Error(`Refusing to use ${JSON.stringify(segment)} as an Astro id in a URL path: ids are letters, digits, _ and - (at most 64)`);
+        return `/${segment}`;
+      })
+      .join("");
   }
 
   private parse<T>(operation: Operation, schema: z.ZodType<T>, body: string): T {
@@ -265,8 +339,25 @@ export class AstroClient {
   }
 }
 
-function describeAttempt(result: Attempt): string {
-  return result.kind === "network" ? result.code : `HTTP ${result.status}`;
+/** The verdict of an operation that expects these statuses, each read into a result from the body. */
+function accept<T>(attempt: Attempt, results: Record<number, (body: string) => T>): Verdict<T> {
+  if (attempt.kind === "response" && results[attempt.status]) return { done: results[attempt.status](attempt.body) };
+  return retryableFailure(attempt) ? "retry" : "fail";
+}
+
+function retryableFailure(attempt: Attempt): { status?: number; code?: string } | undefined {
+  if (attempt.kind === "network") return RETRYABLE_NETWORK_CODES.has(attempt.code) ? { code: attempt.code } : undefined;
+  return RETRYABLE_STATUSES.has(attempt.status) ? { status: attempt.status } : undefined;
+}
+
+function networkCode(error: unknown, deadlinePassed: boolean): string {
+  if (deadlinePassed) return "ETIMEDOUT";
+  if (isAxiosError(error) && /maxContentLength/.test(error.message)) return "BODY_TOO_LARGE";
+  return (isAxiosError(error) && error.code) || "UNKNOWN";
+}
+
+function describeAttempt(attempt: Attempt): string {
+  return attempt.kind === "network" ? attempt.code : `HTTP ${attempt.status}`;
 }
 
 function safeJson(text: string): unknown {
@@ -275,8 +366,4 @@ function safeJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function enc(segment: string): string {
-  return encodeURIComponent(segment);
 }

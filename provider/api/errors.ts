@@ -22,6 +22,8 @@ export interface AstroApiErrorDetails {
   fieldErrors?: FieldError[];
   /** How many attempts were made before giving up. */
   attempts?: number;
+  /** The failure underneath, e.g. the lookup that failed after an ambiguous create. */
+  cause?: unknown;
 }
 
 /**
@@ -37,7 +39,7 @@ export class AstroApiError extends Error {
   readonly attempts: number;
 
   constructor(details: AstroApiErrorDetails) {
-    super(formatMessage(details));
+    super(formatMessage(details), details.cause === undefined ? undefined : { cause: details.cause });
     this.name = "AstroApiError";
     this.operation = details.operation;
     this.status = details.status;
@@ -56,6 +58,25 @@ export class ResponseShapeError extends Error {
   ) {
     super(`Astro API ${operation} returned a body of unexpected shape: ${problem}`);
     this.name = "ResponseShapeError";
+  }
+}
+
+/**
+ * A create attempt that may have reached the server and whose outcome could not be learned: its answer
+ * was lost, and the lookup of the invitee that would have told us failed too. The invite may exist.
+ */
+export class CreateOutcomeUnknownError extends Error {
+  constructor(
+    readonly email: string,
+    readonly attempt: string,
+    cause: unknown,
+  ) {
+    super(
+      `An invite for ${email} may have been sent: a create attempt may have reached the Astro API (${attempt}), ` +
+        `and looking ${email} up afterwards failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
+    this.name = "CreateOutcomeUnknownError";
   }
 }
 

@@ -2,13 +2,13 @@
 export interface RetryOptions {
   /** Attempts per request, the first included. */
   maxAttempts: number;
-  /** Total time one request may take across all attempts and waits. */
+  /** Total time one operation may take across all attempts and waits, enforced during attempts too. */
   maxElapsedMs: number;
   /** First backoff ceiling; it doubles each attempt (full jitter picks a wait between 0 and the ceiling). */
   baseDelayMs: number;
   /** Highest backoff ceiling. */
   maxDelayMs: number;
-  /** Per-attempt timeout. */
+  /** Per-attempt deadline for the whole response, headers and body, however slowly it trickles in. */
   requestTimeoutMs: number;
 }
 
@@ -35,7 +35,8 @@ export const RETRYABLE_NETWORK_CODES: ReadonlySet<string> = new Set([
 
 /**
  * Whether a failed request may have been carried out by the server anyway. A refused connection never
- * reached it and a 429 was turned away; a timeout, a reset or a 5xx may have come after the write.
+ * reached it and a 429 was turned away; a timeout, a reset, a 5xx or an unreadable answer may have come
+ * after the write.
  */
 export function mayHaveReachedServer(failure: { status?: number; code?: string }): boolean {
   if (failure.status !== undefined) return failure.status >= 500;
@@ -48,12 +49,19 @@ export function backoffDelayMs(attempt: number, options: RetryOptions, random: (
   return Math.floor(random() * ceiling);
 }
 
-/** Parses a Retry-After header (delta seconds or an HTTP date) into milliseconds from now. */
+/**
+ * A Retry-After header (delta seconds or an HTTP date) in milliseconds from now. Undefined, so that the
+ * backoff schedule applies instead, for anything that does not ask for a positive wait: absent, zero,
+ * negative, a date in the past, or unparseable.
+ */
 export function parseRetryAfterMs(header: string | undefined, now: number = Date.now()): number | undefined {
-  if (header === undefined || header.trim() === "") return undefined;
-  const trimmed = header.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const date = Date.parse(trimmed);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now);
+  const trimmed = header?.trim() ?? "";
+  if (/^\d+(\.\d+)?$/.test(trimmed)) {
+    const ms = Math.round(Number(trimmed) * 1000);
+    return ms > 0 ? ms : undefined;
+  }
+  // Date.parse accepts far more than HTTP dates ("-1" is the year -1): require a weekday-led IMF date.
+  if (!/^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(trimmed)) return undefined;
+  const ms = Date.parse(trimmed) - now;
+  return ms > 0 ? ms : undefined;
 }

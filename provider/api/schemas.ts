@@ -5,8 +5,16 @@ import { z } from "zod";
  * the API sends is ignored, so a new field on Astronomer's side never breaks a `pulumi up`.
  */
 
+/**
+ * An id the API hands out (invite, user). Astro's are cuid-style; this admits any plain token of letters,
+ * digits, "_" and "-", and nothing that could change a URL path ("/", ".", "..", "%", "?"). Every id that
+ * goes into a path is checked against it, whether it came from an answer or from state.
+ */
+export const ASTRO_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const AstroIdSchema = z.string().regex(ASTRO_ID, "must be an id of letters, digits, _ and - (at most 64)");
+
 export const SubjectProfileSchema = z.object({
-  id: z.string(),
+  id: AstroIdSchema,
   subjectType: z.enum(["USER", "SERVICEKEY"]).optional(),
   username: z.string().optional(),
   fullName: z.string().optional(),
@@ -16,7 +24,7 @@ export const SubjectProfileSchema = z.object({
 export type SubjectProfile = z.infer<typeof SubjectProfileSchema>;
 
 export const InviteSchema = z.object({
-  inviteId: z.string(),
+  inviteId: AstroIdSchema,
   expiresAt: z.string(),
   invitee: SubjectProfileSchema,
   inviter: SubjectProfileSchema,
@@ -26,14 +34,15 @@ export const InviteSchema = z.object({
 });
 export type Invite = z.infer<typeof InviteSchema>;
 
-export const UserStatusSchema = z.enum(["ACTIVE", "INACTIVE", "PENDING", "BANNED"]);
-export type UserStatus = z.infer<typeof UserStatusSchema>;
+/** Astro's user statuses; the invite's own status enum extends this one. */
+export const USER_STATUSES = ["ACTIVE", "INACTIVE", "PENDING", "BANNED"] as const;
+export const UserStatusSchema = z.enum(USER_STATUSES);
 
 /** Workspace, deployment and DAG roles are carried through untouched when we change an organization role. */
 const ScopedRolesSchema = z.array(z.record(z.string(), z.unknown())).optional();
 
 export const UserSchema = z.object({
-  id: z.string(),
+  id: AstroIdSchema,
   username: z.string(),
   fullName: z.string(),
   avatarUrl: z.string(),
@@ -54,7 +63,6 @@ export const UsersPageSchema = z.object({
   totalCount: z.number().int(),
   users: z.array(UserSchema),
 });
-export type UsersPage = z.infer<typeof UsersPageSchema>;
 
 export const SubjectRolesSchema = z.object({
   organizationRole: z.string().optional(),
@@ -62,7 +70,6 @@ export const SubjectRolesSchema = z.object({
   deploymentRoles: ScopedRolesSchema,
   dagRoles: ScopedRolesSchema,
 });
-export type SubjectRoles = z.infer<typeof SubjectRolesSchema>;
 
 export const FieldErrorSchema = z.object({ code: z.string(), field: z.string(), message: z.string() });
 export type FieldError = z.infer<typeof FieldErrorSchema>;
@@ -73,7 +80,6 @@ export const ErrorBodySchema = z.object({
   statusCode: z.number().int(),
   fieldErrors: z.array(FieldErrorSchema).optional(),
 });
-export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 
 /** Names the first offending field of a body that does not match its schema, e.g. `users.3.status: ...`. */
 export function describeShapeProblem(error: z.ZodError): string {

@@ -16,7 +16,10 @@ export interface FaultRule {
   probability?: number;
   /** Hit exactly these matching requests, counted from 1 since the rule was added. */
   calls?: number[];
-  /** Hit every matching request for this long after the rule was added. */
+  /**
+   * Hit every matching request for this long, from the first matching request on (not from when the rule
+   * was added: a client that starts slowly must still meet the whole window).
+   */
   durationMs?: number;
   /** Extra delay for "latency" faults. */
   latencyMs?: number;
@@ -26,7 +29,8 @@ export interface FaultRule {
 
 interface ActiveRule {
   rule: FaultRule;
-  addedAt: number;
+  /** When the first matching request arrived. */
+  firstSeenAt?: number;
   seen: number;
 }
 
@@ -44,7 +48,7 @@ export class FaultInjector {
 
   add(rule: FaultRule): void {
     if (!FAULT_KINDS.includes(rule.kind)) throw new Error(`fault kind must be one of ${FAULT_KINDS.join(", ")}, got ${rule.kind}`);
-    this.rules.push({ rule, addedAt: Date.now(), seen: 0 });
+    this.rules.push({ rule, seen: 0 });
   }
 
   clear(): void {
@@ -62,14 +66,15 @@ export class FaultInjector {
       const { rule } = active;
       if (rule.operation && rule.operation !== "*" && rule.operation !== operation) continue;
       active.seen++;
+      active.firstSeenAt ??= Date.now();
       if (!picked && this.fires(active)) picked = rule;
     }
     return picked;
   }
 
-  private fires({ rule, addedAt, seen }: ActiveRule): boolean {
+  private fires({ rule, firstSeenAt, seen }: ActiveRule): boolean {
     if (rule.calls) return rule.calls.includes(seen);
-    if (rule.durationMs !== undefined) return Date.now() - addedAt < rule.durationMs;
+    if (rule.durationMs !== undefined) return Date.now() - (firstSeenAt ?? Date.now()) < rule.durationMs;
     if (rule.probability !== undefined) return this.random() < rule.probability;
     return true;
   }

@@ -2,6 +2,7 @@ import { createServer, IncomingMessage, Server, ServerResponse } from "node:http
 import type { AddressInfo } from "node:net";
 import type { Operation } from "../api/errors";
 import { ASTRO_RATE_LIMITS, RateLimits } from "../api/pacing";
+import { isLoopbackHost } from "../api/url";
 import { FaultInjector, FaultRule } from "./faults";
 import { requestId } from "./ids";
 import { RateLimiter } from "./ratelimit";
@@ -52,7 +53,7 @@ export interface Emulator {
   /** Another API token, limited to these organizations (and permissions, when given). */
   createToken(name: string, organizationIds: string[], permissions?: string[]): string;
   /** Requests received so far, by method, and the number answered 429. */
-  counts(): { byMethod: Record<string, number>; throttled: number; writes: number };
+  counts(): { byMethod: Record<string, number>; throttled: number };
   stop(): Promise<void>;
 }
 
@@ -152,7 +153,7 @@ async function handle(context: Context, req: IncomingMessage, res: ServerRespons
   const url = new URL(req.url ?? "/", "http://emulator");
   const method = req.method ?? "GET";
   const body = await readBody(req);
-  if (url.pathname.startsWith("/_emulator/")) return handleAdmin(context, method, url, body, res);
+  if (url.pathname.startsWith("/_emulator/")) return handleAdmin(context, req, url, body, res);
 
   const started = Date.now();
   const route = ROUTES.find((candidate) => candidate.method === method && candidate.pattern.test(url.pathname));
@@ -213,73 +214,98 @@ async function handle(context: Context, req: IncomingMessage, res: ServerRespons
   answer(result);
 }
 
-/** The test controls, under /_emulator/ (no auth: the emulator listens on loopback only). */
-async function handleAdmin(context: Context, method: string, url: URL, body: unknown, res: ServerResponse): Promise<void> {
-  const { state } = context;
-  const input = (body ?? {}) as Record<string, unknown>;
-  const path = url.pathname.replace(/^\/_emulator/, "");
-  const match = (pattern: string) => new RegExp(`^${pattern.replace(/:id/g, "([^/]+)")}$`).exec(path);
-  let m: RegExpExecArray | null;
-  try {
-    if (method === "GET" && path === "/state") return send(res, 200, state.snapshot());
-    if (method === "GET" && path === "/log") return send(res, 200, { requests: context.log, counts: countLog(context.log) });
-    if (method === "DELETE" && path === "/log") {
-      context.log.length = 0;
-      return send(res, 204);
-    }
-    if (method === "POST" && (m = match("/invites/:id/accept"))) {
-      state.acceptInvite(m[1]);
-      return send(res, 204);
-    }
-    if (method === "POST" && (m = match("/organizations/:id/accept"))) {
-      state.acceptInviteOf(m[1], String(input.email));
-      return send(res, 204);
-    }
-    if (method === "POST" && path === "/clock") {
-      state.advanceClock(Number(input.advanceSeconds ?? 0));
-      return send(res, 200, { now: state.now().toISOString() });
-    }
-    if (method === "POST" && (m = match("/organizations/:id/users/:id/role"))) {
-      state.setRoleOutOfBand(m[1], m[2], String(input.role));
-      return send(res, 204);
-    }
-    if (method === "DELETE" && (m = match("/organizations/:id/users/:id"))) {
-      state.removeUserOutOfBand(m[1], m[2]);
-      return send(res, 204);
-    }
-    if (method === "POST" && (m = match("/organizations/:id/members"))) {
-      const userId = state.seedMember(m[1], String(input.email), String(input.role ?? "ORGANIZATION_MEMBER"), (input.status as MemberStatus) ?? "ACTIVE");
-      return send(res, 200, { userId });
-    }
-    if (method === "POST" && path === "/organizations") {
-      return send(res, 200, state.createOrganization(String(input.name ?? "Another Organization")));
-    }
-    if (method === "POST" && path === "/tokens") {
-      const token = state.createToken(String(input.name ?? "token"), (input.organizationIds as string[]) ?? [], {
-        permissions: input.permissions as string[] | undefined,
-      });
-      return send(res, 200, { token: token.secret });
-    }
-    if (method === "PUT" && path === "/settings") {
-      Object.assign(state.switches, input.switches ?? {});
+interface AdminRoute {
+  method: string;
+  /** The path under /_emulator, with `:id` for each parameter. */
+  path: string;
+  run(context: Context, params: string[], input: Record<string, unknown>): { status: number; body?: unknown };
+}
+
+/** The test controls, under /_emulator/, as a table like the API's routes. */
+const ADMIN_ROUTES: AdminRoute[] = [
+  { method: "GET", path: "/state", run: ({ state }) => ({ status: 200, body: state.snapshot() }) },
+  { method: "GET", path: "/log", run: ({ log }) => ({ status: 200, body: { requests: log, counts: countLog(log) } }) },
+  { method: "DELETE", path: "/log", run: ({ log }) => ((log.length = 0), { status: 204 }) },
+  { method: "POST", path: "/invites/:id/accept", run: ({ state }, [invite]) => (state.acceptInvite(invite), { status: 204 }) },
+  { method: "POST", path: "/organizations/:id/accept", run: ({ state }, [org], input) => (state.acceptInviteOf(org, String(input.email)), { status: 204 }) },
+  {
+    method: "POST",
+    path: "/clock",
+    run: ({ state }, _params, input) => (state.advanceClock(Number(input.advanceSeconds ?? 0)), { status: 200, body: { now: state.now().toISOString() } }),
+  },
+  {
+    method: "POST",
+    path: "/organizations/:id/users/:id/role",
+    run: ({ state }, [org, user], input) => (state.setRoleOutOfBand(org, user, String(input.role)), { status: 204 }),
+  },
+  { method: "DELETE", path: "/organizations/:id/users/:id", run: ({ state }, [org, user]) => (state.removeUserOutOfBand(org, user), { status: 204 }) },
+  {
+    method: "POST",
+    path: "/organizations/:id/members",
+    run: ({ state }, [org], input) => {
+      const status = (input.status as MemberStatus | undefined) ?? "ACTIVE";
+      return { status: 200, body: { userId: state.seedMember(org, String(input.email), String(input.role ?? "ORGANIZATION_MEMBER"), status) } };
+    },
+  },
+  { method: "POST", path: "/organizations", run: ({ state }, _params, input) => ({ status: 200, body: state.createOrganization(String(input.name ?? "Another Organization")) }) },
+  {
+    method: "POST",
+    path: "/tokens",
+    run: ({ state }, _params, input) => {
+      const token = state.createToken(String(input.name ?? "token"), (input.organizationIds as string[]) ?? [], { permissions: input.permissions as string[] | undefined });
+      return { status: 200, body: { token: token.secret } };
+    },
+  },
+  {
+    method: "PUT",
+    path: "/settings",
+    run: (context, _params, input) => {
+      Object.assign(context.state.switches, input.switches ?? {});
       if (input.rateLimits !== undefined) context.limiter.limits = context.settings.rateLimits = input.rateLimits as RateLimits | false;
       if (input.latencyMs !== undefined) context.settings.latencyMs = Number(input.latencyMs);
       if (input.seed !== undefined) context.faults.reseed(Number(input.seed));
-      return send(res, 200, { switches: state.switches, ...context.settings });
-    }
-    if (method === "POST" && path === "/faults") {
-      for (const rule of (input.rules as FaultRule[]) ?? []) context.faults.add(rule);
-      return send(res, 200, { rules: context.faults.list() });
-    }
-    if (method === "DELETE" && path === "/faults") {
-      context.faults.clear();
-      return send(res, 204);
-    }
-    send(res, 404, errorBody(404, `No admin route for ${method} ${url.pathname}`));
-  } catch (error) {
-    const result = failureResult(error);
-    send(res, result.status, result.body);
+      return { status: 200, body: { switches: context.state.switches, ...context.settings } };
+    },
+  },
+  {
+    method: "POST",
+    path: "/faults",
+    run: ({ faults }, _params, input) => {
+      for (const rule of (input.rules as FaultRule[]) ?? []) faults.add(rule);
+      return { status: 200, body: { rules: faults.list() } };
+    },
+  },
+  { method: "DELETE", path: "/faults", run: ({ faults }) => (faults.clear(), { status: 204 }) },
+];
+
+/**
+ * The test controls have no auth: they answer only callers on this machine, checked per request even if
+ * the server was bound to another address, and only JSON writes (a web page can send a cross-site
+ * text/plain or form POST without asking, but not an application/json one).
+ */
+function handleAdmin(context: Context, req: IncomingMessage, url: URL, body: unknown, res: ServerResponse): void {
+  const method = req.method ?? "GET";
+  if (!isLoopbackAddress(req.socket.remoteAddress)) return send(res, 403, errorBody(403, "The emulator's test controls answer loopback callers only"));
+  if (method !== "GET" && !/^application\/json\s*(;|$)/i.test(req.headers["content-type"] ?? "")) {
+    return send(res, 415, errorBody(415, "The emulator's test controls take application/json requests only (send Content-Type: application/json)"));
   }
+  const path = url.pathname.replace(/^\/_emulator/, "");
+  for (const route of ADMIN_ROUTES) {
+    const match = route.method === method && new RegExp(`^${route.path.replace(/:id/g, "([^/]+)")}$`).exec(path);
+    if (!match) continue;
+    try {
+      const result = route.run(context, match.slice(1).map(decodeURIComponent), (body ?? {}) as Record<string, unknown>);
+      return send(res, result.status, result.body);
+    } catch (error) {
+      const result = failureResult(error);
+      return send(res, result.status, result.body);
+    }
+  }
+  send(res, 404, errorBody(404, `No admin route for ${method} ${url.pathname}`));
+}
+
+function isLoopbackAddress(address: string | undefined): boolean {
+  return address !== undefined && isLoopbackHost(address.replace(/^::ffff:/, ""));
 }
 
 function tooManyRequests(context: Context, retryAfterSeconds: number): { result: ApiResult; headers: Record<string, string> } {
@@ -320,13 +346,11 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
 function countLog(log: RequestLogEntry[]) {
   const byMethod: Record<string, number> = {};
   let throttled = 0;
-  let writes = 0;
   for (const entry of log) {
     byMethod[entry.method] = (byMethod[entry.method] ?? 0) + 1;
     if (entry.status === 429) throttled++;
-    if (entry.method !== "GET") writes++;
   }
-  return { byMethod, throttled, writes };
+  return { byMethod, throttled };
 }
 
 function sleep(ms: number): Promise<void> {

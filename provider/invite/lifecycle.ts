@@ -1,5 +1,7 @@
 import { AstroClient, CreateInviteResult } from "../api/client";
+import { CreateOutcomeUnknownError } from "../api/errors";
 import type { Invite, SubjectProfile, User } from "../api/schemas";
+import { report } from "../log";
 import { DEFAULT_ROLE } from "../roles";
 import { CheckFailure, checkInputs, InviteInputs, normalizeEmail, UNKNOWN } from "./inputs";
 import { apiToken, configure as configureSettings, inputDefaults, MISSING_TOKEN } from "./settings";
@@ -29,7 +31,7 @@ export async function diff(_id: string, olds: Record<string, unknown>, news: Inv
     ...(changed(state.organizationId, news.organizationId) ? ["organizationId"] : []),
   ];
   const updates = (["role", "apiUrl", "onDelete"] as const).filter((key) => changed(state[key], news[key]));
-  const resend = needsResend(state);
+  const resend = needsResend(state) || state.status === "UNCONFIRMED";
   return {
     changes: replaces.length > 0 || updates.length > 0 || resend,
     replaces,
@@ -60,12 +62,14 @@ export async function update(id: string, olds: Record<string, unknown>, news: Re
   const client = clientFor(inputs.apiUrl);
   const stored = { ...readState(olds), apiUrl: inputs.apiUrl };
   const user = await findInvitee(client, stored);
-  if (!user) return { outs: await invite(client, inputs) };
+  if (!user) return { outs: await invite(client, inputs, id) };
+  // A create whose outcome was unknown: whoever is there now is the one we invited (never adopted).
+  if (stored.status === "UNCONFIRMED") return { outs: await settle(client, inputs, user, false) };
   const current = observe(stored, user);
   if (current.status === "EXPIRED") return { outs: await reinvite(client, id, current, inputs) };
   if (current.role === inputs.role) return { outs: { ...current, ...inputs } };
   if (current.status === "PENDING" && current.inviteId !== "") return { outs: await reinvite(client, id, current, inputs) };
-  await client.updateOrganizationRole(inputs.organizationId, user, inputs.role);
+  await client.updateOrganizationRole(inputs.organizationId, user.id, inputs.role);
   return { outs: { ...current, ...inputs } };
 }
 
@@ -77,44 +81,55 @@ export async function remove(_id: string, props: Record<string, unknown>): Promi
   const user = await findInvitee(client, state);
   if (!user) return;
   if (user.status === "PENDING") {
-    if (state.inviteId === "") {
-      process.stderr.write(
-        `warning: the invite for ${state.email} cannot be revoked through the API (its id never reached us); revoke it in the Astro UI\n`,
-      );
+    if (state.inviteId !== "") {
+      await client.deleteInvite(state.organizationId, state.inviteId);
       return;
     }
-    await client.deleteInvite(state.organizationId, state.inviteId);
+    await report(
+      "warning",
+      `The pending invite for ${state.email} was not revoked: its id never reached this stack (the API's answer ` +
+        `was lost, or it was sent outside the stack), and the Astro API cannot revoke an invite without it. ` +
+        `Revoke it in the Astro UI. If ${state.email} accepts it, they join as ${user.organizationRole ?? state.role}.`,
+    );
     return;
   }
   if (state.onDelete === "keep" || user.organizationRole === DEFAULT_ROLE) return;
-  await client.updateOrganizationRole(state.organizationId, user, DEFAULT_ROLE);
+  await client.updateOrganizationRole(state.organizationId, user.id, DEFAULT_ROLE);
 }
 
 // ---- steps shared by the lifecycle functions ------------------------------------------------------
 
-/** Sends an invite and settles what the API answered into state. */
-async function invite(client: AstroClient, inputs: InviteInputs): Promise<InviteState> {
+/**
+ * Sends an invite and settles what the API answered into state. When the create may have reached Astro
+ * but its outcome could not be learned, the resource is recorded as UNCONFIRMED (partial state) rather
+ * than forgotten, so that the next `up` looks the invitee up instead of inviting again.
+ */
+async function invite(client: AstroClient, inputs: InviteInputs, id: string = resourceId(inputs)): Promise<InviteState> {
   let result: CreateInviteResult;
   try {
     result = await client.createInvite(inputs.organizationId, inputs.email, inputs.role);
   } catch (error) {
-    // The client looked the invitee up after every ambiguous attempt and found no one: nothing was sent.
-    throw new Error(`No invite was sent to ${inputs.email}: ${error instanceof Error ? error.message : String(error)}`);
+    if (error instanceof CreateOutcomeUnknownError) {
+      throw new PartialStateError(id, unconfirmed(inputs), `${error.message}. The invite is recorded as UNCONFIRMED: the next \`pulumi up\` looks ${inputs.email} up and records them instead of inviting again`);
+    }
+    // No attempt can have reached the server, or the invitee was looked up after each one that could and was not there.
+    throw new Error(`No invite was sent to ${inputs.email}: ${messageOf(error)}`, { cause: error });
   }
-  return settle(client, inputs, result);
+  if (result.outcome === "created") return fromInvite(inputs, result.invite);
+  // "Adopted" is someone who had a role before this stack declared them. A pending invitee is someone
+  // invited for this declaration (ours, whose answer was lost, or an outstanding invite): managed.
+  return settle(client, inputs, result.user, result.user.status !== "PENDING");
 }
 
-async function settle(client: AstroClient, inputs: InviteInputs, result: CreateInviteResult): Promise<InviteState> {
-  if (result.outcome === "created") return fromInvite(inputs, result.invite);
-  // After a lost answer a pending user is our own invite (whose id we never got); anyone else was a member already.
-  const adopted = result.outcome === "alreadyMember" || result.user.status !== "PENDING";
-  const state = { ...fromUser(inputs, result.user), adopted };
+/** Records a user found where an invite was meant to be, and gives them the declared role. */
+async function settle(client: AstroClient, inputs: InviteInputs, user: User, adopted: boolean): Promise<InviteState> {
+  const state = { ...fromUser(inputs, user), adopted };
   if (state.role === inputs.role) return state;
   try {
-    await client.updateOrganizationRole(inputs.organizationId, result.user, inputs.role);
+    await client.updateOrganizationRole(inputs.organizationId, user.id, inputs.role);
   } catch (error) {
     if (adopted) throw error;
-    throw partialState(resourceId(inputs), state, `the invite exists, but setting its role to ${inputs.role} failed`, error);
+    throw new PartialStateError(resourceId(inputs), state, `${inputs.email} is in the organization, but setting their role to ${inputs.role} failed: ${messageOf(error)}`);
   }
   return { ...state, role: inputs.role };
 }
@@ -123,10 +138,11 @@ async function settle(client: AstroClient, inputs: InviteInputs, result: CreateI
 async function reinvite(client: AstroClient, id: string, current: InviteState, inputs: InviteInputs): Promise<InviteState> {
   if (current.inviteId !== "") await client.deleteInvite(current.organizationId, current.inviteId);
   try {
-    return await invite(client, inputs);
+    return await invite(client, inputs, id);
   } catch (error) {
+    if (error instanceof PartialStateError) throw error;
     const revoked: InviteState = { ...current, inviteId: "", status: "REVOKED" };
-    throw partialState(id, revoked, `the previous invite was revoked, but sending the new one failed`, error);
+    throw new PartialStateError(id, revoked, `the previous invite was revoked, but sending the new one failed: ${messageOf(error)}`);
   }
 }
 
@@ -157,6 +173,21 @@ function fromInvite(inputs: InviteInputs, invite: Invite): InviteState {
     status: "PENDING",
     inviter: inviterOf(invite.inviter),
     organizationName: invite.organizationName ?? "",
+    adopted: false,
+  };
+}
+
+/** A create that may have happened: nothing known yet but the declaration. */
+function unconfirmed(inputs: InviteInputs): InviteState {
+  return {
+    ...inputs,
+    schemaVersion: SCHEMA_VERSION,
+    inviteId: "",
+    userId: "",
+    expiresAt: "",
+    status: "UNCONFIRMED",
+    inviter: { id: "", subjectType: "", displayName: "" },
+    organizationName: "",
     adopted: false,
   };
 }
@@ -204,8 +235,24 @@ function changed(old: string, news: string): boolean {
   return news === UNKNOWN || old !== news;
 }
 
-/** The engine records `properties` for resource `id` when an error carries them, instead of losing what exists. */
-function partialState(id: string, properties: InviteState, what: string, cause: unknown): Error {
-  const reason = `${what}: ${cause instanceof Error ? cause.message : String(cause)}`;
-  return Object.assign(new Error(reason), { id, properties, reasons: [reason] });
+/**
+ * A step that failed after Astro may have changed something. The dynamic-provider host hands `id`,
+ * `properties` and `reasons` to the engine, which records the resource with these outputs (and an
+ * initialization error, so the next `up` runs update on it) instead of losing what exists.
+ */
+export class PartialStateError extends Error {
+  readonly reasons: string[];
+  constructor(
+    readonly id: string,
+    readonly properties: InviteState,
+    reason: string,
+  ) {
+    super(reason);
+    this.name = "PartialStateError";
+    this.reasons = [reason];
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

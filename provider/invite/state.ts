@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { USER_STATUSES } from "../api/schemas";
 import type { InviteInputs } from "./inputs";
 
 /**
@@ -9,9 +10,12 @@ export const SCHEMA_VERSION = 1;
 
 /**
  * Where the invitee stands. The first four are Astro's user statuses; EXPIRED is a pending invite past its
- * expiry; REVOKED means our invite was withdrawn and no new one was sent yet. Both make the next `up` re-send.
+ * expiry; REVOKED means our invite was withdrawn and no new one was sent yet (both make the next `up`
+ * re-send); UNCONFIRMED means a create may have reached Astro but its outcome could not be learned (the
+ * next `up` looks the invitee up and records them, or invites them if no one is there).
  */
-export type InviteStatus = "PENDING" | "ACTIVE" | "INACTIVE" | "BANNED" | "EXPIRED" | "REVOKED";
+export const INVITE_STATUSES = [...USER_STATUSES, "EXPIRED", "REVOKED", "UNCONFIRMED"] as const;
+export type InviteStatus = (typeof INVITE_STATUSES)[number];
 
 export interface Inviter {
   id: string;
@@ -30,7 +34,7 @@ export interface InviteState extends InviteInputs {
   status: InviteStatus;
   inviter: Inviter;
   organizationName: string;
-  /** The person was already in the organization: destroy leaves them alone. */
+  /** The person had a non-pending role before this stack declared them: destroy leaves them alone. */
   adopted: boolean;
 }
 
@@ -46,7 +50,7 @@ const StoredStateSchema = z.object({
   expiresAt: z.string().default(""),
   // Absent only for a create the engine never heard back from (imported with --import-pending-creates):
   // read then looks the invitee up by email.
-  status: z.enum(["PENDING", "ACTIVE", "INACTIVE", "BANNED", "EXPIRED", "REVOKED"]).default("PENDING"),
+  status: z.enum(INVITE_STATUSES).default("PENDING"),
   inviter: z.object({ id: z.string(), subjectType: z.string(), displayName: z.string() }).default({ id: "", subjectType: "", displayName: "" }),
   organizationName: z.string().default(""),
   adopted: z.boolean().default(false),

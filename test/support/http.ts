@@ -19,7 +19,7 @@ export async function call(
     method,
     headers: {
       ...(token !== null && { Authorization: `Bearer ${token}` }),
-      ...(options.body !== undefined && { "Content-Type": "application/json" }),
+      ...((options.body !== undefined || (path.startsWith("/_emulator") && method !== "GET")) && { "Content-Type": "application/json" }),
     },
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
   });

@@ -46,7 +46,7 @@ describe("AstroClient against the emulator", () => {
     expect(found).to.include({ id: created.invite.invitee.id, status: "PENDING", organizationRole: "ORGANIZATION_OWNER" });
     expect((await api.getUser(org, found!.id))?.username).to.equal("jane@example.com");
 
-    await api.updateOrganizationRole(org, found!, "ORGANIZATION_OBSERVE_ADMIN");
+    await api.updateOrganizationRole(org, found!.id, "ORGANIZATION_OBSERVE_ADMIN");
     expect((await api.getUser(org, found!.id))?.organizationRole).to.equal("ORGANIZATION_OBSERVE_ADMIN");
 
     expect(await api.deleteInvite(org, created.invite.inviteId)).to.equal("deleted");

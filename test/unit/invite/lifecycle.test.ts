@@ -46,11 +46,57 @@ describe("lifecycle: create, read, update, delete against the emulator", () => {
       expect(writes()).to.deep.equal(["POST /invites", `POST /users/${outs.userId}/roles`]);
     });
 
-    it("adopts a PENDING user invited by someone else", async () => {
-      emulator.state.seedMember(org, "pending@example.com", "ORGANIZATION_MEMBER", "PENDING");
-      const { outs } = await createInvite(emulator, { email: "pending@example.com" });
-      expect(outs).to.include({ status: "PENDING", adopted: true });
+    it("manages, never adopts, a PENDING user invited by someone else: destroy demotes them once they accept", async () => {
+      emulator.state.seedMember(org, "pending@example.com", "ORGANIZATION_OWNER", "PENDING");
+      const { id, outs } = await createInvite(emulator, { email: "pending@example.com", role: "ORGANIZATION_OWNER" });
+      expect(outs).to.include({ status: "PENDING", adopted: false, inviteId: "" });
       expect(writes()).to.deep.equal(["POST /invites"]);
+      emulator.state.acceptInviteOf(org, "pending@example.com");
+      await lifecycle.remove(id, { ...outs });
+      expect(user("pending@example.com")).to.include({ status: "ACTIVE", organizationRole: "ORGANIZATION_MEMBER" });
+    });
+
+    describe("a lost create answer whose follow-up lookup fails too (fails on the code before the hardening)", () => {
+      // The token may invite but not list users: the lookup after the lost answer is refused.
+      const lostAnswer = async (email: string) => {
+        await configureFor(emulator, emulator.createToken("cannot-list", [org], ["organization.users.create"]));
+        emulator.faults.add({ kind: "commitThenReset", operation: "createInvite", calls: [1] });
+        const error = (await createInvite(emulator, { email, role: "ORGANIZATION_OWNER" }).then(() => undefined, (e: unknown) => e)) as lifecycle.PartialStateError;
+        await configureFor(emulator);
+        return error;
+      };
+
+      it("says the invite may exist, never that none was sent, and records it as UNCONFIRMED", async () => {
+        const error = await lostAnswer("owner-a@example.com");
+        expect(error).to.be.instanceOf(lifecycle.PartialStateError);
+        expect(error.message).to.match(/An invite for owner-a@example\.com may have been sent: .*ECONNRESET/);
+        expect(error.message).to.contain("next `pulumi up` looks owner-a@example.com up and records them instead of inviting again");
+        expect(error.message).not.to.contain("No invite was sent");
+        expect(error.id).to.equal(`${org}/owner-a@example.com`);
+        expect(error.properties).to.include({ status: "UNCONFIRMED", adopted: false, email: "owner-a@example.com", role: "ORGANIZATION_OWNER" });
+        assertNoUndefined(error.properties);
+        expect(pendingInvites().map((i) => i.email)).to.deep.equal(["owner-a@example.com"]);
+      });
+
+      it("the next up reconciles without a second POST; after acceptance destroy demotes them", async () => {
+        const { id, properties } = await lostAnswer("owner-a@example.com");
+        expect((await lifecycle.diff(id, { ...properties }, declared(properties) as never)).changes).to.equal(true);
+        emulator.log.length = 0;
+        const reconciled = await update(id, properties, {});
+        expect(reconciled).to.include({ status: "PENDING", adopted: false, role: "ORGANIZATION_OWNER" });
+        expect(writes()).to.deep.equal([]);
+        emulator.state.acceptInviteOf(org, "owner-a@example.com");
+        await lifecycle.remove(id, { ...reconciled });
+        expect(user("owner-a@example.com")).to.include({ status: "ACTIVE", organizationRole: "ORGANIZATION_MEMBER" });
+      });
+
+      it("the next up invites when no one is there after all", async () => {
+        const { id, properties } = await lostAnswer("nobody@example.com");
+        emulator.state.removeUserOutOfBand(org, user("nobody@example.com")!.id);
+        const renewed = await update(id, properties, {});
+        expect(renewed).to.include({ status: "PENDING", adopted: false });
+        expect(renewed.inviteId).to.equal(pendingInvites().find((i) => i.email === "nobody@example.com")!.inviteId);
+      });
     });
 
     it("records its own invite whose answer was lost, without posting twice", async () => {
