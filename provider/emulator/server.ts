@@ -304,7 +304,7 @@ function handleAdmin(context: Context, req: IncomingMessage, url: URL, body: unk
   send(res, 404, errorBody(404, `No admin route for ${method} ${url.pathname}`));
 }
 
-function isLoopbackAddress(address: string | undefined): boolean {
+export function isLoopbackAddress(address: string | undefined): boolean {
   return address !== undefined && isLoopbackHost(address.replace(/^::ffff:/, ""));
 }
 

@@ -1,3 +1,4 @@
+import { domainToASCII } from "node:url";
 import { z } from "zod";
 import { apiUrlProblem, DEFAULT_API_URL, normalizeApiUrl } from "../api/url";
 import { DEFAULT_ROLE, isOrganizationRole, OrganizationRole, ORGANIZATION_ROLES } from "../roles";
@@ -89,6 +90,12 @@ export function validateEmail(value: string): string | string[] {
   if (at.length !== 2) return [`email must contain exactly one "@", such as jane@example.com, got ${shown}`];
   const [local, domain] = at;
   if (/\s/.test(email)) return [`email must not contain spaces, got ${shown}`];
+  if (/[^\x00-\x7f]/.test(domain)) {
+    const ascii = domainToASCII(domain);
+    const hint = ascii ? `: ${local}@${ascii}` : " (xn--...)";
+    return [`email must give an international domain in its ASCII (punycode) form${hint}, got ${shown}`];
+  }
+  if (/[^\x00-\x7f]/.test(local)) return [`email has non-ASCII characters before the "@" (only ASCII addresses are accepted), got ${shown}`];
   if (!LOCAL_PART.test(local) || local.length > 64) {
     return [`email has an invalid part before "@" (letters, digits and !#$%&'*+/=?^_\`{|}~.- without leading, trailing or double dots), got ${shown}`];
   }

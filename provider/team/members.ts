@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { OrganizationRole } from "../roles";
 import { normalizeEmail, validateEmail, validateRole } from "../invite/inputs";
@@ -16,10 +16,15 @@ export interface DeclaredMember {
   role?: string;
 }
 
-/** A team declaration that cannot be used; the message lists every problem, each with its place. */
+/** At most this many problems are listed; a file of 100k bad lines gets a readable message. */
+const MAX_LISTED_PROBLEMS = 50;
+
+/** A team declaration that cannot be used; the message lists every problem (up to 50), each with its place. */
 export class TeamDeclarationError extends Error {
   constructor(readonly problems: string[]) {
-    super(`The team declaration has ${problems.length} problem${problems.length === 1 ? "" : "s"}; nothing was sent:\n  ${problems.join("\n  ")}`);
+    const listed = problems.slice(0, MAX_LISTED_PROBLEMS);
+    const more = problems.length > listed.length ? [`and ${problems.length - listed.length} more`] : [];
+    super(`The team declaration has ${problems.length} problem${problems.length === 1 ? "" : "s"}; nothing was sent:\n  ${[...listed, ...more].join("\n  ")}`);
     this.name = "TeamDeclarationError";
   }
 }
@@ -32,7 +37,20 @@ export class TeamDeclarationError extends Error {
 export function readTeamFile(path: string, defaultRole: OrganizationRole): TeamMember[] {
   const absolute = resolve(path);
   if (!existsSync(absolute)) throw new TeamDeclarationError([`${path}: file not found (looked for ${absolute})`]);
-  return parseTeamFile(readFileSync(absolute, "utf8"), path, defaultRole);
+  if (statSync(absolute).isDirectory()) throw new TeamDeclarationError([`${path}: is a directory; name the team file inside it (looked at ${absolute})`]);
+  return parseTeamFile(decodeTeamFile(readFileSync(absolute), path), path, defaultRole);
+}
+
+/** The file's text, if it is UTF-8 (a BOM is fine); other encodings are named rather than misread. */
+function decodeTeamFile(bytes: Buffer, path: string): string {
+  const utf16 = (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
+  if (utf16) throw new TeamDeclarationError([`${path}: is UTF-16 encoded (it starts with a UTF-16 byte-order mark); save it as UTF-8`]);
+  if (bytes.includes(0)) throw new TeamDeclarationError([`${path}: contains NUL bytes, so it is not a UTF-8 text file (UTF-16 without a byte-order mark, or binary); save it as UTF-8`]);
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new TeamDeclarationError([`${path}: is not valid UTF-8 text; save it as UTF-8`]);
+  }
 }
 
 export function parseTeamFile(text: string, name: string, defaultRole: OrganizationRole): TeamMember[] {

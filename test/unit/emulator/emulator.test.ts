@@ -8,6 +8,7 @@ import {
 } from "../../../provider/api/schemas";
 import { Emulator, startEmulator } from "../../../provider/emulator/server";
 import { call } from "../../support/http";
+import { isLoopbackAddress } from "../../../provider/emulator/server";
 
 describe("emulator: the Astro API's documented behaviour", () => {
   let emulator: Emulator;
@@ -142,6 +143,31 @@ describe("emulator: the Astro API's documented behaviour", () => {
       await call(emulator, "DELETE", "/_emulator/log");
       expect(emulator.log).to.have.length(0);
     });
+
+    it("refuses writes that are not application/json: a web page's cross-site text/plain POST mints nothing", async () => {
+      const before = JSON.stringify(emulator.state.snapshot().organizations);
+      for (const [method, path, type] of [
+        ["POST", "/_emulator/tokens", "text/plain"],
+        ["POST", "/_emulator/organizations", "application/x-www-form-urlencoded"],
+        ["POST", `/_emulator/organizations/${org}/members`, undefined],
+        ["PUT", "/_emulator/settings", "text/plain"],
+      ] as const) {
+        const response = await fetch(emulator.adminUrl.replace(/\/_emulator$/, "") + path, {
+          method,
+          headers: type ? { "Content-Type": type } : {},
+          body: JSON.stringify({ name: "evil", organizationIds: [org], email: "evil@example.com", switches: { reinvitePending: "fresh" } }),
+        });
+        expect(response.status, `${method} ${path} ${type}`).to.equal(415);
+        expect(await response.text()).to.contain("application/json");
+      }
+      expect(JSON.stringify(emulator.state.snapshot().organizations)).to.equal(before);
+      expect(emulator.state.switches.reinvitePending).to.equal("reject");
+    });
+
+    it("answers loopback callers only (the check behind every admin request)", () => {
+      for (const address of ["127.0.0.1", "::1", "::ffff:127.0.0.1", "127.3.2.1"]) expect(isLoopbackAddress(address), address).to.equal(true);
+      for (const address of ["10.0.0.5", "192.168.1.2", "::ffff:10.0.0.5", "fe80::1", undefined]) expect(isLoopbackAddress(address), String(address)).to.equal(false);
+    });
   });
 
   describe("switches for what is not known about the API", () => {
@@ -263,6 +289,16 @@ describe("emulator: the Astro API's documented behaviour", () => {
       expect((await call(emulator, "GET", `/organizations/${org}/users`)).status).to.equal(429);
       await new Promise((resolve) => setTimeout(resolve, 350));
       expect((await call(emulator, "GET", `/organizations/${org}/users`)).status).to.equal(200);
+    });
+
+    it("opens a window of faults at the first matching request, however late it comes", async () => {
+      emulator.faults.add({ kind: "429", operation: "getUser", durationMs: 300, retryAfterSeconds: 1 });
+      // A slow client: its first request arrives after the window would have closed had it opened when added.
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect((await call(emulator, "GET", `/organizations/${org}/users`)).status).to.equal(200);
+      expect((await call(emulator, "GET", `/organizations/${org}/users/cnobody`)).status).to.equal(429);
+      await new Promise((resolve) => setTimeout(resolve, 350));
+      expect((await call(emulator, "GET", `/organizations/${org}/users/cnobody`)).status).to.equal(404);
     });
 
     it("adds a fixed latency to every API request", async () => {

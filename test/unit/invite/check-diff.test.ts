@@ -50,6 +50,10 @@ describe("lifecycle: check and diff (no network)", () => {
       ["apiUrl over plain http", { email: "a@example.com", apiUrl: "http://api.astronomer.io/v1" }, /^apiUrl: apiUrl must use https/],
       ["apiUrl not a URL", { email: "a@example.com", apiUrl: "astronomer" }, /^apiUrl: apiUrl must be an absolute https URL/],
       ["apiUrl of another scheme", { email: "a@example.com", apiUrl: "ftp://api.astronomer.io" }, /^apiUrl: .*scheme ftp/],
+      ["apiUrl with a query string", { email: "a@example.com", apiUrl: "https://api.astronomer.io/v1?org=x" }, /^apiUrl: apiUrl must not contain a query string/],
+      ["apiUrl with a fragment", { email: "a@example.com", apiUrl: "https://api.astronomer.io/v1#x" }, /^apiUrl: apiUrl must not contain a fragment/],
+      ["apiUrl with credentials", { email: "a@example.com", apiUrl: "https://me:pw@api.astronomer.io/v1" }, /^apiUrl: apiUrl must not contain credentials \(user:password@\).*me:\*\*\*@/],
+      ["email with an international domain", { email: "jane@bücher.de" }, /^email: email must give an international domain in its ASCII \(punycode\) form: jane@xn--bcher-kva\.de, got "jane@bücher\.de"$/],
       ["unknown onDelete", { email: "a@example.com", onDelete: "remove" }, /^onDelete: onDelete must be one of \[demote, keep\], got "remove"/],
     ];
     for (const [name, news, expected] of cases) {

@@ -15,6 +15,51 @@ function problemsOf(action: () => unknown): string[] {
 }
 
 describe("team files and member lists", () => {
+  describe("files at their worst (each failed or misread before the hardening)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "team-worst-"));
+    const file = (name: string, bytes: Buffer | string) => {
+      writeFileSync(join(dir, name), bytes);
+      return join(dir, name);
+    };
+
+    it("UTF-16 with a byte-order mark, or without one: named, with the fix", () => {
+      const text = "ada@example.com ORGANIZATION_OWNER\n";
+      const le = file("le.txt", Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]));
+      expect(problemsOf(() => readTeamFile(le, "ORGANIZATION_MEMBER"))).to.deep.equal([`${le}: is UTF-16 encoded (it starts with a UTF-16 byte-order mark); save it as UTF-8`]);
+      const bare = file("bare.txt", Buffer.from(text, "utf16le"));
+      expect(problemsOf(() => readTeamFile(bare, "ORGANIZATION_MEMBER"))[0]).to.contain("contains NUL bytes").and.contain("save it as UTF-8");
+      const latin1 = file("latin1.txt", Buffer.from("jos\xe9@example.com\n", "latin1"));
+      expect(problemsOf(() => readTeamFile(latin1, "ORGANIZATION_MEMBER"))).to.deep.equal([`${latin1}: is not valid UTF-8 text; save it as UTF-8`]);
+    });
+
+    it("a directory: named as one", () => {
+      expect(problemsOf(() => readTeamFile(dir, "ORGANIZATION_MEMBER"))[0]).to.match(/: is a directory; name the team file inside it/);
+    });
+
+    it("100k bad lines: every problem counted, the first 50 listed, then how many more", () => {
+      const text = Array.from({ length: 100_000 }, (_, i) => `bad-line-${i}`).join("\n");
+      let error: TeamDeclarationError | undefined;
+      try {
+        parseTeamFile(text, "huge.txt", "ORGANIZATION_MEMBER");
+      } catch (caught) {
+        error = caught as TeamDeclarationError;
+      }
+      expect(error!.problems).to.have.length(100_000);
+      const lines = error!.message.split("\n");
+      expect(lines[0]).to.equal("The team declaration has 100000 problems; nothing was sent:");
+      expect(lines).to.have.length(1 + 50 + 1);
+      expect(lines[1]).to.match(/^  huge\.txt:1: /);
+      expect(lines[50]).to.match(/^  huge\.txt:50: /);
+      expect(lines[51]).to.equal("  and 99950 more");
+    });
+
+    it("an international domain: asks for its punycode form", () => {
+      expect(problemsOf(() => parseTeamFile("jane@bücher.de\n", "team.txt", "ORGANIZATION_MEMBER"))).to.deep.equal([
+        'team.txt:1: email must give an international domain in its ASCII (punycode) form: jane@xn--bcher-kva.de, got "jane@bücher.de"',
+      ]);
+    });
+  });
+
   it("reads the docs' format: email ROLE, ROLE optional, comments and blank lines, CRLF and a BOM", () => {
     const text = "\uFEFF# data team\r\nAda@Example.com ORGANIZATION_OWNER\r\n\r\n  grace@example.com   \r\nlinus@example.com\tORGANIZATION_OBSERVE_ADMIN\r\n";
     expect(parseTeamFile(text, "team.txt", "ORGANIZATION_MEMBER")).to.deep.equal([
