@@ -224,7 +224,8 @@ function declared(raw: Record<string, unknown>): InviteInputs {
 function clientFor(apiUrl: string): AstroClient {
   const token = apiToken();
   if (!token) throw new Error(MISSING_TOKEN);
-  return new AstroClient({ token, baseUrl: apiUrl });
+  // Retries are what a user wonders about when an update is slow; every other attempt stays quiet.
+  return new AstroClient({ token, baseUrl: apiUrl, log: (line) => line.startsWith("retrying") && void report("info", `Astro API: ${line}`) });
 }
 
 export function resourceId(inputs: Pick<InviteInputs, "organizationId" | "email">): string {
