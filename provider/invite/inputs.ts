@@ -112,7 +112,7 @@ export function validateRole(value: string): OrganizationRole | string[] {
   return [`role must be one of [${ORGANIZATION_ROLES.join(", ")}], got ${JSON.stringify(value)}${hint}`];
 }
 
-function validateOrganizationId(value: string | undefined, defaults: InputDefaults): string | string[] {
+export function validateOrganizationId(value: string | undefined, defaults: InputDefaults = {}): string | string[] {
   const id = (value ?? "").trim();
   if (id === "") {
     return [

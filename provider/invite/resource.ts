@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_ROLE, OrganizationRole } from "../roles";
 import { normalizeEmail, OnDelete } from "./inputs";
 import invitesProvider = require("./shim");
+import { INVITE_MODULE, INVITE_TYPE_NAME } from "./resource-type";
 import type { InviteStatus, Inviter } from "./state";
 
 export interface OrganizationUserInviteArgs {
@@ -61,6 +62,6 @@ export class OrganizationUserInvite extends pulumi.dynamic.Resource {
       role: args.role ?? DEFAULT_ROLE,
       onDelete: args.onDelete ?? "demote",
     };
-    super(invitesProvider, name, { ...inputs, ...OUTPUTS }, opts, "astro", "OrganizationUserInvite");
+    super(invitesProvider, name, { ...inputs, ...OUTPUTS }, opts, INVITE_MODULE, INVITE_TYPE_NAME);
   }
 }

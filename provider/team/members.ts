@@ -31,7 +31,7 @@ export class TeamDeclarationError extends Error {
 
 /**
  * Reads a team file: the format Astronomer's docs loop the CLI over (one `email ROLE` per line, ROLE
- * optional, blank lines and `#` comments allowed), or CSV with an `email,role` header. CRLF line endings
+ * optional, blank lines and `#` comments allowed, also after a line's fields), or CSV with an `email,role` header. CRLF line endings
  * and a byte-order mark are fine.
  */
 export function readTeamFile(path: string, defaultRole: OrganizationRole): TeamMember[] {
@@ -59,7 +59,9 @@ export function parseTeamFile(text: string, name: string, defaultRole: Organizat
   const problems: Problem[] = [];
   let csv: boolean | undefined;
   lines.forEach((raw, index) => {
-    const line = raw.trim();
+    // A "#" after whitespace starts a comment (`ada@example.com ORGANIZATION_OWNER # pending`); inside an
+    // address it is a valid character.
+    const line = raw.replace(/\s+#.*$/, "").trim();
     const source = `${name}:${index + 1}`;
     if (line === "" || line.startsWith("#")) return;
     if (csv === undefined) {

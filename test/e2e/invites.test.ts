@@ -2,20 +2,8 @@ import { expect } from "chai";
 import { mkdirSync, writeFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Emulator, startEmulator } from "../../provider/emulator/server";
-import { FIXTURE, PulumiWorkspace, REPO_ROOT } from "../cli/workspace";
-
-type Declared = Record<string, { email: string; role?: string; onDelete?: string; organizationId?: string }>;
-
-async function newStack(emulator: Emulator, options: { token?: boolean; organization?: boolean } = {}): Promise<PulumiWorkspace> {
-  const workspace = new PulumiWorkspace(FIXTURE);
-  await workspace.init(
-    { "astro:apiUrl": emulator.apiUrl, ...(options.organization === false ? {} : { "astro:organizationId": emulator.organizationId }), invites: "{}" },
-    options.token === false ? {} : { "astro:apiToken": emulator.token },
-  );
-  return workspace;
-}
-
-const declare = (workspace: PulumiWorkspace, invites: Declared) => workspace.setConfig("invites", JSON.stringify(invites));
+import { PulumiWorkspace, REPO_ROOT } from "../cli/workspace";
+import { Declared, declare, newStack } from "../support/stacks";
 
 describe("end to end: the real Pulumi CLI against the emulator", function () {
   this.timeout(10 * 60_000);

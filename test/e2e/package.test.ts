@@ -88,9 +88,10 @@ describe("the npm tarball in someone else's Pulumi project", function () {
     }
   });
 
-  it("offers the emulator as a bin for users' own CI", async () => {
-    const bin = join(project, "node_modules", ".bin", "astro-api-emulator");
-    const { stdout } = await run(bin, ["--help"]);
-    expect(stdout).to.contain("--port N");
+  it("offers the emulator and astro-invites (review, export) as bins", async () => {
+    const emulatorHelp = await run(join(project, "node_modules", ".bin", "astro-api-emulator"), ["--help"]);
+    expect(emulatorHelp.stdout).to.contain("--port N");
+    const toolsHelp = await run(join(project, "node_modules", ".bin", "astro-invites"), ["--help"]);
+    expect(toolsHelp.stdout).to.contain("astro-invites review [FILE]").and.to.contain("astro-invites export");
   });
 });

@@ -1,0 +1,162 @@
+import { z } from "zod";
+import { DEFAULT_ROLE } from "../roles";
+import { INVITE_TYPE } from "../invite/resource-type";
+
+/**
+ * What a `pulumi preview --json` would do to people: the membership changes of its invite resources,
+ * read from the preview alone (no token, no network). Statuses are those of the stack's state, so they
+ * are as fresh as its last refresh (`pulumi preview --refresh --json` refreshes first).
+ */
+export const ACTIONS = ["invite", "change-role", "reinvite", "revoke", "demote", "leave", "move"] as const;
+export type Action = (typeof ACTIONS)[number];
+
+export interface MembershipChange {
+  action: Action;
+  email: string;
+  organizationId: string;
+  fromRole: string | null;
+  toRole: string | null;
+  /** The invitee's status in the stack's state before the change; null for someone new to the stack. */
+  status: string | null;
+  reason: string;
+  /** The Pulumi resource name. */
+  resource: string;
+}
+
+const StateSchema = z.object({
+  type: z.string(),
+  inputs: z.record(z.string(), z.unknown()).optional(),
+  outputs: z.record(z.string(), z.unknown()).optional(),
+});
+const StepSchema = z.object({
+  op: z.string(),
+  urn: z.string(),
+  oldState: StateSchema.optional(),
+  newState: StateSchema.optional(),
+  replaceReasons: z.array(z.string()).optional(),
+});
+/** The parts of Pulumi's preview digest (`pulumi preview --json`) the review reads. */
+export const PreviewSchema = z
+  .object({
+    steps: z.array(StepSchema).optional(),
+    changeSummary: z.record(z.string(), z.number()).optional(),
+    diagnostics: z.array(z.object({ severity: z.string().optional(), message: z.string().optional() })).optional(),
+  })
+  .refine((preview) => preview.steps !== undefined || preview.changeSummary !== undefined, {
+    message: 'has neither "steps" nor "changeSummary"',
+  });
+export type Preview = z.infer<typeof PreviewSchema>;
+type Step = z.infer<typeof StepSchema>;
+
+/** The invite's fields as the review reads them from a state's inputs or outputs. */
+interface Side {
+  email: string;
+  organizationId: string;
+  role: string;
+  status: string;
+  inviteId: string;
+  expiresAt: string;
+  adopted: boolean;
+  onDelete: string;
+}
+
+/**
+ * The membership changes of a preview, one per invite resource that changes, ordered by action (as in
+ * ACTIONS) and then by email: the engine runs steps in parallel, so the preview's own order is not stable.
+ */
+export function membershipChanges(preview: Preview, now: Date = new Date()): MembershipChange[] {
+  const byUrn = new Map<string, Step[]>();
+  for (const step of preview.steps ?? []) {
+    if (typeOf(step) !== INVITE_TYPE) continue;
+    byUrn.set(step.urn, [...(byUrn.get(step.urn) ?? []), step]);
+  }
+  const changes = [...byUrn.entries()].flatMap(([urn, steps]) => {
+    const change = classify(steps, now);
+    return change ? [{ ...change, resource: urn.split("::").pop() ?? urn }] : [];
+  });
+  return changes.sort((a, b) => ACTIONS.indexOf(a.action) - ACTIONS.indexOf(b.action) || a.email.localeCompare(b.email));
+}
+
+function classify(steps: Step[], now: Date): Omit<MembershipChange, "resource"> | undefined {
+  const ops = new Set(steps.map((step) => step.op));
+  const old = side(steps.find((step) => step.oldState)?.oldState);
+  const next = side(steps.find((step) => step.newState)?.newState, "inputs");
+  if (ops.has("replace") || ops.has("create-replacement") || ops.has("delete-replaced")) return move(old!, next!, steps);
+  if (ops.has("create")) return invite(next!);
+  if (ops.has("update")) return update(old!, next!, now);
+  if (ops.has("delete")) return removal(old!);
+  return undefined;
+}
+
+function invite(next: Side): Omit<MembershipChange, "resource"> {
+  return change("invite", next, null, next.role, null, "new to the stack: an invite is sent (adopted instead if already an active member)");
+}
+
+function update(old: Side, next: Side, now: Date): Omit<MembershipChange, "resource"> | undefined {
+  if (old.status === "UNCONFIRMED") {
+    return change("invite", next, null, next.role, old.status, "an earlier create's outcome was unknown: the person is looked up, and invited only if not found");
+  }
+  const pendingWithInvite = old.status === "PENDING" && old.inviteId !== "";
+  if (old.role !== next.role) {
+    if (pendingWithInvite || old.status === "EXPIRED" || old.status === "REVOKED") {
+      return change("reinvite", next, old.role, next.role, old.status, "role changed while pending: the invite is revoked and sent again with the new role");
+    }
+    return change("change-role", next, old.role, next.role, old.status, "role changed through the roles endpoint, no new invite");
+  }
+  if (old.status === "EXPIRED" || (old.status === "PENDING" && old.expiresAt !== "" && Date.parse(old.expiresAt) <= now.getTime())) {
+    return change("reinvite", next, old.role, next.role, old.status, `expired at ${old.expiresAt || "an unknown time"}: a new invite is sent`);
+  }
+  if (old.status === "REVOKED") return change("reinvite", next, old.role, next.role, old.status, "revoked by an earlier re-send that failed half way: a new invite is sent");
+  return undefined;
+}
+
+function removal(old: Side): Omit<MembershipChange, "resource"> {
+  if (old.adopted) return change("leave", old, old.role, old.role, old.status, "adopted (a member before the stack): left as is");
+  if (old.status === "PENDING" || old.status === "EXPIRED") {
+    if (old.inviteId !== "") return change("revoke", old, old.role, null, old.status, "removed from the program: the pending invite is revoked");
+    return change("leave", old, old.role, old.role, old.status, "the invite's id never reached the stack: it cannot be revoked through the API (revoke it in the Astro UI)");
+  }
+  if (old.status === "REVOKED") return change("leave", old, old.role, null, old.status, "no live invite to revoke");
+  if (old.onDelete === "keep") return change("leave", old, old.role, old.role, old.status, 'onDelete "keep": the member keeps their role');
+  if (old.role === DEFAULT_ROLE) return change("leave", old, old.role, old.role, old.status, `already ${DEFAULT_ROLE}`);
+  return change("demote", old, old.role, DEFAULT_ROLE, old.status, `removed from the program: set to ${DEFAULT_ROLE} (onDelete "demote")`);
+}
+
+function move(old: Side, next: Side, steps: Step[]): Omit<MembershipChange, "resource"> {
+  const keys = [...new Set(steps.flatMap((step) => step.replaceReasons ?? []))];
+  const what = keys.includes("organizationId") && old.organizationId !== next.organizationId ? `organization ${old.organizationId} -> ${next.organizationId}` : `email ${old.email} -> ${next.email}`;
+  const undo = removal(old);
+  return change("move", next, old.role, next.role, old.status, `${what}: the old one is ${undo.action === "leave" ? "left as is" : undo.action === "demote" ? "demoted" : "revoked"}, a new invite is sent`);
+}
+
+function change(action: Action, who: Side, fromRole: string | null, toRole: string | null, status: string | null, reason: string): Omit<MembershipChange, "resource"> {
+  return { action, email: who.email, organizationId: who.organizationId, fromRole, toRole, status, reason };
+}
+
+function side(state: Step["oldState"], from: "inputs" | "outputs" = "outputs"): Side | undefined {
+  if (!state) return undefined;
+  const values = { ...state.inputs, ...(from === "outputs" ? state.outputs : {}) };
+  const text = (key: string) => (typeof values[key] === "string" ? (values[key] as string) : "");
+  return {
+    email: text("email"),
+    organizationId: text("organizationId"),
+    role: text("role") || DEFAULT_ROLE,
+    status: text("status"),
+    inviteId: text("inviteId"),
+    expiresAt: text("expiresAt"),
+    adopted: values.adopted === true,
+    onDelete: text("onDelete") || "demote",
+  };
+}
+
+function typeOf(step: Step): string {
+  return step.newState?.type ?? step.oldState?.type ?? step.urn.split("::")[2]?.split("$").pop() ?? "";
+}
+
+/**
+ * Changes that grant `role`: an invite for it (new, re-sent or moved: the invitee does not hold it yet)
+ * or a member's role changed to it.
+ */
+export function grants(changes: MembershipChange[], role: string): MembershipChange[] {
+  return changes.filter((c) => c.toRole === role && (c.action === "change-role" ? c.fromRole !== role : ["invite", "reinvite", "move"].includes(c.action)));
+}

@@ -1,0 +1,17 @@
+import type { Emulator } from "../../provider/emulator/server";
+import { FIXTURE, PulumiWorkspace } from "../cli/workspace";
+
+/** The e2e fixture declares its invites as stack config: name -> OrganizationUserInvite args. */
+export type Declared = Record<string, { email: string; role?: string; onDelete?: string; organizationId?: string }>;
+
+/** A stack of the fixture program pointed at the emulator (token as a secret unless `token: false`). */
+export async function newStack(emulator: Emulator, options: { token?: boolean; organization?: boolean } = {}): Promise<PulumiWorkspace> {
+  const workspace = new PulumiWorkspace(FIXTURE);
+  await workspace.init(
+    { "astro:apiUrl": emulator.apiUrl, ...(options.organization === false ? {} : { "astro:organizationId": emulator.organizationId }), invites: "{}" },
+    options.token === false ? {} : { "astro:apiToken": emulator.token },
+  );
+  return workspace;
+}
+
+export const declare = (workspace: PulumiWorkspace, invites: Declared) => workspace.setConfig("invites", JSON.stringify(invites));
