@@ -2,7 +2,7 @@ import axios, { AxiosInstance, isAxiosError } from "axios";
 import { z } from "zod";
 import { VERSION } from "../version";
 import { AstroApiError, CreateOutcomeUnknownError, Operation, ResponseShapeError } from "./errors";
-import { ASTRO_RATE_LIMITS, PacedMethod, RateLimits, processPacer } from "./pacing";
+import { ASTRO_RATE_LIMITS, PacedMethod, RateLimits, fingerprint, processPacer } from "./pacing";
 import {
   DEFAULT_RETRY,
   RETRYABLE_NETWORK_CODES,
@@ -75,6 +75,8 @@ type Verdict<T> = { done: T } | "retry" | "fail";
 /** The Astro API v1 operations that organization invites need, over HTTP with retries and pacing. */
 export class AstroClient {
   readonly baseUrl: string;
+  /** Who this client speaks as: the base URL and a fingerprint of the token (never the token). */
+  readonly identity: string;
   private readonly http: AxiosInstance;
   private readonly token: string;
   private readonly retry: RetryOptions;
@@ -87,6 +89,7 @@ export class AstroClient {
     if (problem) throw new Error(`Astro API base URL ${problem}`);
     if (!options.token) throw new Error("An Astro API token is required");
     this.baseUrl = baseUrl;
+    this.identity = `${baseUrl} ${fingerprint(options.token)}`;
     this.token = options.token;
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.rateLimits = options.rateLimits === false ? undefined : { ...ASTRO_RATE_LIMITS, ...options.rateLimits };

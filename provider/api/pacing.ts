@@ -34,6 +34,7 @@ export class Pacer {
 /** The pacer shared by every client in this process. */
 export const processPacer = new Pacer();
 
-function fingerprint(token: string): string {
+/** A short hash that tells tokens apart without revealing them. */
+export function fingerprint(token: string): string {
   return createHash("sha256").update(token).digest("hex").slice(0, 16);
 }

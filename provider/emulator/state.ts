@@ -100,6 +100,8 @@ export class EmulatorState {
   private readonly organizations = new Map<string, Organization>();
   private readonly tokens = new Map<string, ApiToken>();
   private readonly people = new Map<string, Person>();
+  /** People by lowercased email: Astro matches invitees ignoring case. */
+  private readonly peopleByEmail = new Map<string, Person>();
   private readonly memberships = new Map<string, Map<string, Membership>>();
   private readonly invites = new Map<string, EmulatedInvite>();
   /** Stands in as the inviter of invites sent outside the API. */
@@ -306,14 +308,13 @@ export class EmulatorState {
   }
 
   private personByEmail(email: string): Person | undefined {
-    const wanted = email.toLowerCase();
-    for (const person of this.people.values()) if (person.email.toLowerCase() === wanted) return person;
-    return undefined;
+    return this.peopleByEmail.get(email.toLowerCase());
   }
 
   private addPerson(email: string): Person {
     const person = { id: cuid(), email, fullName: "", avatarUrl: "" };
     this.people.set(person.id, person);
+    this.peopleByEmail.set(email.toLowerCase(), person);
     return person;
   }
 

@@ -1,4 +1,5 @@
 import { AstroClient, CreateInviteResult } from "../api/client";
+import { directoryFor, Freshness } from "../api/directory";
 import { CreateOutcomeUnknownError } from "../api/errors";
 import type { Invite, SubjectProfile, User } from "../api/schemas";
 import { report } from "../log";
@@ -50,7 +51,7 @@ export async function create(raw: Record<string, unknown>): Promise<{ id: string
 /** read (refresh): the invitee as Astro sees them now; gone from the organization: gone from state. */
 export async function read(id: string, props: Record<string, unknown>): Promise<{ id?: string; props?: InviteState; inputs?: InviteInputs }> {
   const state = readState(props);
-  const user = await findInvitee(clientFor(state.apiUrl), state);
+  const user = await findInvitee(clientFor(state.apiUrl), state, "read");
   if (!user) return {};
   const current = observe(state, user);
   return { id, props: current, inputs: inputsOf(current) };
@@ -61,7 +62,7 @@ export async function update(id: string, olds: Record<string, unknown>, news: Re
   const inputs = declared(news);
   const client = clientFor(inputs.apiUrl);
   const stored = { ...readState(olds), apiUrl: inputs.apiUrl };
-  const user = await findInvitee(client, stored);
+  const user = await findInvitee(client, stored, "write");
   if (!user) return { outs: await invite(client, inputs, id) };
   // A create whose outcome was unknown: whoever is there now is the one we invited (never adopted).
   if (stored.status === "UNCONFIRMED") return { outs: await settle(client, inputs, user, false) };
@@ -78,7 +79,7 @@ export async function remove(_id: string, props: Record<string, unknown>): Promi
   const state = readState(props);
   if (state.adopted) return;
   const client = clientFor(state.apiUrl);
-  const user = await findInvitee(client, state);
+  const user = await findInvitee(client, state, "write");
   if (!user) return;
   if (user.status === "PENDING") {
     if (state.inviteId !== "") {
@@ -146,10 +147,13 @@ async function reinvite(client: AstroClient, id: string, current: InviteState, i
   }
 }
 
-/** The invitee's user: by id while we have one, else by email (a re-created user has a new id). */
-async function findInvitee(client: AstroClient, state: InviteState): Promise<User | undefined> {
-  const byId = state.userId ? await client.getUser(state.organizationId, state.userId) : undefined;
-  return byId ?? (await client.findUserByEmail(state.organizationId, state.email));
+/**
+ * The invitee's user: by id while we have one, else by email (a re-created user has a new id). Lookups
+ * of all resources in this process are shared (api/directory.ts); a "write" lookup, made before a
+ * change, is answered only by reads that started after it was asked.
+ */
+function findInvitee(client: AstroClient, state: InviteState, freshness: Freshness): Promise<User | undefined> {
+  return directoryFor(client, state.organizationId).find({ userId: state.userId || undefined, email: state.email }, freshness);
 }
 
 /** The state as the real user shows it now. */

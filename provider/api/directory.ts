@@ -1,0 +1,161 @@
+import type { AstroClient } from "./client";
+import type { User } from "./schemas";
+
+/**
+ * Invitee lookups shared by every resource of a stack. Pulumi runs all of a stack's dynamic resources
+ * in one provider process, one CLI command per process, so lookups that arrive close together can share
+ * reads of the organization's users list: a page answers up to 1000 lookups, where each would otherwise
+ * cost a GET of its own.
+ *
+ * - Batches: lookups arriving within BATCH_WINDOW_MS of each other are decided together. A walk of the
+ *   list costs its pages (known once one page reported the total); N lookups by id cost N GETs. The
+ *   batch takes the cheaper; a lookup by email alone can only be answered by a walk. With the size not
+ *   yet known, a batch of two or more starts walking, and after each page switches to GETs by id for
+ *   the lookups still waiting if those are fewer than the pages left.
+ * - Freshness: a lookup made before a write ("write": update, delete) is answered only by reads that
+ *   start after it was asked: a walk started by its own batch, or its own GET. So a decision to revoke,
+ *   re-invite or demote rests on a read as fresh as a per-user GET made at the same moment. A refresh
+ *   ("read") may also be answered by a walk started up to READ_REUSE_MS earlier in this process: refresh
+ *   only reports, and the walk is then as old as the refresh command itself, give or take seconds.
+ * - Failures: when a page or a GET fails after its retries, every lookup waiting on it gets the error.
+ *
+ * Before a roles POST the client still reads the user's full record by id (updateOrganizationRole).
+ */
+export type Freshness = "write" | "read";
+
+/** Who is looked up: by the user id state holds, if any, else (or when that id is gone) by email. */
+export interface Lookup {
+  userId?: string;
+  email: string;
+}
+
+export const BATCH_WINDOW_MS = 10;
+export const READ_REUSE_MS = 10_000;
+/** Users per page the API serves at most; a walk's cost is the organization's size over this. */
+const PAGE_SIZE = 1000;
+
+interface Waiter {
+  lookup: Lookup;
+  freshness: Freshness;
+  resolve(user: User | undefined): void;
+  reject(error: unknown): void;
+}
+
+/** One walk of the list: the users read so far, and the lookups it still has to answer. */
+interface Walk {
+  startedAt: number;
+  byId: Map<string, User>;
+  byEmail: Map<string, User>;
+  waiters: Waiter[];
+  /** It read to the end of the list: a lookup it cannot answer is of someone not in the organization. */
+  complete: boolean;
+  /** Still reading pages: waiters may join. */
+  running: boolean;
+}
+
+export class UserDirectory {
+  private queue: Waiter[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private latest: Walk | undefined;
+  /** The organization's size as the last page reported it. */
+  private knownSize: number | undefined;
+
+  constructor(
+    private readonly client: AstroClient,
+    private readonly organizationId: string,
+  ) {}
+
+  find(lookup: Lookup, freshness: Freshness): Promise<User | undefined> {
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = { lookup, freshness, resolve, reject };
+      const shared = freshness === "read" ? this.reusable() : undefined;
+      if (shared) return this.join(shared, waiter);
+      this.queue.push(waiter);
+      this.timer ??= setTimeout(() => this.flush(), BATCH_WINDOW_MS);
+    });
+  }
+
+  /** A walk a refresh may share: started within READ_REUSE_MS, and still reading or read to the end. */
+  private reusable(): Walk | undefined {
+    const walk = this.latest;
+    if (!walk || Date.now() - walk.startedAt > READ_REUSE_MS) return undefined;
+    return walk.running || walk.complete ? walk : undefined;
+  }
+
+  private join(walk: Walk, waiter: Waiter): void {
+    const user = answer(walk, waiter.lookup);
+    if (user || walk.complete) waiter.resolve(user);
+    else walk.waiters.push(waiter);
+  }
+
+  private flush(): void {
+    this.timer = undefined;
+    const batch = this.queue.splice(0);
+    const byIdOnly = batch.every((waiter) => waiter.lookup.userId);
+    const pages = this.knownSize === undefined ? undefined : Math.max(1, Math.ceil(this.knownSize / PAGE_SIZE));
+    const walkIsCheaper = pages === undefined ? batch.length >= 2 : pages < batch.length;
+    if (byIdOnly && !walkIsCheaper) batch.forEach((waiter) => void this.getById(waiter));
+    else void this.walk(batch);
+  }
+
+  private async walk(waiters: Waiter[]): Promise<void> {
+    const walk: Walk = { startedAt: Date.now(), byId: new Map(), byEmail: new Map(), waiters, complete: true, running: true };
+    this.latest = walk;
+    try {
+      for await (const page of this.client.listUsers(this.organizationId)) {
+        this.knownSize = page.totalCount;
+        for (const user of page.users) {
+          walk.byId.set(user.id, user);
+          walk.byEmail.set(user.username.toLowerCase(), user);
+        }
+        walk.waiters = walk.waiters.filter((waiter) => {
+          const user = answer(walk, waiter.lookup);
+          if (user) waiter.resolve(user);
+          return !user;
+        });
+        // Stop reading when no one waits, or when GETs for those still waiting cost less than the rest.
+        const pagesLeft = Math.ceil(Math.max(0, page.totalCount - walk.byId.size) / PAGE_SIZE);
+        if (pagesLeft > 0 && (walk.waiters.length === 0 || (walk.waiters.every((w) => w.lookup.userId) && walk.waiters.length < pagesLeft))) {
+          walk.complete = false;
+          break;
+        }
+      }
+    } catch (error) {
+      walk.running = false;
+      walk.complete = false;
+      for (const waiter of walk.waiters.splice(0)) waiter.reject(error);
+      return;
+    }
+    walk.running = false;
+    // Complete: whoever it did not find is not in the organization. Stopped early: each is looked up by id.
+    for (const waiter of walk.waiters.splice(0)) {
+      if (walk.complete) waiter.resolve(undefined);
+      else void this.getById(waiter);
+    }
+  }
+
+  /** One GET by id; a user gone by that id is looked up again by email (a re-created user has a new id). */
+  private async getById(waiter: Waiter): Promise<void> {
+    try {
+      const user = await this.client.getUser(this.organizationId, waiter.lookup.userId!);
+      if (user) waiter.resolve(user);
+      else waiter.resolve(await this.find({ email: waiter.lookup.email }, waiter.freshness));
+    } catch (error) {
+      waiter.reject(error);
+    }
+  }
+}
+
+function answer(walk: Walk, lookup: Lookup): User | undefined {
+  return (lookup.userId ? walk.byId.get(lookup.userId) : undefined) ?? walk.byEmail.get(lookup.email.trim().toLowerCase());
+}
+
+const directories = new Map<string, UserDirectory>();
+
+/** The directory of one organization as one (API URL, token) sees it, shared within this process. */
+export function directoryFor(client: AstroClient, organizationId: string): UserDirectory {
+  const key = `${client.identity} ${organizationId}`;
+  let directory = directories.get(key);
+  if (!directory) directories.set(key, (directory = new UserDirectory(client, organizationId)));
+  return directory;
+}

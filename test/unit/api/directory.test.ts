@@ -1,0 +1,99 @@
+import { expect } from "chai";
+import { AstroClient } from "../../../provider/api/client";
+import { AstroApiError } from "../../../provider/api/errors";
+import { UserDirectory } from "../../../provider/api/directory";
+import { Emulator, startEmulator } from "../../../provider/emulator/server";
+
+/** Shared lookups against the emulator over real HTTP: what they cost, how fresh they are, how they fail. */
+describe("UserDirectory: invitee lookups shared through the users list", () => {
+  let emulator: Emulator;
+  let org: string;
+  let client: AstroClient;
+  beforeEach(async () => {
+    emulator = await startEmulator({ rateLimits: false });
+    org = emulator.organizationId;
+    client = new AstroClient({ token: emulator.token, baseUrl: emulator.apiUrl, rateLimits: false, retry: { baseDelayMs: 5, maxDelayMs: 20, maxAttempts: 3 } });
+  });
+  afterEach(() => emulator.stop());
+
+  const seed = (count: number, prefix: string) => Array.from({ length: count }, (_, i) => emulator.state.seedMember(org, `${prefix}${String(i).padStart(5, "0")}@example.com`, "ORGANIZATION_MEMBER"));
+  const requests = () => {
+    const lists = emulator.log.filter((e) => e.operation === "listUsers").length;
+    const gets = emulator.log.filter((e) => e.operation === "getUser").length;
+    return { lists, gets };
+  };
+
+  it("a large stack in a small organization: 1000 lookups in an organization of 1200 cost 2 list pages", async () => {
+    const ids = seed(1200, "a");
+    emulator.log.length = 0;
+    const directory = new UserDirectory(client, org);
+    // Users 200 to 1199: on both pages of the list.
+    const wanted = ids.slice(200);
+    const found = await Promise.all(wanted.map((userId, i) => directory.find({ userId, email: `a${String(i + 200).padStart(5, "0")}@example.com` }, "write")));
+    expect(found.map((u) => u?.id)).to.deep.equal(wanted);
+    expect(requests()).to.deep.equal({ lists: 2, gets: 0 });
+  });
+
+  it("a small stack in a large organization: 5 lookups in an organization of 20,000 cost 5 GETs once its size is known", async function () {
+    this.timeout(120_000);
+    seed(20_000, "a");
+    // Sorted last, so that the first page of the list does not hold them.
+    const ids = seed(5, "zz");
+    emulator.log.length = 0;
+    const directory = new UserDirectory(client, org);
+    const lookups = () => Promise.all(ids.map((userId, i) => directory.find({ userId, email: `zz${String(i).padStart(5, "0")}@example.com` }, "write")));
+    expect((await lookups()).map((u) => u?.id)).to.deep.equal(ids);
+    // The size is not known yet: one page learns it (20 pages to walk), then the five are read by id.
+    expect(requests()).to.deep.equal({ lists: 1, gets: 5 });
+    emulator.log.length = 0;
+    expect((await lookups()).map((u) => u?.id)).to.deep.equal(ids);
+    expect(requests()).to.deep.equal({ lists: 0, gets: 5 });
+  });
+
+  it("lookups by email alone are answered by a walk; someone not in the organization is undefined", async () => {
+    seed(30, "a");
+    emulator.log.length = 0;
+    const directory = new UserDirectory(client, org);
+    const [a, nobody] = await Promise.all([directory.find({ email: "A00007@example.com" }, "write"), directory.find({ email: "nobody@example.com" }, "write")]);
+    expect(a?.username).to.equal("a00007@example.com");
+    expect(nobody).to.equal(undefined);
+    expect(requests()).to.deep.equal({ lists: 1, gets: 0 });
+  });
+
+  it("a user re-created with a new id is found by email", async () => {
+    const [id] = seed(3, "a");
+    const directory = new UserDirectory(client, org);
+    expect((await directory.find({ userId: "cstale000000000000000000", email: "a00001@example.com" }, "write"))?.id).not.to.equal(id);
+    expect((await directory.find({ userId: "cstale000000000000000000", email: "a00000@example.com" }, "write"))?.id).to.equal(id);
+  });
+
+  it("a batch that fails hands the error to every waiter", async () => {
+    const ids = seed(10, "a");
+    emulator.faults.add({ kind: "500", operation: "listUsers" });
+    const directory = new UserDirectory(client, org);
+    const outcomes = await Promise.allSettled([
+      ...ids.map((userId) => directory.find({ userId, email: "x@example.com" }, "write")),
+      directory.find({ email: "a00003@example.com" }, "read"),
+    ]);
+    expect(outcomes.map((o) => o.status)).to.deep.equal(Array(11).fill("rejected"));
+    for (const outcome of outcomes) {
+      const reason = (outcome as PromiseRejectedResult).reason;
+      expect(reason).to.be.instanceOf(AstroApiError);
+      expect(reason.message).to.contain("listUsers failed (HTTP 500)");
+    }
+    expect(requests()).to.deep.equal({ lists: 3, gets: 0 });
+  });
+
+  it("fresh enough to write on: a write lookup never reuses a walk that started before it; a refresh may", async () => {
+    const ids = seed(3, "a");
+    const directory = new UserDirectory(client, org);
+    const lookup = (freshness: "read" | "write") => directory.find({ userId: ids[1], email: "a00001@example.com" }, freshness);
+    await Promise.all([lookup("read"), directory.find({ userId: ids[0], email: "a00000@example.com" }, "read")]);
+    emulator.state.setRoleOutOfBand(org, ids[1], "ORGANIZATION_OWNER");
+    emulator.log.length = 0;
+    expect((await lookup("read"))?.organizationRole).to.equal("ORGANIZATION_MEMBER");
+    expect(requests()).to.deep.equal({ lists: 0, gets: 0 });
+    expect((await lookup("write"))?.organizationRole).to.equal("ORGANIZATION_OWNER");
+    expect(requests()).to.deep.equal({ lists: 0, gets: 1 });
+  });
+});
