@@ -1,9 +1,7 @@
-export { OrganizationUserInvite, OrganizationUserInviteArgs } from "./invite/resource";
+export { OrganizationUserInvite, OrganizationUserInviteArgs, OrganizationUserInviteOutputs } from "./invite/resource";
 export { OrganizationUserInvites, OrganizationUserInvitesArgs, TeamMemberState } from "./team/resource";
 export { TeamDeclarationError } from "./team/members";
-export type { InviteStatus, Inviter } from "./invite/state";
-export type { OnDelete } from "./invite/inputs";
+export type { InviteStatus, Inviter, OnDelete } from "./invite/schema";
 export { ORGANIZATION_ROLES, OrganizationRole } from "./roles";
-export { AstroClient, AstroClientOptions, CreateInviteResult } from "./api/client";
-export { AstroApiError } from "./api/errors";
-export { startEmulator, Emulator, EmulatorOptions } from "./emulator/server";
+export { AstroClient, AstroClientOptions, CreateInviteResult, DeleteInviteResult } from "./api/client";
+export { AstroApiError, CreateOutcomeUnknownError, ResponseShapeError } from "./api/errors";

@@ -1,84 +1,71 @@
 import { domainToASCII } from "node:url";
 import { z } from "zod";
-import { apiUrlProblem, DEFAULT_API_URL, normalizeApiUrl } from "../api/url";
-import { DEFAULT_ROLE, isOrganizationRole, OrganizationRole, ORGANIZATION_ROLES } from "../roles";
+import { apiUrlProblem, normalizeApiUrl } from "../api/url";
+import { isOrganizationRole, OrganizationRole, ORGANIZATION_ROLES } from "../roles";
+import { CheckedInputs, INPUT_DEFAULTS, INPUT_KEYS, InputKey, InputsSchema, normalizeEmail, UNKNOWN } from "./schema";
 
-/** What Pulumi passes for a value not known until apply time (during preview). */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-
-export type OnDelete = "demote" | "keep";
-export const ON_DELETE_VALUES: readonly OnDelete[] = ["demote", "keep"];
-
-/** The declared invite, after check: every field present, normalized and valid (or unknown in preview). */
-export interface InviteInputs {
-  /** Trimmed and lowercased, as the Astro CLI does. */
-  email: string;
-  role: OrganizationRole;
-  organizationId: string;
-  apiUrl: string;
-  /** What destroy does to a member who accepted: demote to ORGANIZATION_MEMBER, or keep their role. */
-  onDelete: OnDelete;
-}
+/**
+ * check: the declared inputs normalized and validated without touching the network, every problem
+ * reported at once, each naming its property and what would be valid. The fields are those of the
+ * schema; the ones below need more than their schema says (normalizing, the fallback chain, messages
+ * that show the valid form); any other field is checked by its schema alone.
+ */
 
 /** Values that stand in when an input is not set, and where they came from (named in errors). */
-export interface InputDefaults {
-  organizationId?: { value: string; source: string };
-  apiUrl?: { value: string; source: string };
-}
+export type InputDefaults = Partial<Record<"organizationId" | "apiUrl", { value: string; source: string }>>;
 
 export interface CheckFailure {
   property: string;
   reason: string;
 }
 
+type Validator = (text: string, defaults: InputDefaults) => string | string[];
+
+const VALIDATORS: Partial<Record<InputKey, Validator>> = {
+  email: (text) => validateEmail(text),
+  role: (text) => validateRole(text),
+  organizationId: validateOrganizationId,
+  apiUrl: validateApiUrl,
+};
+
 const MAX_EMAIL_LENGTH = 254;
 const ORGANIZATION_ID = /^c[a-z0-9]{24}$/;
 const LOCAL_PART = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
 const DOMAIN_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
-/** Every input is a string; anything else (a number, an object) is reported as a type error on its property. */
-const OptionalText = z.string().optional();
-const RawInputsSchema = z.object({
-  email: OptionalText,
-  role: OptionalText,
-  organizationId: OptionalText,
-  apiUrl: OptionalText,
-  onDelete: OptionalText,
-});
-
 /**
- * Normalizes and validates the declared inputs without touching the network. Every problem is reported,
- * each naming its property and what would be valid. Unknown values (preview) pass through unvalidated.
+ * Each input: preview's unknown passes through; otherwise the declared value, else its fallback (stack
+ * config, environment), else its schema default, validated. On failure the inputs hold only what passed.
  */
-export function checkInputs(news: Record<string, unknown>, defaults: InputDefaults): { inputs: InviteInputs; failures: CheckFailure[] } {
-  const parsed = RawInputsSchema.safeParse(news);
-  if (!parsed.success) {
-    const failures = parsed.error.issues.map((issue) => ({ property: String(issue.path[0]), reason: `${String(issue.path[0])} must be a string` }));
-    return { inputs: { email: "", role: DEFAULT_ROLE, organizationId: "", apiUrl: DEFAULT_API_URL, onDelete: "demote" }, failures };
-  }
-  const raw = parsed.data;
+export function checkInputs(news: Record<string, unknown>, defaults: InputDefaults): { inputs: Partial<CheckedInputs>; failures: CheckFailure[] } {
+  const inputs: Record<string, unknown> = {};
   const failures: CheckFailure[] = [];
-  const field = <T extends string>(property: string, value: unknown, validate: (text: string) => T | string[]): T => {
-    if (value === UNKNOWN) return UNKNOWN as T;
-    const result = validate(value === undefined ? "" : String(value));
-    if (Array.isArray(result)) {
-      failures.push(...result.map((reason) => ({ property, reason })));
-      return "" as T;
+  for (const key of INPUT_KEYS) {
+    const declared = news[key];
+    if (declared === UNKNOWN) {
+      inputs[key] = UNKNOWN;
+      continue;
     }
-    return result;
-  };
-  const inputs: InviteInputs = {
-    email: field("email", raw.email ?? "", validateEmail),
-    role: field("role", raw.role ?? DEFAULT_ROLE, validateRole),
-    organizationId: field("organizationId", raw.organizationId ?? defaults.organizationId?.value, (v) => validateOrganizationId(v, defaults)),
-    apiUrl: field("apiUrl", raw.apiUrl ?? defaults.apiUrl?.value ?? DEFAULT_API_URL, (v) => validateApiUrl(v, defaults)),
-    onDelete: field("onDelete", raw.onDelete ?? "demote", validateOnDelete),
-  };
-  return { inputs, failures };
+    if (declared !== undefined && typeof declared !== "string") {
+      failures.push({ property: key, reason: `${key} must be a string` });
+      continue;
+    }
+    const value = declared ?? defaults[key as keyof InputDefaults]?.value ?? INPUT_DEFAULTS[key];
+    const result = (VALIDATORS[key] ?? bySchema(key))(value === undefined ? "" : String(value), defaults);
+    if (Array.isArray(result)) failures.push(...result.map((reason) => ({ property: key, reason })));
+    else inputs[key] = result;
+  }
+  return { inputs: inputs as Partial<CheckedInputs>, failures };
 }
 
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
+/** A field with no validator of its own: its schema decides, and an enum names its values. */
+function bySchema(key: InputKey): Validator {
+  return (text) => {
+    const field = InputsSchema.shape[key];
+    if (field.safeParse(text).success) return text;
+    const values = field instanceof z.ZodDefault && field.unwrap() instanceof z.ZodEnum ? (field.unwrap() as z.ZodEnum).options : undefined;
+    return [values ? `${key} must be one of [${values.join(", ")}], got ${JSON.stringify(text)}` : `${key} is not valid, got ${JSON.stringify(text)}`];
+  };
 }
 
 export function validateEmail(value: string): string | string[] {
@@ -127,7 +114,7 @@ export function validateOrganizationId(value: string | undefined, defaults: Inpu
   return id;
 }
 
-function validateApiUrl(value: string, defaults: InputDefaults): string | string[] {
+export function validateApiUrl(value: string, defaults: InputDefaults = {}): string | string[] {
   const url = normalizeApiUrl(value);
   const problem = apiUrlProblem(url);
   if (!problem) return url;
@@ -135,7 +122,3 @@ function validateApiUrl(value: string, defaults: InputDefaults): string | string
   return [`apiUrl ${problem}${source}`];
 }
 
-function validateOnDelete(value: string): OnDelete | string[] {
-  if ((ON_DELETE_VALUES as readonly string[]).includes(value)) return value as OnDelete;
-  return [`onDelete must be one of [${ON_DELETE_VALUES.join(", ")}], got ${JSON.stringify(value)}`];
-}

@@ -1,40 +1,44 @@
+import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { AstroClient, CreateInviteResult } from "../api/client";
 import { directoryFor, Freshness } from "../api/directory";
 import { CreateOutcomeUnknownError } from "../api/errors";
 import type { Invite, SubjectProfile, User } from "../api/schemas";
 import { report } from "../log";
 import { DEFAULT_ROLE } from "../roles";
-import { CheckFailure, checkInputs, InviteInputs, normalizeEmail, UNKNOWN } from "./inputs";
-import { apiToken, configure as configureSettings, inputDefaults, MISSING_TOKEN } from "./settings";
-import { InviteState, inputsOf, needsResend, readState, SCHEMA_VERSION } from "./state";
+import { checkInputs } from "./inputs";
+import { CheckedInputs, checkedInputs, initialState, inputsOf, InviteInputs, InviteState, needsResend, readState, REPLACE_KEYS, UNKNOWN, UPDATE_KEYS } from "./schema";
+import { ConfigSource, MISSING_TOKEN, Settings, settingsFrom } from "./settings";
 
 /**
  * The invite's lifecycle, one function per step Pulumi calls, following the semantics table in the
  * README. Every step that changes something first looks at the real user in Astro, never only at state.
+ * Pulumi hands each step untyped records: they are read through the schema at the top of the step.
  */
+type Props = Record<string, unknown>;
 
-export async function configure(req: { config: { get(key: string): string | undefined } }): Promise<void> {
-  configureSettings(req.config);
+/** Set by Configure, which Pulumi calls once before any other step of the process. */
+let settings: Settings | undefined;
+const configured = (): Settings => (settings ??= settingsFrom({ get: () => undefined }, process.env));
+
+export async function configure(req: { config: ConfigSource }, env: Record<string, string | undefined> = process.env): Promise<void> {
+  settings = settingsFrom(req.config, env);
 }
 
 /** check: normalize and validate, no network. */
-export async function check(_olds: unknown, news: Record<string, unknown>): Promise<{ inputs: InviteInputs; failures: CheckFailure[] }> {
-  const { inputs, failures } = checkInputs(news, inputDefaults());
-  if (!apiToken()) failures.push({ property: "apiToken", reason: MISSING_TOKEN });
+export async function check(_olds: Props, news: Props): Promise<Required<dynamic.CheckResult<Partial<CheckedInputs>>>> {
+  const { inputs, failures } = checkInputs(news, configured().defaults);
+  if (!configured().token) failures.push({ property: "apiToken", reason: MISSING_TOKEN });
   return { inputs, failures };
 }
 
-/** diff: email or organization changed: replace; role, apiUrl, onDelete or an expired invite: update. */
-export async function diff(_id: string, olds: Record<string, unknown>, news: InviteInputs): Promise<{ changes: boolean; replaces: string[]; deleteBeforeReplace: boolean }> {
+/** diff: an input that names another invite (email, organization): replace; any other, or an expired invite: update. */
+export async function diff(_id: string, olds: Props, news: Props): Promise<dynamic.DiffResult> {
   const state = readState(olds);
-  const replaces = [
-    ...(changed(normalizeEmail(state.email), normalizeEmail(news.email)) ? ["email"] : []),
-    ...(changed(state.organizationId, news.organizationId) ? ["organizationId"] : []),
-  ];
-  const updates = (["role", "apiUrl", "onDelete"] as const).filter((key) => changed(state[key], news[key]));
-  const resend = needsResend(state) || state.status === "UNCONFIRMED";
+  const changed = (key: keyof InviteInputs) => news[key] === UNKNOWN || state[key] !== news[key];
+  const replaces = REPLACE_KEYS.filter(changed);
+  const unsettled = needsResend(state) || state.status === "UNCONFIRMED";
   return {
-    changes: replaces.length > 0 || updates.length > 0 || resend,
+    changes: replaces.length > 0 || UPDATE_KEYS.some(changed) || unsettled,
     replaces,
     // The new invite for the same person must not meet the old one: revoke first.
     deleteBeforeReplace: replaces.length > 0,
@@ -42,14 +46,13 @@ export async function diff(_id: string, olds: Record<string, unknown>, news: Inv
 }
 
 /** create: send the invite; an existing member is adopted instead of failing the update. */
-export async function create(raw: Record<string, unknown>): Promise<{ id: string; outs: InviteState }> {
-  const inputs = declared(raw);
-  const client = clientFor(inputs.apiUrl);
-  return { id: resourceId(inputs), outs: await invite(client, inputs) };
+export async function create(raw: Props): Promise<Required<dynamic.CreateResult<InviteState>>> {
+  const inputs = checkedInputs(raw);
+  return { id: resourceId(inputs), outs: await invite(clientFor(inputs.apiUrl), inputs) };
 }
 
 /** read (refresh): the invitee as Astro sees them now; gone from the organization: gone from state. */
-export async function read(id: string, props: Record<string, unknown>): Promise<{ id?: string; props?: InviteState; inputs?: InviteInputs }> {
+export async function read(id: string, props: Props): Promise<{ id?: string; props?: InviteState; inputs?: Record<string, string> }> {
   const state = readState(props);
   const user = await findInvitee(clientFor(state.apiUrl), state, "read");
   if (!user) return {};
@@ -58,8 +61,8 @@ export async function read(id: string, props: Record<string, unknown>): Promise<
 }
 
 /** update: reconcile the real user with the declaration. */
-export async function update(id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<{ outs: InviteState }> {
-  const inputs = declared(news);
+export async function update(id: string, olds: Props, news: Props): Promise<Required<dynamic.UpdateResult<InviteState>>> {
+  const inputs = checkedInputs(news);
   const client = clientFor(inputs.apiUrl);
   const stored = { ...readState(olds), apiUrl: inputs.apiUrl };
   const user = await findInvitee(client, stored, "write");
@@ -75,7 +78,7 @@ export async function update(id: string, olds: Record<string, unknown>, news: Re
 }
 
 /** delete: revoke a pending invite; demote an accepted member (unless onDelete is "keep"); adopted: nothing. */
-export async function remove(_id: string, props: Record<string, unknown>): Promise<void> {
+export async function remove(_id: string, props: Props): Promise<void> {
   const state = readState(props);
   if (state.adopted) return;
   const client = clientFor(state.apiUrl);
@@ -111,7 +114,8 @@ async function invite(client: AstroClient, inputs: InviteInputs, id: string = re
     result = await client.createInvite(inputs.organizationId, inputs.email, inputs.role);
   } catch (error) {
     if (error instanceof CreateOutcomeUnknownError) {
-      throw new PartialStateError(id, unconfirmed(inputs), `${error.message}. The invite is recorded as UNCONFIRMED: the next \`pulumi up\` looks ${inputs.email} up and records them instead of inviting again`);
+      const next = `the next \`pulumi up\` looks ${inputs.email} up and records them instead of inviting again`;
+      throw new PartialStateError(id, { ...initialState(inputs), status: "UNCONFIRMED" }, `${error.message}. The invite is recorded as UNCONFIRMED: ${next}`);
     }
     // No attempt can have reached the server, or the invitee was looked up after each one that could and was not there.
     throw new Error(`No invite was sent to ${inputs.email}: ${messageOf(error)}`, { cause: error });
@@ -124,7 +128,7 @@ async function invite(client: AstroClient, inputs: InviteInputs, id: string = re
 
 /** Records a user found where an invite was meant to be, and gives them the declared role. */
 async function settle(client: AstroClient, inputs: InviteInputs, user: User, adopted: boolean): Promise<InviteState> {
-  const state = { ...fromUser(inputs, user), adopted };
+  const state: InviteState = { ...initialState(inputs), userId: user.id, status: user.status, role: user.organizationRole ?? inputs.role, adopted };
   if (state.role === inputs.role) return state;
   try {
     await client.updateOrganizationRole(inputs.organizationId, user.id, inputs.role);
@@ -159,55 +163,17 @@ function findInvitee(client: AstroClient, state: InviteState, freshness: Freshne
 /** The state as the real user shows it now. */
 function observe(state: InviteState, user: User): InviteState {
   const expired = user.status === "PENDING" && needsResend(state);
-  return {
-    ...state,
-    userId: user.id,
-    role: (user.organizationRole ?? state.role) as InviteState["role"],
-    status: expired ? "EXPIRED" : user.status,
-  };
+  return { ...state, userId: user.id, role: user.organizationRole ?? state.role, status: expired ? "EXPIRED" : user.status };
 }
 
 function fromInvite(inputs: InviteInputs, invite: Invite): InviteState {
   return {
-    ...inputs,
-    schemaVersion: SCHEMA_VERSION,
+    ...initialState(inputs),
     inviteId: invite.inviteId,
     userId: invite.invitee.id,
     expiresAt: new Date(invite.expiresAt).toISOString(),
-    status: "PENDING",
     inviter: inviterOf(invite.inviter),
     organizationName: invite.organizationName ?? "",
-    adopted: false,
-  };
-}
-
-/** A create that may have happened: nothing known yet but the declaration. */
-function unconfirmed(inputs: InviteInputs): InviteState {
-  return {
-    ...inputs,
-    schemaVersion: SCHEMA_VERSION,
-    inviteId: "",
-    userId: "",
-    expiresAt: "",
-    status: "UNCONFIRMED",
-    inviter: { id: "", subjectType: "", displayName: "" },
-    organizationName: "",
-    adopted: false,
-  };
-}
-
-function fromUser(inputs: InviteInputs, user: User): InviteState {
-  return {
-    ...inputs,
-    schemaVersion: SCHEMA_VERSION,
-    inviteId: "",
-    userId: user.id,
-    expiresAt: "",
-    status: user.status,
-    role: (user.organizationRole ?? inputs.role) as InviteState["role"],
-    inviter: { id: "", subjectType: "", displayName: "" },
-    organizationName: "",
-    adopted: false,
   };
 }
 
@@ -219,25 +185,15 @@ function inviterOf(profile: SubjectProfile): InviteState["inviter"] {
   };
 }
 
-function declared(raw: Record<string, unknown>): InviteInputs {
-  const { inputs, failures } = checkInputs(raw, inputDefaults());
-  if (failures.length) throw new Error(failures.map((f) => f.reason).join("; "));
-  return inputs;
-}
-
 function clientFor(apiUrl: string): AstroClient {
-  const token = apiToken();
+  const { token } = configured();
   if (!token) throw new Error(MISSING_TOKEN);
   // Retries are what a user wonders about when an update is slow; every other attempt stays quiet.
   return new AstroClient({ token, baseUrl: apiUrl, log: (line) => line.startsWith("retrying") && void report("info", `Astro API: ${line}`) });
 }
 
 export function resourceId(inputs: Pick<InviteInputs, "organizationId" | "email">): string {
-  return `${inputs.organizationId}/${normalizeEmail(inputs.email)}`;
-}
-
-function changed(old: string, news: string): boolean {
-  return news === UNKNOWN || old !== news;
+  return `${inputs.organizationId}/${inputs.email}`;
 }
 
 /**

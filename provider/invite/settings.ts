@@ -17,39 +17,27 @@ export const MISSING_TOKEN =
   "no Astro API token: set it with `pulumi config set --secret astro:apiToken <token>` " +
   "or export ASTRO_API_TOKEN=<token> (an Organization API token with the Organization Owner role)";
 
-interface ConfigSource {
+export interface ConfigSource {
   get(key: string): string | undefined;
 }
 
 /**
- * Stack config as Pulumi's Configure call handed it to this provider process. It lives only in this
- * process's memory: the serialized provider in state never sees it.
+ * What the provider process was configured with: the stack config Pulumi's Configure call handed it,
+ * over the environment. It lives only in that process's memory: the serialized provider never sees it.
  */
-let stackConfig: Partial<Record<keyof typeof CONFIG_KEYS, string>> = {};
+export interface Settings {
+  /** Stack config first, then the environment variable the Astro CLI also uses. */
+  token: string | undefined;
+  /** Fallbacks for inputs that are not set, stack config before environment. */
+  defaults: InputDefaults;
+}
 
-export function configure(config: ConfigSource): void {
-  stackConfig = {
-    apiToken: config.get(CONFIG_KEYS.apiToken) || undefined,
-    organizationId: config.get(CONFIG_KEYS.organizationId) || undefined,
-    apiUrl: config.get(CONFIG_KEYS.apiUrl) || undefined,
+export function settingsFrom(config: ConfigSource, env: Record<string, string | undefined>): Settings {
+  const pick = (key: keyof typeof CONFIG_KEYS) => {
+    const configured = config.get(CONFIG_KEYS[key]);
+    if (configured) return { value: configured, source: `stack config ${CONFIG_KEYS[key]}` };
+    const exported = env[ENV_VARS[key]];
+    return exported ? { value: exported, source: `environment variable ${ENV_VARS[key]}` } : undefined;
   };
-}
-
-/** The API token: stack config first, then the environment variable the Astro CLI also uses. */
-export function apiToken(): string | undefined {
-  return stackConfig.apiToken ?? (process.env[ENV_VARS.apiToken] || undefined);
-}
-
-/** The fallbacks for inputs that are not set, stack config before environment. */
-export function inputDefaults(): InputDefaults {
-  return {
-    organizationId: fallback("organizationId"),
-    apiUrl: fallback("apiUrl"),
-  };
-}
-
-function fallback(key: "organizationId" | "apiUrl"): { value: string; source: string } | undefined {
-  if (stackConfig[key]) return { value: stackConfig[key]!, source: `stack config ${CONFIG_KEYS[key]}` };
-  const env = process.env[ENV_VARS[key]];
-  return env ? { value: env, source: `environment variable ${ENV_VARS[key]}` } : undefined;
+  return { token: pick("apiToken")?.value, defaults: { organizationId: pick("organizationId"), apiUrl: pick("apiUrl") } };
 }

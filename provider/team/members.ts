@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { OrganizationRole } from "../roles";
-import { normalizeEmail, validateEmail, validateRole } from "../invite/inputs";
+import { validateEmail, validateRole } from "../invite/inputs";
+import { normalizeEmail } from "../invite/schema";
 
 /** One person of a team declaration, validated, and where it was declared (for error messages). */
 export interface TeamMember {

@@ -1,8 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_ROLE, OrganizationRole } from "../roles";
-import type { OnDelete } from "../invite/inputs";
-import { OrganizationUserInvite } from "../invite/resource";
-import type { InviteStatus } from "../invite/state";
+import { OrganizationUserInvite, OrganizationUserInviteArgs } from "../invite/resource";
+import type { InviteStatus } from "../invite/schema";
 import { checkMembers, DeclaredMember, readTeamFile, TeamDeclarationError, TeamMember } from "./members";
 
 export interface OrganizationUserInvitesArgs {
@@ -10,13 +9,11 @@ export interface OrganizationUserInvitesArgs {
   file?: string;
   /** The team inline, instead of a file. */
   members?: (DeclaredMember & { role?: OrganizationRole })[];
-  /** Applied to every member: the role of members without one, and the invites' other settings. */
-  defaults?: {
-    role?: OrganizationRole;
-    organizationId?: pulumi.Input<string>;
-    apiUrl?: pulumi.Input<string>;
-    onDelete?: pulumi.Input<OnDelete>;
-  };
+  /**
+   * Applied to every member: the invites' arguments other than email, and the role of members without
+   * one (a plain value: the whole team is checked before anything is registered).
+   */
+  defaults?: Omit<OrganizationUserInviteArgs, "email" | "role"> & { role?: OrganizationRole };
 }
 
 export interface TeamMemberState {

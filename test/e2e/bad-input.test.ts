@@ -2,9 +2,9 @@ import { expect } from "chai";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Emulator, startEmulator } from "../../provider/emulator/server";
-import { FIXTURE, PulumiWorkspace, REPO_ROOT } from "../cli/workspace";
+import { PulumiWorkspace, TEAM_PROGRAM } from "../../scripts/lib/workspace";
+import { INVITES_PROGRAM } from "../support/stacks";
 
-const TEAM_FIXTURE = join(REPO_ROOT, "test/cli/team-fixture");
 const ROLES = "\\[ORGANIZATION_OWNER, ORGANIZATION_BILLING_ADMIN, ORGANIZATION_OBSERVE_ADMIN, ORGANIZATION_OBSERVE_MEMBER, ORGANIZATION_MEMBER\\]";
 
 interface Case {
@@ -59,9 +59,9 @@ describe("bad input through the real CLI: the field or file line and what would 
 
   before(async () => {
     emulator = await startEmulator();
-    invites = new PulumiWorkspace(FIXTURE);
+    invites = new PulumiWorkspace(INVITES_PROGRAM);
     await invites.init({ ...baseConfig(), invites: "{}" }, { "astro:apiToken": emulator.token });
-    team = new PulumiWorkspace(TEAM_FIXTURE);
+    team = new PulumiWorkspace(TEAM_PROGRAM);
     await team.init({ ...baseConfig(), file: join(team.projectDir, "team.txt") }, { "astro:apiToken": emulator.token });
   });
   after(async () => {

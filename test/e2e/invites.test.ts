@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { mkdirSync, writeFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Emulator, startEmulator } from "../../provider/emulator/server";
-import { PulumiWorkspace, REPO_ROOT } from "../cli/workspace";
+import { PulumiWorkspace, REPO_ROOT } from "../../scripts/lib/workspace";
 import { Declared, declare, newStack } from "../support/stacks";
 
 describe("end to end: the real Pulumi CLI against the emulator", function () {

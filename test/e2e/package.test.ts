@@ -4,8 +4,8 @@ import { existsSync, lstatSync, readFileSync, rmSync, writeFileSync } from "node
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { Emulator, startEmulator } from "../../provider/emulator/server";
-import { installedProject } from "../cli/installed-project";
-import { PulumiWorkspace, REPO_ROOT } from "../cli/workspace";
+import { installedProject } from "../../scripts/lib/installed-project";
+import { PulumiWorkspace, REPO_ROOT } from "../../scripts/lib/workspace";
 
 const run = promisify(execFile);
 

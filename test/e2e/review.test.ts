@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Emulator, startEmulator } from "../../provider/emulator/server";
-import { PulumiWorkspace, REPO_ROOT } from "../cli/workspace";
+import { PulumiWorkspace, REPO_ROOT, TEAM_PROGRAM } from "../../scripts/lib/workspace";
 import { Declared, declare, newStack } from "../support/stacks";
 
 const BIN = join(REPO_ROOT, "dist/provider/cli/astro-invites.js");
@@ -163,7 +163,7 @@ describe("astro-invites review and export under the real Pulumi CLI", function (
   describe("export: start from the organization you have", () => {
     it("round trip: seed all five roles, export, declare the file, up sends no invite and records everyone; destroy changes nobody", async () => {
       const seeded = await startEmulator();
-      const stack = new PulumiWorkspace(join(REPO_ROOT, "test/cli/team-fixture"));
+      const stack = new PulumiWorkspace(TEAM_PROGRAM);
       try {
         const roles = ["ORGANIZATION_OWNER", "ORGANIZATION_BILLING_ADMIN", "ORGANIZATION_OBSERVE_ADMIN", "ORGANIZATION_OBSERVE_MEMBER", "ORGANIZATION_MEMBER"];
         roles.forEach((role, i) => seeded.state.seedMember(seeded.organizationId, `member${i}@example.com`, role));

@@ -2,13 +2,12 @@ import { expect } from "chai";
 import { join } from "node:path";
 import { Emulator, startEmulator } from "../../provider/emulator/server";
 import type { FaultRule } from "../../provider/emulator/faults";
-import { PulumiWorkspace, REPO_ROOT } from "../cli/workspace";
-import { writeTeamFile } from "../cli/team-file";
+import { PulumiWorkspace, TEAM_PROGRAM } from "../../scripts/lib/workspace";
+import { writeTeamFile } from "../../scripts/lib/team-file";
 
-const TEAM_FIXTURE = join(REPO_ROOT, "test/cli/team-fixture");
 
 async function teamStack(emulator: Emulator, count: number): Promise<{ stack: PulumiWorkspace; emails: string[] }> {
-  const stack = new PulumiWorkspace(TEAM_FIXTURE);
+  const stack = new PulumiWorkspace(TEAM_PROGRAM);
   const file = join(stack.projectDir, "team.txt");
   const emails = writeTeamFile(file, count);
   await stack.init({ "astro:organizationId": emulator.organizationId, "astro:apiUrl": emulator.apiUrl, file }, { "astro:apiToken": emulator.token });

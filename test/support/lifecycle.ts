@@ -1,11 +1,12 @@
 import * as lifecycle from "../../provider/invite/lifecycle";
-import type { InviteInputs } from "../../provider/invite/inputs";
-import type { InviteState } from "../../provider/invite/state";
+import type { InviteInputs, InviteState } from "../../provider/invite/schema";
 import type { Emulator } from "../../provider/emulator/server";
 
 /** Points the lifecycle at an emulator the way Pulumi's Configure call would. */
-export async function configureFor(emulator: Emulator, token: string = emulator.token): Promise<void> {
-  await lifecycle.configure({ config: { get: (key) => ({ "astro:apiToken": token, "astro:apiUrl": emulator.apiUrl })[key] } });
+/** Points the lifecycle at an emulator the way Pulumi's Configure call would, with `env` as the environment. */
+export async function configureFor(emulator: Emulator, token: string = emulator.token, env: Record<string, string> = {}): Promise<void> {
+  const config: Record<string, string> = token ? { "astro:apiToken": token, "astro:apiUrl": emulator.apiUrl } : { "astro:apiUrl": emulator.apiUrl };
+  await lifecycle.configure({ config: { get: (key) => config[key] } }, env);
 }
 
 /** check, then create, as the engine runs them for a new resource. */

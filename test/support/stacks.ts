@@ -1,12 +1,16 @@
 import type { Emulator } from "../../provider/emulator/server";
-import { FIXTURE, PulumiWorkspace } from "../cli/workspace";
+import { join } from "node:path";
+import { PulumiWorkspace, REPO_ROOT } from "../../scripts/lib/workspace";
+
+/** The e2e suites' program: its invites come from the stack config key "invites". */
+export const INVITES_PROGRAM = join(REPO_ROOT, "test/fixtures/invites");
 
 /** The e2e fixture declares its invites as stack config: name -> OrganizationUserInvite args. */
 export type Declared = Record<string, { email: string; role?: string; onDelete?: string; organizationId?: string }>;
 
 /** A stack of the fixture program pointed at the emulator (token as a secret unless `token: false`). */
 export async function newStack(emulator: Emulator, options: { token?: boolean; organization?: boolean } = {}): Promise<PulumiWorkspace> {
-  const workspace = new PulumiWorkspace(FIXTURE);
+  const workspace = new PulumiWorkspace(INVITES_PROGRAM);
   await workspace.init(
     { "astro:apiUrl": emulator.apiUrl, ...(options.organization === false ? {} : { "astro:organizationId": emulator.organizationId }), invites: "{}" },
     options.token === false ? {} : { "astro:apiToken": emulator.token },

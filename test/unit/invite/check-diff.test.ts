@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import * as lifecycle from "../../../provider/invite/lifecycle";
-import { UNKNOWN } from "../../../provider/invite/inputs";
+import { UNKNOWN } from "../../../provider/invite/schema";
 import { Emulator, startEmulator } from "../../../provider/emulator/server";
 import { configureFor, createInvite } from "../../support/lifecycle";
 
@@ -13,8 +13,8 @@ describe("lifecycle: check and diff (no network)", () => {
     await configureFor(emulator);
   });
   after(() => emulator.stop());
-  afterEach(() => {
-    delete process.env.ASTRO_ORGANIZATION_ID;
+  afterEach(async () => {
+    await configureFor(emulator);
     expect(emulator.log.filter((e) => !e.path.includes("_emulator")), "requests sent by check/diff").to.deep.equal([]);
   });
 
@@ -29,7 +29,7 @@ describe("lifecycle: check and diff (no network)", () => {
     });
 
     it("takes organizationId from the environment when neither the input nor the config has it", async () => {
-      process.env.ASTRO_ORGANIZATION_ID = "cenv00000000000000000000a";
+      await configureFor(emulator, emulator.token, { ASTRO_ORGANIZATION_ID: "cenv00000000000000000000a" });
       const { inputs } = await lifecycle.check({}, { email: "a@example.com" });
       expect(inputs.organizationId).to.equal("cenv00000000000000000000a");
     });
@@ -72,7 +72,7 @@ describe("lifecycle: check and diff (no network)", () => {
     });
 
     it("names where a bad default came from", async () => {
-      process.env.ASTRO_ORGANIZATION_ID = "Org-From-Env";
+      await configureFor(emulator, emulator.token, { ASTRO_ORGANIZATION_ID: "Org-From-Env" });
       const { failures } = await lifecycle.check({}, { email: "a@example.com" });
       expect(failures[0].reason).to.contain("from environment variable ASTRO_ORGANIZATION_ID");
     });
@@ -88,21 +88,13 @@ describe("lifecycle: check and diff (no network)", () => {
     });
 
     it("reports a missing token with both ways to set it", async () => {
-      await lifecycle.configure({ config: { get: () => undefined } });
-      const saved = process.env.ASTRO_API_TOKEN;
-      delete process.env.ASTRO_API_TOKEN;
-      try {
-        const { failures } = await check({ email: "a@example.com", apiUrl: emulator.apiUrl });
-        expect(failures).to.have.length(1);
-        expect(failures[0].property).to.equal("apiToken");
-        expect(failures[0].reason).to.contain("pulumi config set --secret astro:apiToken").and.contain("ASTRO_API_TOKEN");
-        process.env.ASTRO_API_TOKEN = emulator.token;
-        expect((await check({ email: "a@example.com", apiUrl: emulator.apiUrl })).failures).to.deep.equal([]);
-      } finally {
-        if (saved === undefined) delete process.env.ASTRO_API_TOKEN;
-        else process.env.ASTRO_API_TOKEN = saved;
-        await configureFor(emulator);
-      }
+      await configureFor(emulator, "");
+      const { failures } = await check({ email: "a@example.com", apiUrl: emulator.apiUrl });
+      expect(failures).to.have.length(1);
+      expect(failures[0].property).to.equal("apiToken");
+      expect(failures[0].reason).to.contain("pulumi config set --secret astro:apiToken").and.contain("ASTRO_API_TOKEN");
+      await configureFor(emulator, "", { ASTRO_API_TOKEN: emulator.token });
+      expect((await check({ email: "a@example.com", apiUrl: emulator.apiUrl })).failures).to.deep.equal([]);
     });
   });
 

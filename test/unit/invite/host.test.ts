@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { UNKNOWN } from "../../../provider/invite/inputs";
+import { UNKNOWN } from "../../../provider/invite/schema";
 import { Emulator, startEmulator } from "../../../provider/emulator/server";
 import { ProviderHost } from "../../support/host";
 

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import * as lifecycle from "../../../provider/invite/lifecycle";
-import type { InviteState } from "../../../provider/invite/state";
+import type { InviteState } from "../../../provider/invite/schema";
 import { Emulator, startEmulator } from "../../../provider/emulator/server";
 import { assertNoUndefined, configureFor, createInvite } from "../../support/lifecycle";
 
@@ -108,16 +108,10 @@ describe("lifecycle: create, read, update, delete against the emulator", () => {
 
     it("fails with a clear message when there is no token", async () => {
       const { inputs } = await lifecycle.check({}, { email: "a@example.com", organizationId: org });
-      await lifecycle.configure({ config: { get: () => undefined } });
-      const saved = process.env.ASTRO_API_TOKEN;
-      delete process.env.ASTRO_API_TOKEN;
-      try {
-        const error = await lifecycle.create({ ...inputs }).then(() => undefined, (e: Error) => e);
-        expect(error?.message).to.contain("astro:apiToken").and.contain("ASTRO_API_TOKEN");
-        expect(emulator.log).to.have.length(0);
-      } finally {
-        if (saved !== undefined) process.env.ASTRO_API_TOKEN = saved;
-      }
+      await configureFor(emulator, "");
+      const error = await lifecycle.create({ ...inputs }).then(() => undefined, (e: Error) => e);
+      expect(error?.message).to.contain("astro:apiToken").and.contain("ASTRO_API_TOKEN");
+      expect(emulator.log).to.have.length(0);
     });
   });
 

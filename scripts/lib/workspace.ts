@@ -9,7 +9,7 @@ let cliPath: string | undefined;
 
 /** The pulumi CLI (built and cached on first use; the build prints its progress). */
 export function pulumiCli(): string {
-  cliPath ??= execFileSync("bash", [join(REPO, "test/cli/pulumi-cli.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
+  cliPath ??= execFileSync("bash", [join(REPO, "scripts/pulumi-cli.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
   return cliPath;
 }
 
@@ -73,7 +73,8 @@ export class PulumiWorkspace {
   private readonly echo: boolean;
 
   /** Runs `pulumi args...` in the project; by default a non-zero exit throws with the output. */
-  async run(args: string[], options: { allowFailure?: boolean; env?: Record<string, string>; onSpawn?: (pid: number) => void } = {}): Promise<RunResult> {
+  async run(args: string[], options: { allowFailure?: boolean; env?: Record<string, string>; onSpawn?: (pid: number) => void; quiet?: boolean } = {}): Promise<RunResult> {
+    const echo = this.echo && !options.quiet;
     const child = spawn(pulumiCli(), ["--non-interactive", ...this.stackFlags(args), ...args], {
       cwd: this.projectDir,
       env: { ...this.env, ...options.env },
@@ -86,12 +87,12 @@ export class PulumiWorkspace {
     child.stdout.on("data", (chunk: Buffer) => {
       stdout += chunk;
       output += chunk;
-      if (this.echo) process.stdout.write(chunk);
+      if (echo) process.stdout.write(chunk);
     });
     child.stderr.on("data", (chunk: Buffer) => {
       stderr += chunk;
       output += chunk;
-      if (this.echo) process.stderr.write(chunk);
+      if (echo) process.stderr.write(chunk);
     });
     const code = await new Promise<number>((done) => child.on("close", (exit) => done(exit ?? 1)));
     if (code !== 0 && !options.allowFailure) {
@@ -123,7 +124,8 @@ export class PulumiWorkspace {
 
   /** `pulumi stack export`, as text (for searching) and parsed. */
   async exportState(): Promise<{ text: string; state: State }> {
-    const { stdout } = await this.run(["stack", "export"]);
+    // Never echoed: a demo shows the few fields that matter, not hundreds of lines of state.
+    const { stdout } = await this.run(["stack", "export"], { quiet: true });
     return { text: stdout, state: JSON.parse(stdout).deployment as State };
   }
 
@@ -143,5 +145,6 @@ export class PulumiWorkspace {
   }
 }
 
-export const FIXTURE = join(REPO, "test/cli/fixture");
+/** The program the bench and the bulk suites run: a whole team from the team file named by config "file". */
+export const TEAM_PROGRAM = join(REPO, "scripts/programs/team");
 export const REPO_ROOT = REPO;

@@ -3,13 +3,13 @@
 #
 # A `pulumi` on PATH (with its pulumi-language-nodejs) is used as it is. Otherwise the CLI is built from
 # the Go module proxy into a cache outside the repository and reused on later runs. Beside it go the
-# pulumi-language-nodejs host (test/cli/language-host.js: the proxy refuses Pulumi's own) and the
+# pulumi-language-nodejs host (scripts/language-host.js: the proxy refuses Pulumi's own) and the
 # pulumi-resource-pulumi-nodejs launcher from node_modules/@pulumi/pulumi.
 set -euo pipefail
 
 VERSION="${PULUMI_CLI_VERSION:-v3.274.1}"
 CACHE="${PULUMI_CLI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-astro-invites/pulumi-$VERSION}"
-REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 say() { printf 'pulumi-cli: %s\n' "$*" >&2; }
 fail() { say "FAILED at step '$1': $2"; exit 1; }
@@ -43,8 +43,14 @@ MOD
   printf '//go:build tools\n\npackage tools\n\nimport _ "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"\n' >"$src/tools.go"
   say "step 1/2: resolving Go modules"
   (cd "$src" && GOFLAGS=-mod=mod go mod tidy >&2) || fail "resolve Go modules" "go mod tidy failed: is the Go module proxy reachable?"
-  say "step 2/2: compiling github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"
+  say "step 2/2: compiling github.com/pulumi/pulumi/pkg/v3/cmd/pulumi (go build prints nothing until it is done)"
+  # A heartbeat, so that minutes of a silent compile do not look like a hang.
+  started=$(date +%s)
+  ( while sleep 30; do say "still compiling ($(( $(date +%s) - started )) s)"; done ) &
+  heartbeat=$!
+  trap 'kill "$heartbeat" 2>/dev/null' EXIT
   (cd "$src" && go build -o "$CACHE/bin/pulumi.tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi >&2) || fail "compile pulumi" "go build failed (see above)"
+  kill "$heartbeat" 2>/dev/null
   mv "$CACHE/bin/pulumi.tmp" "$CACHE/bin/pulumi"
   say "built the Pulumi CLI $VERSION"
 fi
@@ -52,7 +58,7 @@ fi
 # Rewritten on every run: they point into this checkout, which may have moved since the build.
 cat >"$CACHE/bin/pulumi-language-nodejs" <<SH
 #!/bin/sh
-exec node "$REPO/test/cli/language-host.js" "\$@"
+exec node "$REPO/scripts/language-host.js" "\$@"
 SH
 chmod +x "$CACHE/bin/pulumi-language-nodejs"
 ln -sfn "$launcher" "$CACHE/bin/pulumi-resource-pulumi-nodejs"

@@ -1,5 +1,7 @@
-import { startEmulator, Emulator } from "../../provider/emulator/server";
-import { PulumiWorkspace, REPO_ROOT } from "./workspace";
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { startEmulator, Emulator } from "../provider/emulator/server";
+import { PulumiWorkspace, REPO_ROOT } from "./lib/workspace";
 
 /**
  * `npm run demo`: the repository's Pulumi.yaml (examples/basic) under the real Pulumi CLI, against a local
@@ -50,8 +52,14 @@ async function main(): Promise<void> {
     const analyst = (await stack.invites())["data-analyst"].outputs;
     console.log(`    data-analyst: status ${analyst.status}, role ${analyst.role}`);
 
-    step("Changing the analyst's role: pulumi config set analystRole ORGANIZATION_OBSERVE_ADMIN, then pulumi up --yes");
+    step("Changing the analyst's role: pulumi config set analystRole ORGANIZATION_OBSERVE_ADMIN");
     await stack.setConfig("analystRole", "ORGANIZATION_OBSERVE_ADMIN");
+
+    step("What a reviewer sees: pulumi preview --json | astro-invites review --format text");
+    const preview = await stack.run(["preview", "--json"], { quiet: true });
+    console.log(execFileSync(process.execPath, [join(REPO_ROOT, "dist/provider/cli/astro-invites.js"), "review", "--format", "text"], { input: preview.stdout, encoding: "utf8" }).replace(/^/gm, "    "));
+
+    step("pulumi up --yes");
     await stack.run(["up", "--yes"]);
     showOrganization(emulator);
 

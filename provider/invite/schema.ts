@@ -1,0 +1,133 @@
+import { z } from "zod";
+import { USER_STATUSES } from "../api/schemas";
+import { DEFAULT_API_URL } from "../api/url";
+import { DEFAULT_ROLE, ORGANIZATION_ROLES } from "../roles";
+
+/**
+ * The invite, declared once: each field with what it means, its default and what changing it does.
+ * Everything else derives from here: the resource's argument and output types, the output placeholders,
+ * the stored-state reader, the inputs handed back on refresh, and which changes replace the invite.
+ * Adding a field is a line here plus the lifecycle step that uses it.
+ */
+
+/** What Pulumi passes for a value not known until apply time (during preview). */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+const replaces = { replaces: true };
+
+/** Emails are stored and compared trimmed and lowercased, as the Astro CLI sends them. */
+const EmailSchema = z.string().trim().toLowerCase();
+export const normalizeEmail = (email: string): string => EmailSchema.parse(email);
+
+/** The declared inputs after check: every field present, normalized and valid. */
+export const InputsSchema = z.object({
+  /** The invitee's email address, trimmed and lowercased (as the Astro CLI does). Changing it invites another person (replace). */
+  email: EmailSchema.min(1).meta(replaces),
+  /** One of the five organization roles. Changing it updates in place (a re-invite while pending, the roles endpoint after). */
+  role: z.enum(ORGANIZATION_ROLES).default(DEFAULT_ROLE),
+  /** The Astro organization. Fallbacks: stack config astro:organizationId, then env ASTRO_ORGANIZATION_ID. Changing it replaces. */
+  organizationId: z.string().min(1).meta(replaces),
+  /** The Astro API base URL. Fallbacks: config astro:apiUrl, then env ASTRO_API_URL, then the default. */
+  apiUrl: z.string().default(DEFAULT_API_URL),
+  /** On destroy, a member who accepted is demoted to ORGANIZATION_MEMBER ("demote") or left as is ("keep"). */
+  onDelete: z.enum(["demote", "keep"]).default("demote"),
+});
+export type InviteInputs = z.output<typeof InputsSchema>;
+export type OnDelete = InviteInputs["onDelete"];
+export type InputKey = keyof InviteInputs;
+
+export const INPUT_KEYS = Object.keys(InputsSchema.shape) as InputKey[];
+/** Inputs whose change means another invite (another person or organization): replace, revoking first. */
+export const REPLACE_KEYS = INPUT_KEYS.filter((key) => InputsSchema.shape[key].meta()?.replaces === true);
+/** Every other input changes in place. */
+export const UPDATE_KEYS = INPUT_KEYS.filter((key) => !REPLACE_KEYS.includes(key));
+/** The defaults declared above, by key (fields without one are absent). */
+export const INPUT_DEFAULTS: Partial<InviteInputs> = Object.fromEntries(
+  INPUT_KEYS.flatMap((key) => {
+    const parsed = InputsSchema.shape[key].safeParse(undefined);
+    return parsed.success ? [[key, parsed.data]] : [];
+  }),
+);
+
+/** Inputs as check returns them: each valid, or the preview placeholder for a value not known yet. */
+export type CheckedInputs = { [K in InputKey]: InviteInputs[K] | typeof UNKNOWN };
+
+/**
+ * Where the invitee stands. The first four are Astro's user statuses; EXPIRED is a pending invite past its
+ * expiry; REVOKED means our invite was withdrawn and no new one was sent yet (both make the next `up`
+ * re-send); UNCONFIRMED means a create may have reached Astro but its outcome could not be learned (the
+ * next `up` looks the invitee up and records them, or invites them if no one is there).
+ */
+export const INVITE_STATUSES = [...USER_STATUSES, "EXPIRED", "REVOKED", "UNCONFIRMED"] as const;
+
+/**
+ * The resource's outputs as stored in Pulumi state: the inputs, then what Astro told us. Fields added in
+ * later versions get defaults, so that state written by an older version reads; `schemaVersion` refuses
+ * state written by a newer one.
+ */
+export const StateSchema = InputsSchema.extend({
+  /** The role Astro reports (after a refresh): any string, since Astronomer may add roles. */
+  role: z.string(),
+  schemaVersion: z.number().int().default(1),
+  /** The current invite's id; empty for an adopted member, or when the invite's id never reached the stack. */
+  inviteId: z.string().default(""),
+  /** The Astro user (created by the invite, kept on acceptance). */
+  userId: z.string().default(""),
+  /** When the pending invite expires (ISO 8601); empty when unknown. */
+  expiresAt: z.string().default(""),
+  /** PENDING until accepted, then ACTIVE; see INVITE_STATUSES. Absent only for a create the engine never heard back from. */
+  status: z.enum(INVITE_STATUSES).default("PENDING"),
+  /** The token or user that sent the invite; displayName is the token's name or the user's name or email. */
+  inviter: z.object({ id: z.string(), subjectType: z.string(), displayName: z.string() }).default({ id: "", subjectType: "", displayName: "" }),
+  /** As the invite reported it. */
+  organizationName: z.string().default(""),
+  /** The person had a non-pending role before the stack declared them: destroy leaves them alone. */
+  adopted: z.boolean().default(false),
+});
+export type InviteState = z.output<typeof StateSchema>;
+export type InviteStatus = InviteState["status"];
+export type Inviter = InviteState["inviter"];
+
+export const SCHEMA_VERSION = 1;
+/** The outputs that are not inputs: present (as undefined) in a resource's props so that Pulumi exposes them. */
+export const OUTPUT_KEYS = (Object.keys(StateSchema.shape) as (keyof InviteState)[]).filter((key) => !(INPUT_KEYS as string[]).includes(key));
+
+/** What state holds before Astro has said anything about the invite: the declaration, and the defaults. */
+export function initialState(inputs: InviteInputs): InviteState {
+  return { ...StateSchema.parse(inputs), schemaVersion: SCHEMA_VERSION };
+}
+
+/** Reads stored outputs, failing clearly on state written by a newer version of this package. */
+export function readState(props: Record<string, unknown>): InviteState {
+  const version = typeof props.schemaVersion === "number" ? props.schemaVersion : 1;
+  if (version > SCHEMA_VERSION) {
+    throw new Error(
+      `This resource's state was written by a newer pulumi-astro-invites (state schema ${version}, this version reads up to ${SCHEMA_VERSION}): upgrade the package`,
+    );
+  }
+  const parsed = StateSchema.safeParse(props);
+  if (!parsed.success) {
+    throw new Error(`The stored state of this invite is not readable: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  }
+  return { ...parsed.data, schemaVersion: SCHEMA_VERSION };
+}
+
+/** Inputs that check already validated, as create and update receive them: only their types are confirmed. */
+export function checkedInputs(raw: Record<string, unknown>): InviteInputs {
+  const parsed = InputsSchema.safeParse(raw);
+  const unknown = INPUT_KEYS.filter((key) => raw[key] === UNKNOWN);
+  if (parsed.success && unknown.length === 0) return parsed.data;
+  const problems = [...unknown.map((key) => `${key} is not known yet`), ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`))];
+  throw new Error(`The invite's inputs did not come through check: ${problems.join("; ")}`);
+}
+
+/** The declared inputs inside a state, as `read` hands them back to the engine (role as Astro reports it). */
+export function inputsOf(state: InviteState): Record<InputKey, string> {
+  return Object.fromEntries(INPUT_KEYS.map((key) => [key, state[key]])) as Record<InputKey, string>;
+}
+
+/** A pending invite that can no longer be accepted, or none at all: `up` sends a new one. */
+export function needsResend(state: InviteState, now: Date = new Date()): boolean {
+  if (state.status === "EXPIRED" || state.status === "REVOKED") return true;
+  return state.status === "PENDING" && state.expiresAt !== "" && Date.parse(state.expiresAt) <= now.getTime();
+}

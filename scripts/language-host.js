@@ -1,0 +1,192 @@
+#!/usr/bin/env node
+// A minimal Node.js language host for the Pulumi CLI: the gRPC LanguageRuntime service that the CLI
+// starts as `pulumi-language-nodejs` to run a TypeScript program. The Go module proxy reachable here
+// refuses Pulumi's own language host module (HTTP 403), so the test CLI uses this one instead. It
+// starts the program as Pulumi's does (../shared/reference/pulumi-dynamic-providers.md): `node
+// @pulumi/pulumi/cmd/run` found from the program's directory, each flag and value as separate words,
+// config keys as pkg:config:name, PULUMI_NODEJS_TYPESCRIPT only when the typescript option is on, exit
+// code 32 as "already reported", SIGINT then a kill on cancel, and an exit when the engine goes away.
+// This file is the generated-protocol boundary, written in plain JavaScript.
+"use strict";
+
+const { execFileSync, spawn } = require("node:child_process");
+const path = require("node:path");
+const grpc = require("@grpc/grpc-js");
+const emptyproto = require("google-protobuf/google/protobuf/empty_pb");
+const langproto = require("@pulumi/pulumi/proto/language_pb");
+const langrpc = require("@pulumi/pulumi/proto/language_grpc_pb");
+const pluginproto = require("@pulumi/pulumi/proto/plugin_pb");
+
+const VERSION = "3.274.1";
+// `pulumi-language-nodejs [flags] <engine address>`: the engine address is the first non-flag argument.
+let engineAddress = process.argv.slice(2).find((arg) => !arg.startsWith("-")) || "";
+
+/** Options from Pulumi.yaml's `runtime.options`; TypeScript is on unless set to false, as in Pulumi's host. */
+function runtimeOptions(info) {
+  const options = info && info.getOptions() ? info.getOptions().toJavaScript() : {};
+  return { typescript: options.typescript !== false, tsconfig: options.tsconfig, nodeargs: options.nodeargs };
+}
+
+/** Splits `runtime.options.nodeargs` like a shell would (quotes, backslashes), as Pulumi's host does. */
+function shellWords(text) {
+  const words = [];
+  let word = null;
+  let quote = null;
+  for (let i = 0; i < (text || "").length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === quote) quote = null;
+      else if (c === "\\" && quote === '"' && i + 1 < text.length) word += text[++i];
+      else word += c;
+    } else if (c === "'" || c === '"') {
+      quote = c;
+      word = word ?? "";
+    } else if (c === "\\" && i + 1 < text.length) {
+      word = (word ?? "") + text[++i];
+    } else if (/\s/.test(c)) {
+      if (word !== null) words.push(word);
+      word = null;
+    } else {
+      word = (word ?? "") + c;
+    }
+  }
+  if (word !== null) words.push(word);
+  return words;
+}
+
+/** The engine's config with keys in the older `pkg:config:name` form the Node.js SDK reads. */
+function programConfig(req) {
+  const config = {};
+  req.getConfigMap().forEach((value, key) => {
+    const [pkg, ...name] = key.split(":");
+    config[name.length ? `${pkg}:config:${name.join(":")}` : key] = value;
+  });
+  return config;
+}
+
+/** `@pulumi/pulumi/cmd/run` as Pulumi's host finds it: `node -e require.resolve(...)` in the program's directory. */
+function runPath(programDirectory) {
+  if (process.env.PULUMI_LANGUAGE_NODEJS_RUN_PATH) return process.env.PULUMI_LANGUAGE_NODEJS_RUN_PATH;
+  try {
+    return execFileSync("node", ["-e", "console.log(require.resolve('@pulumi/pulumi/cmd/run'))"], { cwd: programDirectory, encoding: "utf8" }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Running programs, so that a cancel reaches them: SIGINT first, a kill 5 s later. */
+const running = new Set();
+
+const service = {
+  handshake(call, callback) {
+    engineAddress = call.request.getEngineAddress() || engineAddress;
+    callback(null, new langproto.LanguageHandshakeResponse());
+  },
+  getPluginInfo(_call, callback) {
+    callback(null, new pluginproto.PluginInfo().setVersion(VERSION));
+  },
+  getRequiredPlugins(_call, callback) {
+    callback(null, new langproto.GetRequiredPluginsResponse());
+  },
+  getRequiredPackages(_call, callback) {
+    callback(null, new langproto.GetRequiredPackagesResponse());
+  },
+  getProgramDependencies(_call, callback) {
+    callback(null, new langproto.GetProgramDependenciesResponse());
+  },
+  about(_call, callback) {
+    callback(null, new langproto.AboutResponse().setExecutable(process.execPath).setVersion(process.version));
+  },
+  runtimeOptionsPrompts(_call, callback) {
+    callback(null, new langproto.RuntimeOptionsResponse());
+  },
+  installDependencies(call) {
+    call.end();
+  },
+  cancel(_call, callback) {
+    for (const child of running) {
+      child.kill("SIGINT");
+      setTimeout(() => child.kill("SIGKILL"), 5000).unref();
+    }
+    callback(null, new emptyproto.Empty());
+  },
+  run(call, callback) {
+    const req = call.request;
+    const info = req.getInfo();
+    const programDirectory = (info && info.getProgramDirectory()) || path.resolve(req.getPwd(), req.getProgram());
+    const rootDirectory = (info && info.getRootDirectory()) || req.getPwd();
+    const entryPoint = (info && info.getEntryPoint()) || ".";
+    const options = runtimeOptions(info);
+    const runner = runPath(programDirectory);
+    if (!runner) {
+      callback(null, new langproto.RunResponse().setError("It looks like the Pulumi SDK has not been installed. Have you run pulumi install?"));
+      return;
+    }
+    const flag = (name, value) => (value ? [`--${name}`, value] : []);
+    const args = [
+      ...shellWords(options.nodeargs),
+      runner,
+      ...flag("monitor", req.getMonitorAddress()),
+      ...flag("engine", engineAddress),
+      ...flag("organization", req.getOrganization()),
+      ...flag("project", req.getProject()),
+      ...flag("root-directory", rootDirectory),
+      ...flag("stack", req.getStack()),
+      ...flag("pwd", programDirectory),
+      ...(req.getDryrun() ? ["--dry-run"] : []),
+      "--parallel",
+      String(req.getParallel()),
+      entryPoint,
+      ...req.getArgsList(),
+    ];
+    const env = { ...process.env, PULUMI_CONFIG: JSON.stringify(programConfig(req)), PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(req.getConfigsecretkeysList()) };
+    delete env.PULUMI_NODEJS_TYPESCRIPT;
+    delete env.PULUMI_NODEJS_TSCONFIG_PATH;
+    if (options.typescript) env.PULUMI_NODEJS_TYPESCRIPT = "true";
+    if (options.tsconfig) env.PULUMI_NODEJS_TSCONFIG_PATH = options.tsconfig;
+    // Whichever node is on PATH, as Pulumi's host uses; the working directory is inherited, --pwd moves it.
+    const child = spawn("node", args, { env, stdio: ["ignore", "inherit", "inherit"] });
+    running.add(child);
+    child.on("error", (error) => callback(null, new langproto.RunResponse().setError(error.message)));
+    child.on("exit", (code, signal) => {
+      running.delete(child);
+      const response = new langproto.RunResponse();
+      // 32: the program already reported its error to the user (see @pulumi/pulumi/cmd/run).
+      if (code === 32) response.setBail(true);
+      else if (code !== 0) response.setError(`Program exited with ${signal ? `signal ${signal}` : `non-zero exit code: ${code}`}`);
+      callback(null, response);
+    });
+  },
+};
+
+/**
+ * Like Pulumi's host, exit when the engine stops answering its health check, so that a CLI killed with
+ * SIGKILL leaves no host (and no program) behind.
+ */
+function watchEngine() {
+  if (!engineAddress) return;
+  const client = new grpc.Client(engineAddress, grpc.credentials.createInsecure());
+  let failures = 0;
+  const timer = setInterval(() => {
+    client.makeUnaryRequest("/grpc.health.v1.Health/Check", () => Buffer.alloc(0), (bytes) => bytes, {}, { deadline: Date.now() + 2000 }, (error) => {
+      // UNIMPLEMENTED still means someone answers; only silence counts.
+      failures = error && error.code !== grpc.status.UNIMPLEMENTED ? failures + 1 : 0;
+      if (failures >= 3) {
+        for (const child of running) child.kill("SIGKILL");
+        process.exit(1);
+      }
+    });
+  }, 1000);
+  timer.unref();
+}
+
+const server = new grpc.Server();
+server.addService(langrpc.LanguageRuntimeService, service);
+server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, port) => {
+  if (error) {
+    console.error(`pulumi-language-nodejs: ${error.message}`);
+    process.exit(1);
+  }
+  process.stdout.write(`${port}\n`);
+  watchEngine();
+});
