@@ -51,6 +51,10 @@ function engineChannel(): EngineChannel | undefined {
   const fromPulumi = createRequire(require.resolve("@pulumi/pulumi"));
   const rpc = fromPulumi("./proto/engine_grpc_pb") as typeof EngineRpc;
   const grpcJs = fromPulumi("@grpc/grpc-js") as typeof grpc;
-  channel = { client: new rpc.EngineClient(address, grpcJs.credentials.createInsecure()), proto: fromPulumi("./proto/engine_pb"), grpc: grpcJs };
+  channel = {
+    client: new rpc.EngineClient(address, grpcJs.credentials.createInsecure()),
+    proto: fromPulumi("./proto/engine_pb"),
+    grpc: grpcJs,
+  };
   return channel;
 }

@@ -63,10 +63,17 @@ const PHASES: Phase[] = [
     args: ["refresh", "--yes", "--skip-preview"],
     before: (_file, emulator) => {
       // Half the invitees accept, so that the refresh has something to report.
-      emulator?.state.snapshot().organizations[0].invites.filter((_, i) => i % 2 === 0).forEach((invite) => emulator.state.acceptInvite(invite.inviteId));
+      emulator?.state
+        .snapshot()
+        .organizations[0].invites.filter((_, i) => i % 2 === 0)
+        .forEach((invite) => emulator.state.acceptInvite(invite.inviteId));
     },
   },
-  { name: "up-role-change-10pct", args: ["up", "--yes", "--skip-preview"], before: (file) => writeTeamFile(file, invites, { roleChangeEvery: 10 }) },
+  {
+    name: "up-role-change-10pct",
+    args: ["up", "--yes", "--skip-preview"],
+    before: (file) => writeTeamFile(file, invites, { roleChangeEvery: 10 }),
+  },
   { name: "destroy", args: ["destroy", "--yes", "--skip-preview"] },
 ];
 
@@ -104,7 +111,8 @@ function providerPeakRssKb(dir: string): number {
 
 /** What Astro's limits allow at best for the requests this phase must make. */
 function apiFloorSeconds(entries: Emulator["log"], organizationSize: number): number {
-  const count = (method: string, operation?: string) => entries.filter((e) => e.method === method && (!operation || e.operation === operation) && e.status !== 429).length;
+  const count = (method: string, operation?: string) =>
+    entries.filter((e) => e.method === method && (!operation || e.operation === operation) && e.status !== 429).length;
   const rolesPosts = count("POST", "updateRoles");
   const looksUp = entries.some((e) => e.operation === "listUsers" || e.operation === "getUser");
   const must: Record<PacedMethod, number> = {
@@ -119,10 +127,16 @@ const round = (value: number) => Math.round(value * 100) / 100;
 
 async function main(): Promise<void> {
   const say = (line: string) => process.stderr.write(`bench: ${line}\n`);
-  say(`${invites} invites, ${latencyMs} ms latency, rate limits POST ${ASTRO_RATE_LIMITS.POST}/s DELETE ${ASTRO_RATE_LIMITS.DELETE}/s GET ${ASTRO_RATE_LIMITS.GET}/s`);
+  say(
+    `${invites} invites, ${latencyMs} ms latency, rate limits POST ${ASTRO_RATE_LIMITS.POST}/s DELETE ${ASTRO_RATE_LIMITS.DELETE}/s GET ${ASTRO_RATE_LIMITS.GET}/s`,
+  );
   say("packing the package and installing it in two fresh projects (the team, and the trivial engine floor)");
   const real = await installedProject("astro-invites-bench", { "index.ts": readFileSync(join(TEAM_PROGRAM, "index.ts"), "utf8") });
-  const trivial = await installedProject("astro-invites-bench-floor", { "index.ts": TRIVIAL_PROGRAM }, { "bench-trivial-provider": TRIVIAL_PROVIDER });
+  const trivial = await installedProject(
+    "astro-invites-bench-floor",
+    { "index.ts": TRIVIAL_PROGRAM },
+    { "bench-trivial-provider": TRIVIAL_PROVIDER },
+  );
   const emulator = await startEmulator({ latencyMs });
   const realStack = new PulumiWorkspace(real.dir, "bench", { inPlace: true });
   const floorStack = new PulumiWorkspace(trivial.dir, "bench", { inPlace: true });
@@ -132,7 +146,10 @@ async function main(): Promise<void> {
     const floorFile = join(trivial.dir, "team.txt");
     writeTeamFile(realFile, invites);
     writeTeamFile(floorFile, invites);
-    await realStack.init({ "astro:organizationId": emulator.organizationId, "astro:apiUrl": emulator.apiUrl, file: realFile }, { "astro:apiToken": emulator.token });
+    await realStack.init(
+      { "astro:organizationId": emulator.organizationId, "astro:apiUrl": emulator.apiUrl, file: realFile },
+      { "astro:apiToken": emulator.token },
+    );
     await floorStack.init({ file: floorFile });
     for (const phase of PHASES) {
       phase.before?.(floorFile);
@@ -140,14 +157,16 @@ async function main(): Promise<void> {
       const floor = await runPhase(floorStack, trivial.dir, phase.args);
       if (floor.code !== 0) throw new Error(`the engine-floor stack failed in ${phase.name}:\n${floor.output}`);
       phase.before?.(realFile, emulator);
-      const organizationSize = emulator.state.snapshot().organizations[0].users.length;
+      const organizationSize = emulator.organization().users.length;
       say(`${phase.name}: pulumi-astro-invites`);
       const first = emulator.log.length;
       const run = await runPhase(realStack, real.dir, phase.args);
       const entries = emulator.log.slice(first);
       const byOperation: Record<string, number> = {};
       for (const e of entries) byOperation[e.operation ?? e.method] = (byOperation[e.operation ?? e.method] ?? 0) + 1;
-      const apiSeconds = entries.length ? (Math.max(...entries.map((e) => Date.parse(e.at) + e.durationMs)) - Date.parse(entries[0].at)) / 1000 : 0;
+      const apiSeconds = entries.length
+        ? (Math.max(...entries.map((e) => Date.parse(e.at) + e.durationMs)) - Date.parse(entries[0].at)) / 1000
+        : 0;
       const apiFloor = apiFloorSeconds(entries, organizationSize);
       const report = {
         phase: phase.name,
@@ -179,12 +198,21 @@ async function main(): Promise<void> {
 
 function printTable(reports: Record<string, unknown>[]): void {
   const cpu = cpus()[0]?.model.replace(/\s+/g, " ").trim() ?? "unknown CPU";
-  console.log(`\n${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}, ${latencyMs} ms latency\n`);
-  console.log("| N | phase | requests | 429s | failures | engine s | API floor s | wall s | wall / max(engine, API floor) | provider peak RSS MB |");
+  console.log(
+    `\n${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}, ${latencyMs} ms latency\n`,
+  );
+  console.log(
+    "| N | phase | requests | 429s | failures | engine s | API floor s | wall s | wall / max(engine, API floor) | provider peak RSS MB |",
+  );
   console.log("|---|---|---|---|---|---|---|---|---|---|");
   for (const r of reports) {
-    const requests = Object.entries(r.requests as Record<string, number>).map(([op, n]) => `${op} ${n}`).join(", ") || "none";
-    console.log(`| ${r.invites} | ${r.phase} | ${requests} | ${r.throttled} | ${r.failures} | ${r.engineSeconds} | ${r.apiFloorSeconds} | ${r.wallSeconds} | ${r.wallOverFloor} | ${r.peakRssMB} |`);
+    const requests =
+      Object.entries(r.requests as Record<string, number>)
+        .map(([op, n]) => `${op} ${n}`)
+        .join(", ") || "none";
+    console.log(
+      `| ${r.invites} | ${r.phase} | ${requests} | ${r.throttled} | ${r.failures} | ${r.engineSeconds} | ${r.apiFloorSeconds} | ${r.wallSeconds} | ${r.wallOverFloor} | ${r.peakRssMB} |`,
+    );
   }
 }
 

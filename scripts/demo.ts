@@ -13,14 +13,16 @@ function step(text: string): void {
 }
 
 function showOrganization(emulator: Emulator): void {
-  const { users, invites } = emulator.state.snapshot().organizations[0];
+  const { users, invites } = emulator.organization();
   if (users.length === 0) {
     console.log("    (no members)");
     return;
   }
   for (const user of users) {
     const invite = invites.find((i) => i.userId === user.id && i.state === "pending");
-    console.log(`    ${user.username.padEnd(28)} ${user.status.padEnd(8)} ${String(user.organizationRole).padEnd(28)} ${invite ? `invite ${invite.inviteId}` : ""}`);
+    console.log(
+      `    ${user.username.padEnd(28)} ${user.status.padEnd(8)} ${String(user.organizationRole).padEnd(28)} ${invite ? `invite ${invite.inviteId}` : ""}`,
+    );
   }
 }
 
@@ -33,7 +35,10 @@ async function main(): Promise<void> {
   const stack = new PulumiWorkspace(REPO_ROOT, "demo", { inPlace: true, echo: true });
   try {
     step("Creating a local stack 'demo' for Pulumi.yaml (examples/basic); the API token is stored as a secret");
-    await stack.init({ "astro:organizationId": emulator.organizationId, "astro:apiUrl": emulator.apiUrl }, { "astro:apiToken": emulator.token });
+    await stack.init(
+      { "astro:organizationId": emulator.organizationId, "astro:apiUrl": emulator.apiUrl },
+      { "astro:apiToken": emulator.token },
+    );
 
     step("pulumi preview");
     await stack.run(["preview"]);
@@ -57,7 +62,12 @@ async function main(): Promise<void> {
 
     step("What a reviewer sees: pulumi preview --json | astro-invites review --format text");
     const preview = await stack.run(["preview", "--json"], { quiet: true });
-    console.log(execFileSync(process.execPath, [join(REPO_ROOT, "dist/provider/cli/astro-invites.js"), "review", "--format", "text"], { input: preview.stdout, encoding: "utf8" }).replace(/^/gm, "    "));
+    console.log(
+      execFileSync(process.execPath, [join(REPO_ROOT, "dist/provider/cli/astro-invites.js"), "review", "--format", "text"], {
+        input: preview.stdout,
+        encoding: "utf8",
+      }).replace(/^/gm, "    "),
+    );
 
     step("pulumi up --yes");
     await stack.run(["up", "--yes"]);

@@ -68,7 +68,10 @@ function programConfig(req) {
 function runPath(programDirectory) {
   if (process.env.PULUMI_LANGUAGE_NODEJS_RUN_PATH) return process.env.PULUMI_LANGUAGE_NODEJS_RUN_PATH;
   try {
-    return execFileSync("node", ["-e", "console.log(require.resolve('@pulumi/pulumi/cmd/run'))"], { cwd: programDirectory, encoding: "utf8" }).trim();
+    return execFileSync("node", ["-e", "console.log(require.resolve('@pulumi/pulumi/cmd/run'))"], {
+      cwd: programDirectory,
+      encoding: "utf8",
+    }).trim();
   } catch {
     return undefined;
   }
@@ -119,7 +122,10 @@ const service = {
     const options = runtimeOptions(info);
     const runner = runPath(programDirectory);
     if (!runner) {
-      callback(null, new langproto.RunResponse().setError("It looks like the Pulumi SDK has not been installed. Have you run pulumi install?"));
+      callback(
+        null,
+        new langproto.RunResponse().setError("It looks like the Pulumi SDK has not been installed. Have you run pulumi install?"),
+      );
       return;
     }
     const flag = (name, value) => (value ? [`--${name}`, value] : []);
@@ -139,7 +145,11 @@ const service = {
       entryPoint,
       ...req.getArgsList(),
     ];
-    const env = { ...process.env, PULUMI_CONFIG: JSON.stringify(programConfig(req)), PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(req.getConfigsecretkeysList()) };
+    const env = {
+      ...process.env,
+      PULUMI_CONFIG: JSON.stringify(programConfig(req)),
+      PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(req.getConfigsecretkeysList()),
+    };
     delete env.PULUMI_NODEJS_TYPESCRIPT;
     delete env.PULUMI_NODEJS_TSCONFIG_PATH;
     if (options.typescript) env.PULUMI_NODEJS_TYPESCRIPT = "true";
@@ -168,14 +178,21 @@ function watchEngine() {
   const client = new grpc.Client(engineAddress, grpc.credentials.createInsecure());
   let failures = 0;
   const timer = setInterval(() => {
-    client.makeUnaryRequest("/grpc.health.v1.Health/Check", () => Buffer.alloc(0), (bytes) => bytes, {}, { deadline: Date.now() + 2000 }, (error) => {
-      // UNIMPLEMENTED still means someone answers; only silence counts.
-      failures = error && error.code !== grpc.status.UNIMPLEMENTED ? failures + 1 : 0;
-      if (failures >= 3) {
-        for (const child of running) child.kill("SIGKILL");
-        process.exit(1);
-      }
-    });
+    client.makeUnaryRequest(
+      "/grpc.health.v1.Health/Check",
+      () => Buffer.alloc(0),
+      (bytes) => bytes,
+      {},
+      { deadline: Date.now() + 2000 },
+      (error) => {
+        // UNIMPLEMENTED still means someone answers; only silence counts.
+        failures = error && error.code !== grpc.status.UNIMPLEMENTED ? failures + 1 : 0;
+        if (failures >= 3) {
+          for (const child of running) child.kill("SIGKILL");
+          process.exit(1);
+        }
+      },
+    );
   }, 1000);
   timer.unref();
 }

@@ -52,7 +52,7 @@ export const MAX_BODY_BYTES = 32 * 1024 * 1024;
 /** The largest page the users list serves. The API may serve fewer: walks step by what arrived. */
 const LIST_PAGE_SIZE = 1000;
 /** A users list that goes on past this is a server misbehaving; the walk stops with an error. */
-export const MAX_LISTED_USERS = 250_000;
+const MAX_LISTED_USERS = 250_000;
 
 /** Astro answers this (400) when the invitee already has a role in the organization. */
 const EXISTING_ROLE_MESSAGE = /existing role in organization/i;
@@ -154,14 +154,22 @@ export class AstroClient {
 
   /** Revokes a pending invite. A 404 means it is gone already (accepted, expired or revoked). */
   async deleteInvite(organizationId: string, inviteId: string): Promise<DeleteInviteResult> {
-    const request: Request = { operation: "deleteInvite", method: "DELETE", path: this.path("organizations", organizationId, "invites", inviteId) };
-    return this.send(request, (attempt) => accept<DeleteInviteResult>(attempt, { 200: () => "deleted", 204: () => "deleted", 404: () => "alreadyGone" }));
+    const request: Request = {
+      operation: "deleteInvite",
+      method: "DELETE",
+      path: this.path("organizations", organizationId, "invites", inviteId),
+    };
+    return this.send(request, (attempt) =>
+      accept<DeleteInviteResult>(attempt, { 200: () => "deleted", 204: () => "deleted", 404: () => "alreadyGone" }),
+    );
   }
 
   /** The organization's user with this id, or undefined when the organization has no such user. */
   async getUser(organizationId: string, userId: string): Promise<User | undefined> {
     const request: Request = { operation: "getUser", method: "GET", path: this.path("organizations", organizationId, "users", userId) };
-    return this.send(request, (attempt) => accept(attempt, { 200: (body) => this.parse(request.operation, UserSchema, body), 404: () => undefined }));
+    return this.send(request, (attempt) =>
+      accept(attempt, { 200: (body) => this.parse(request.operation, UserSchema, body), 404: () => undefined }),
+    );
   }
 
   /**
@@ -171,7 +179,7 @@ export class AstroClient {
    */
   async *listUsers(organizationId: string): AsyncGenerator<{ users: User[]; totalCount: number }> {
     const seen = new Set<string>();
-    for (let offset = 0; ; ) {
+    for (let offset = 0; ;) {
       const page = await this.getUsersPage(organizationId, offset);
       const fresh = page.users.filter((user) => !seen.has(user.id));
       for (const user of fresh) seen.add(user.id);
@@ -207,7 +215,11 @@ export class AstroClient {
   async updateOrganizationRole(organizationId: string, userId: string, role: string): Promise<void> {
     const user = await this.getUser(organizationId, userId);
     if (!user) {
-      throw new AstroApiError({ operation: "getUser", status: 404, apiMessage: `user ${userId} is no longer in organization ${organizationId}; its role was not changed` });
+      throw new AstroApiError({
+        operation: "getUser",
+        status: 404,
+        apiMessage: `user ${userId} is no longer in organization ${organizationId}; its role was not changed`,
+      });
     }
     const request: Request = {
       operation: "updateRoles",
@@ -261,7 +273,12 @@ export class AstroClient {
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     let result: Attempt;
     try {
-      const response = await this.http.request<string>({ method: request.method, url: request.path, data: request.body, signal: controller.signal });
+      const response = await this.http.request<string>({
+        method: request.method,
+        url: request.path,
+        data: request.body,
+        signal: controller.signal,
+      });
       const retryAfter = response.headers["retry-after"];
       result = {
         kind: "response",
@@ -306,15 +323,18 @@ export class AstroClient {
   }
 
   private describeNetworkFailure(code: string): string {
-    if (code === "ETIMEDOUT") return `no complete answer from ${this.baseUrl} within ${this.retry.requestTimeoutMs} ms or the operation's ${this.retry.maxElapsedMs} ms budget (ETIMEDOUT)`;
-    if (code === "BODY_TOO_LARGE") return `the answer from ${this.baseUrl} is larger than ${MAX_BODY_BYTES} bytes; it was not read (BODY_TOO_LARGE)`;
+    if (code === "ETIMEDOUT")
+      return `no complete answer from ${this.baseUrl} within ${this.retry.requestTimeoutMs} ms or the operation's ${this.retry.maxElapsedMs} ms budget (ETIMEDOUT)`;
+    if (code === "BODY_TOO_LARGE")
+      return `the answer from ${this.baseUrl} is larger than ${MAX_BODY_BYTES} bytes; it was not read (BODY_TOO_LARGE)`;
     return `could not reach ${this.baseUrl} (${code})`;
   }
 
   /** A 200 answer stands for our invite only if it names the invitee and organization we asked for. */
   private inviteFor(organizationId: string, email: string, invite: Invite): Invite {
     const answeredEmail = invite.invitee.username?.trim().toLowerCase();
-    if (invite.organizationId === organizationId && (answeredEmail === undefined || answeredEmail === email.trim().toLowerCase())) return invite;
+    if (invite.organizationId === organizationId && (answeredEmail === undefined || answeredEmail === email.trim().toLowerCase()))
+      return invite;
     throw new ResponseShapeError(
       "createInvite",
       `asked to invite ${email} to organization ${organizationId}, the API answered with invite ${invite.inviteId} for ` +
@@ -327,7 +347,10 @@ export class AstroClient {
     return segments
       .map((segment, index) => {
         if (index % 2 === 0) return `/${segment}`;
-        if (!ASTRO_ID.test(segment)) throw new Error(`Refusing to use ${JSON.stringify(segment)} as an Astro id in a URL path: ids are letters, digits, _ and - (at most 64)`);
+        if (!ASTRO_ID.test(segment))
+          throw new Error(
+            `Refusing to use ${JSON.stringify(segment)} as an Astro id in a URL path: ids are letters, digits, _ and - (at most 64)`,
+          );
         return `/${segment}`;
       })
       .join("");

@@ -29,8 +29,8 @@ export interface Lookup {
   email: string;
 }
 
-export const BATCH_WINDOW_MS = 10;
-export const READ_REUSE_MS = 10_000;
+const BATCH_WINDOW_MS = 10;
+const READ_REUSE_MS = 10_000;
 /** Users per page the API serves at most; a walk's cost is the organization's size over this. */
 const PAGE_SIZE = 1000;
 
@@ -115,7 +115,10 @@ export class UserDirectory {
         });
         // Stop reading when no one waits, or when GETs for those still waiting cost less than the rest.
         const pagesLeft = Math.ceil(Math.max(0, page.totalCount - walk.byId.size) / PAGE_SIZE);
-        if (pagesLeft > 0 && (walk.waiters.length === 0 || (walk.waiters.every((w) => w.lookup.userId) && walk.waiters.length < pagesLeft))) {
+        if (
+          pagesLeft > 0 &&
+          (walk.waiters.length === 0 || (walk.waiters.every((w) => w.lookup.userId) && walk.waiters.length < pagesLeft))
+        ) {
           walk.complete = false;
           break;
         }

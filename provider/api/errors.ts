@@ -3,7 +3,11 @@ import type { FieldError } from "./schemas";
 /** The client's operations, by the names used in errors, logs, pacing and the emulator's request log. */
 export type Operation = "createInvite" | "deleteInvite" | "listUsers" | "getUser" | "updateRoles";
 
-/** The token permission each operation needs, named in 401/403 errors so users know what to grant. */
+/**
+ * The token permission each operation needs, named in 401/403 errors so users know what to grant. The
+ * emulator decides which permission it demands on its own (emulator/state.ts), on purpose: a test holds
+ * the two against each other, so a wrong entry on either side shows.
+ */
 export const REQUIRED_PERMISSION: Record<Operation, string> = {
   createInvite: "organization.users.create",
   deleteInvite: "organization.users.delete",

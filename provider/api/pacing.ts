@@ -16,7 +16,7 @@ export type PacedMethod = keyof RateLimits;
  * process. Pulumi runs all resources of a stack in one provider process, so pacing here keeps even a
  * stack of hundreds of invites under Astro's limits without ever drawing a 429.
  */
-export class Pacer {
+class Pacer {
   private readonly nextSlot = new Map<string, number>();
 
   /** Waits for this request's slot. */

@@ -13,7 +13,7 @@ import { z } from "zod";
 export const ASTRO_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const AstroIdSchema = z.string().regex(ASTRO_ID, "must be an id of letters, digits, _ and - (at most 64)");
 
-export const SubjectProfileSchema = z.object({
+const SubjectProfileSchema = z.object({
   id: AstroIdSchema,
   subjectType: z.enum(["USER", "SERVICEKEY"]).optional(),
   username: z.string().optional(),
@@ -36,7 +36,7 @@ export type Invite = z.infer<typeof InviteSchema>;
 
 /** Astro's user statuses; the invite's own status enum extends this one. */
 export const USER_STATUSES = ["ACTIVE", "INACTIVE", "PENDING", "BANNED"] as const;
-export const UserStatusSchema = z.enum(USER_STATUSES);
+const UserStatusSchema = z.enum(USER_STATUSES);
 
 /** Workspace, deployment and DAG roles are carried through untouched when we change an organization role. */
 const ScopedRolesSchema = z.array(z.record(z.string(), z.unknown())).optional();
@@ -71,7 +71,7 @@ export const SubjectRolesSchema = z.object({
   dagRoles: ScopedRolesSchema,
 });
 
-export const FieldErrorSchema = z.object({ code: z.string(), field: z.string(), message: z.string() });
+const FieldErrorSchema = z.object({ code: z.string(), field: z.string(), message: z.string() });
 export type FieldError = z.infer<typeof FieldErrorSchema>;
 
 export const ErrorBodySchema = z.object({

@@ -16,8 +16,10 @@ export function apiUrlProblem(url: string): string | undefined {
   if (parsed.username || parsed.password) {
     return `must not contain credentials (user:password@): the API token is the only credential, got ${redactCredentials(parsed)}`;
   }
-  if (parsed.search || url.includes("?")) return `must not contain a query string ("?..."): give the base URL only, such as ${DEFAULT_API_URL}, got ${url}`;
-  if (parsed.hash || url.includes("#")) return `must not contain a fragment ("#..."): give the base URL only, such as ${DEFAULT_API_URL}, got ${url}`;
+  if (parsed.search || url.includes("?"))
+    return `must not contain a query string ("?..."): give the base URL only, such as ${DEFAULT_API_URL}, got ${url}`;
+  if (parsed.hash || url.includes("#"))
+    return `must not contain a fragment ("#..."): give the base URL only, such as ${DEFAULT_API_URL}, got ${url}`;
   if (parsed.protocol === "https:") return undefined;
   if (parsed.protocol === "http:" && isLoopbackHost(parsed.hostname)) return undefined;
   if (parsed.protocol === "http:") {

@@ -43,7 +43,11 @@ async function main(argv: string[]): Promise<number> {
 
 async function review(args: string[]): Promise<number> {
   const { values, positionals } = parse(() =>
-    parseArgs({ args, allowPositionals: true, options: { format: { type: "string", default: "markdown" }, "deny-role": { type: "string", multiple: true, default: [] } } }),
+    parseArgs({
+      args,
+      allowPositionals: true,
+      options: { format: { type: "string", default: "markdown" }, "deny-role": { type: "string", multiple: true, default: [] } },
+    }),
   );
   const format: Format = oneOf("--format", values.format, FORMATS);
   const denied = values["deny-role"].map((role) => oneOf("--deny-role", role, ORGANIZATION_ROLES));
@@ -59,15 +63,20 @@ async function review(args: string[]): Promise<number> {
   }
   const parsed = PreviewSchema.safeParse(json);
   if (!parsed.success) {
-    throw new InputError(`${source} is not the output of \`pulumi preview --json\`: ${parsed.error.issues.map((i) => `${i.path.join(".") || "the document"} ${i.message}`).join("; ")}`);
+    throw new InputError(
+      `${source} is not the output of \`pulumi preview --json\`: ${parsed.error.issues.map((i) => `${i.path.join(".") || "the document"} ${i.message}`).join("; ")}`,
+    );
   }
   const failed = (parsed.data.diagnostics ?? []).find((d) => d.severity === "error");
-  if (failed) throw new InputError(`the preview in ${source} failed, so it shows no complete plan: ${(failed.message ?? "").trim().split("\n")[0]}`);
+  if (failed)
+    throw new InputError(`the preview in ${source} failed, so it shows no complete plan: ${(failed.message ?? "").trim().split("\n")[0]}`);
   const changes = membershipChanges(parsed.data);
   process.stdout.write(render(changes, format));
   const granted = denied.flatMap((role) => grants(changes, role));
   if (granted.length === 0) return 0;
-  process.stderr.write(`astro-invites review: denied role granted: ${granted.map((c) => `${c.email} (${c.action} to ${c.toRole})`).join(", ")}\n`);
+  process.stderr.write(
+    `astro-invites review: denied role granted: ${granted.map((c) => `${c.email} (${c.action} to ${c.toRole})`).join(", ")}\n`,
+  );
   return 3;
 }
 
@@ -86,7 +95,8 @@ async function exportMembers(args: string[]): Promise<number> {
   );
   const format: ExportFormat = oneOf("--format", values.format, EXPORT_FORMATS);
   const token = process.env[ENV_VARS.apiToken];
-  if (!token) throw new InputError(`no Astro API token: export ${ENV_VARS.apiToken}=<token> (an Organization API token with organization.users.get)`);
+  if (!token)
+    throw new InputError(`no Astro API token: export ${ENV_VARS.apiToken}=<token> (an Organization API token with organization.users.get)`);
   const organization = values["organization-id"] ?? process.env[ENV_VARS.organizationId];
   if (!organization) throw new InputError(`no organization: pass --organization-id <id> or export ${ENV_VARS.organizationId}=<id>`);
   const organizationId = validateOrganizationId(organization);
@@ -97,7 +107,9 @@ async function exportMembers(args: string[]): Promise<number> {
 
   const say = (line: string) => process.stderr.write(`astro-invites export: ${line}\n`);
   say(`reading the users of organization ${organizationId} from ${apiUrl}`);
-  const users = await readMembers(new AstroClient({ token, baseUrl: apiUrl }), organizationId, (read, total, pages) => say(`page ${pages}: ${read} users so far, of ${total}`));
+  const users = await readMembers(new AstroClient({ token, baseUrl: apiUrl }), organizationId, (read, total, pages) =>
+    say(`page ${pages}: ${read} users so far, of ${total}`),
+  );
   const text = renderMembers(users, organizationId, { format, activeOnly: values["active-only"] });
   if (values.output) {
     writeFileSync(values.output, text);
@@ -128,7 +140,9 @@ function readInput(file: string): string {
     return readFileSync(file, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(`cannot read ${file}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (error as Error).message}`);
+    throw new InputError(
+      `cannot read ${file}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : (error as Error).message}`,
+    );
   }
 }
 

@@ -6,7 +6,7 @@ import type { Operation } from "../api/errors";
  */
 export type FaultKind = "500" | "502" | "503" | "429" | "latency" | "reset" | "commitThenReset";
 
-export const FAULT_KINDS: readonly FaultKind[] = ["500", "502", "503", "429", "latency", "reset", "commitThenReset"];
+const FAULT_KINDS: readonly FaultKind[] = ["500", "502", "503", "429", "latency", "reset", "commitThenReset"];
 
 export interface FaultRule {
   kind: FaultKind;

@@ -50,6 +50,8 @@ export interface Emulator {
   readonly faults: FaultInjector;
   readonly log: RequestLogEntry[];
   readonly settings: { rateLimits: RateLimits | false; latencyMs: number };
+  /** The organization created at start, as the test controls' snapshot shows it: users and invites. */
+  organization(): ReturnType<EmulatorState["snapshot"]>["organizations"][number];
   /** Another API token, limited to these organizations (and permissions, when given). */
   createToken(name: string, organizationIds: string[], permissions?: string[]): string;
   /** Requests received so far, by method, and the number answered 429. */
@@ -95,6 +97,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     log,
     settings,
     createToken: (name, organizationIds, permissions) => state.createToken(name, organizationIds, { permissions }).secret,
+    organization: () => state.snapshot().organizations.find((o) => o.id === organization.id)!,
     counts: () => countLog(log),
     stop: () => closeServer(server),
   };
@@ -157,7 +160,14 @@ async function handle(context: Context, req: IncomingMessage, res: ServerRespons
 
   const started = Date.now();
   const route = ROUTES.find((candidate) => candidate.method === method && candidate.pattern.test(url.pathname));
-  const entry: RequestLogEntry = { at: new Date().toISOString(), method, path: url.pathname + url.search, operation: route?.operation, status: 0, durationMs: 0 };
+  const entry: RequestLogEntry = {
+    at: new Date().toISOString(),
+    method,
+    path: url.pathname + url.search,
+    operation: route?.operation,
+    status: 0,
+    durationMs: 0,
+  };
   const finish = (status: number) => {
     entry.status = status;
     entry.durationMs = Date.now() - started;
@@ -180,7 +190,8 @@ async function handle(context: Context, req: IncomingMessage, res: ServerRespons
   if (context.settings.latencyMs > 0) await sleep(context.settings.latencyMs);
 
   const token = context.state.tokenFor(authorization.replace(/^Bearer\s+/i, ""));
-  if (!authorization.match(/^Bearer\s+\S/) || !token) return answer({ status: 401, body: errorBody(401, "Unauthorized: missing or invalid API token") });
+  if (!authorization.match(/^Bearer\s+\S/) || !token)
+    return answer({ status: 401, body: errorBody(401, "Unauthorized: missing or invalid API token") });
 
   const fault = context.faults.pick(route.operation);
   if (fault) entry.fault = fault.kind;
@@ -227,32 +238,52 @@ const ADMIN_ROUTES: AdminRoute[] = [
   { method: "GET", path: "/log", run: ({ log }) => ({ status: 200, body: { requests: log, counts: countLog(log) } }) },
   { method: "DELETE", path: "/log", run: ({ log }) => ((log.length = 0), { status: 204 }) },
   { method: "POST", path: "/invites/:id/accept", run: ({ state }, [invite]) => (state.acceptInvite(invite), { status: 204 }) },
-  { method: "POST", path: "/organizations/:id/accept", run: ({ state }, [org], input) => (state.acceptInviteOf(org, String(input.email)), { status: 204 }) },
+  {
+    method: "POST",
+    path: "/organizations/:id/accept",
+    run: ({ state }, [org], input) => (state.acceptInviteOf(org, String(input.email)), { status: 204 }),
+  },
   {
     method: "POST",
     path: "/clock",
-    run: ({ state }, _params, input) => (state.advanceClock(Number(input.advanceSeconds ?? 0)), { status: 200, body: { now: state.now().toISOString() } }),
+    run: ({ state }, _params, input) => (
+      state.advanceClock(Number(input.advanceSeconds ?? 0)),
+      { status: 200, body: { now: state.now().toISOString() } }
+    ),
   },
   {
     method: "POST",
     path: "/organizations/:id/users/:id/role",
     run: ({ state }, [org, user], input) => (state.setRoleOutOfBand(org, user, String(input.role)), { status: 204 }),
   },
-  { method: "DELETE", path: "/organizations/:id/users/:id", run: ({ state }, [org, user]) => (state.removeUserOutOfBand(org, user), { status: 204 }) },
+  {
+    method: "DELETE",
+    path: "/organizations/:id/users/:id",
+    run: ({ state }, [org, user]) => (state.removeUserOutOfBand(org, user), { status: 204 }),
+  },
   {
     method: "POST",
     path: "/organizations/:id/members",
     run: ({ state }, [org], input) => {
       const status = (input.status as MemberStatus | undefined) ?? "ACTIVE";
-      return { status: 200, body: { userId: state.seedMember(org, String(input.email), String(input.role ?? "ORGANIZATION_MEMBER"), status) } };
+      return {
+        status: 200,
+        body: { userId: state.seedMember(org, String(input.email), String(input.role ?? "ORGANIZATION_MEMBER"), status) },
+      };
     },
   },
-  { method: "POST", path: "/organizations", run: ({ state }, _params, input) => ({ status: 200, body: state.createOrganization(String(input.name ?? "Another Organization")) }) },
+  {
+    method: "POST",
+    path: "/organizations",
+    run: ({ state }, _params, input) => ({ status: 200, body: state.createOrganization(String(input.name ?? "Another Organization")) }),
+  },
   {
     method: "POST",
     path: "/tokens",
     run: ({ state }, _params, input) => {
-      const token = state.createToken(String(input.name ?? "token"), (input.organizationIds as string[]) ?? [], { permissions: input.permissions as string[] | undefined });
+      const token = state.createToken(String(input.name ?? "token"), (input.organizationIds as string[]) ?? [], {
+        permissions: input.permissions as string[] | undefined,
+      });
       return { status: 200, body: { token: token.secret } };
     },
   },
@@ -285,9 +316,14 @@ const ADMIN_ROUTES: AdminRoute[] = [
  */
 function handleAdmin(context: Context, req: IncomingMessage, url: URL, body: unknown, res: ServerResponse): void {
   const method = req.method ?? "GET";
-  if (!isLoopbackAddress(req.socket.remoteAddress)) return send(res, 403, errorBody(403, "The emulator's test controls answer loopback callers only"));
+  if (!isLoopbackAddress(req.socket.remoteAddress))
+    return send(res, 403, errorBody(403, "The emulator's test controls answer loopback callers only"));
   if (method !== "GET" && !/^application\/json\s*(;|$)/i.test(req.headers["content-type"] ?? "")) {
-    return send(res, 415, errorBody(415, "The emulator's test controls take application/json requests only (send Content-Type: application/json)"));
+    return send(
+      res,
+      415,
+      errorBody(415, "The emulator's test controls take application/json requests only (send Content-Type: application/json)"),
+    );
   }
   const path = url.pathname.replace(/^\/_emulator/, "");
   for (const route of ADMIN_ROUTES) {

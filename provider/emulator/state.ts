@@ -18,7 +18,7 @@ export interface Switches {
   inviteLifetimeSeconds: number;
 }
 
-export const DEFAULT_SWITCHES: Switches = {
+const DEFAULT_SWITCHES: Switches = {
   reinvitePending: "reject",
   deleteAfterAcceptance: "404",
   pendingAfterExpiry: "keep",
@@ -121,7 +121,13 @@ export class EmulatorState {
   }
 
   createToken(name: string, organizationIds: string[], options: { secret?: string; permissions?: string[] } = {}): ApiToken {
-    const token = { id: cuid(), name, secret: options.secret ?? `astro-emulator-${cuid()}`, organizationIds, permissions: options.permissions };
+    const token = {
+      id: cuid(),
+      name,
+      secret: options.secret ?? `astro-emulator-${cuid()}`,
+      organizationIds,
+      permissions: options.permissions,
+    };
     this.tokens.set(token.secret, token);
     return token;
   }
@@ -130,7 +136,11 @@ export class EmulatorState {
     return this.tokens.get(secret);
   }
 
-  /** Requires that the organization exists (404) and that the token may act on it with `permission` (403). */
+  /**
+   * Requires that the organization exists (404) and that the token may act on it with `permission` (403).
+   * Each operation names its permission itself, independently of the client's list (api/errors.ts), on
+   * purpose: a test holds the two against each other.
+   */
   authorize(token: ApiToken, organizationId: string, permission: string): Organization {
     const organization = this.organizations.get(organizationId);
     if (!organization) throw new ApiFailure(404, `Organization ${organizationId} not found`);
@@ -154,8 +164,7 @@ export class EmulatorState {
     const existing = members.get(person.id);
     if (existing) {
       const live = this.liveInviteOf(organizationId, person.id);
-      const replaceable =
-        existing.status === "PENDING" && (!live || this.switches.reinvitePending === "fresh");
+      const replaceable = existing.status === "PENDING" && (!live || this.switches.reinvitePending === "fresh");
       if (!replaceable) throw new ApiFailure(400, `Invalid request: Invitee has existing role in organization ${organizationId}`);
       if (live) live.state = "revoked";
       existing.role = role;

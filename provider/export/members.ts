@@ -32,17 +32,27 @@ export async function readMembers(client: AstroClient, organizationId: string, p
  */
 export function renderMembers(users: User[], organizationId: string, options: ExportOptions): string {
   const at = (options.now ?? new Date()).toISOString();
-  const listed = users.filter((user) => !(options.activeOnly && user.status === "PENDING")).sort((a, b) => a.username.localeCompare(b.username));
-  const members = listed.map((user) => ({ email: user.username.toLowerCase(), role: user.organizationRole ?? "", note: user.status === "ACTIVE" ? "" : user.status.toLowerCase() }));
+  const listed = users
+    .filter((user) => !(options.activeOnly && user.status === "PENDING"))
+    .sort((a, b) => a.username.localeCompare(b.username));
+  const members = listed.map((user) => ({
+    email: user.username.toLowerCase(),
+    role: user.organizationRole ?? "",
+    note: user.status === "ACTIVE" ? "" : user.status.toLowerCase(),
+  }));
   const known = members.filter((member) => isOrganizationRole(member.role));
-  const unknown = members.filter((member) => !isOrganizationRole(member.role)).map((m) => `${m.email}: role ${JSON.stringify(m.role)} is not one this package knows; not declared`);
+  const unknown = members
+    .filter((member) => !isOrganizationRole(member.role))
+    .map((m) => `${m.email}: role ${JSON.stringify(m.role)} is not one this package knows; not declared`);
   const header = [
     `Members of Astro organization ${organizationId}, exported ${at} by astro-invites export${options.activeOnly ? " --active-only" : ""}.`,
     `${known.length} member${known.length === 1 ? "" : "s"}${options.activeOnly ? "" : ', pending invitees marked "# pending"'}.`,
     ...unknown,
   ];
   if (options.format === "ts") {
-    const lines = known.map((m) => `    { email: ${JSON.stringify(m.email)}, role: ${JSON.stringify(m.role)} },${m.note ? ` // ${m.note}` : ""}`);
+    const lines = known.map(
+      (m) => `    { email: ${JSON.stringify(m.email)}, role: ${JSON.stringify(m.role)} },${m.note ? ` // ${m.note}` : ""}`,
+    );
     return [
       ...header.map((line) => `// ${line}`),
       'import { OrganizationUserInvites } from "pulumi-astro-invites";',

@@ -37,7 +37,10 @@ const DOMAIN_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
  * Each input: preview's unknown passes through; otherwise the declared value, else its fallback (stack
  * config, environment), else its schema default, validated. On failure the inputs hold only what passed.
  */
-export function checkInputs(news: Record<string, unknown>, defaults: InputDefaults): { inputs: Partial<CheckedInputs>; failures: CheckFailure[] } {
+export function checkInputs(
+  news: Record<string, unknown>,
+  defaults: InputDefaults,
+): { inputs: Partial<CheckedInputs>; failures: CheckFailure[] } {
   const inputs: Record<string, unknown> = {};
   const failures: CheckFailure[] = [];
   for (const key of INPUT_KEYS) {
@@ -64,7 +67,11 @@ function bySchema(key: InputKey): Validator {
     const field = InputsSchema.shape[key];
     if (field.safeParse(text).success) return text;
     const values = field instanceof z.ZodDefault && field.unwrap() instanceof z.ZodEnum ? (field.unwrap() as z.ZodEnum).options : undefined;
-    return [values ? `${key} must be one of [${values.join(", ")}], got ${JSON.stringify(text)}` : `${key} is not valid, got ${JSON.stringify(text)}`];
+    return [
+      values
+        ? `${key} must be one of [${values.join(", ")}], got ${JSON.stringify(text)}`
+        : `${key} is not valid, got ${JSON.stringify(text)}`,
+    ];
   };
 }
 
@@ -77,14 +84,17 @@ export function validateEmail(value: string): string | string[] {
   if (at.length !== 2) return [`email must contain exactly one "@", such as jane@example.com, got ${shown}`];
   const [local, domain] = at;
   if (/\s/.test(email)) return [`email must not contain spaces, got ${shown}`];
-  if (/[^\x00-\x7f]/.test(domain)) {
+  if (/[\u0080-\uffff]/.test(domain)) {
     const ascii = domainToASCII(domain);
     const hint = ascii ? `: ${local}@${ascii}` : " (xn--...)";
     return [`email must give an international domain in its ASCII (punycode) form${hint}, got ${shown}`];
   }
-  if (/[^\x00-\x7f]/.test(local)) return [`email has non-ASCII characters before the "@" (only ASCII addresses are accepted), got ${shown}`];
+  if (/[\u0080-\uffff]/.test(local))
+    return [`email has non-ASCII characters before the "@" (only ASCII addresses are accepted), got ${shown}`];
   if (!LOCAL_PART.test(local) || local.length > 64) {
-    return [`email has an invalid part before "@" (letters, digits and !#$%&'*+/=?^_\`{|}~.- without leading, trailing or double dots), got ${shown}`];
+    return [
+      `email has an invalid part before "@" (letters, digits and !#$%&'*+/=?^_\`{|}~.- without leading, trailing or double dots), got ${shown}`,
+    ];
   }
   const labels = domain.split(".");
   if (labels.length < 2 || !labels.every((label) => DOMAIN_LABEL.test(label)) || !/^[a-z]{2,}$/.test(labels[labels.length - 1])) {
@@ -109,16 +119,17 @@ export function validateOrganizationId(value: string | undefined, defaults: Inpu
   }
   if (!ORGANIZATION_ID.test(id)) {
     const source = defaults.organizationId && defaults.organizationId.value === value ? ` (from ${defaults.organizationId.source})` : "";
-    return [`organizationId must be an Astro organization id (25 lowercase letters and digits starting with "c", such as clm9t0gbt000108jv4f1cfu8u), got ${JSON.stringify(value)}${source}`];
+    return [
+      `organizationId must be an Astro organization id (25 lowercase letters and digits starting with "c", such as clm9t0gbt000108jv4f1cfu8u), got ${JSON.stringify(value)}${source}`,
+    ];
   }
   return id;
 }
 
-export function validateApiUrl(value: string, defaults: InputDefaults = {}): string | string[] {
+function validateApiUrl(value: string, defaults: InputDefaults = {}): string | string[] {
   const url = normalizeApiUrl(value);
   const problem = apiUrlProblem(url);
   if (!problem) return url;
   const source = defaults.apiUrl && defaults.apiUrl.value === value ? ` (from ${defaults.apiUrl.source})` : "";
   return [`apiUrl ${problem}${source}`];
 }
-

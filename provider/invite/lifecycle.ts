@@ -6,7 +6,19 @@ import type { Invite, SubjectProfile, User } from "../api/schemas";
 import { report } from "../log";
 import { DEFAULT_ROLE } from "../roles";
 import { checkInputs } from "./inputs";
-import { CheckedInputs, checkedInputs, initialState, inputsOf, InviteInputs, InviteState, needsResend, readState, REPLACE_KEYS, UNKNOWN, UPDATE_KEYS } from "./schema";
+import {
+  CheckedInputs,
+  checkedInputs,
+  initialState,
+  inputsOf,
+  InviteInputs,
+  InviteState,
+  needsResend,
+  readState,
+  REPLACE_KEYS,
+  UNKNOWN,
+  UPDATE_KEYS,
+} from "./schema";
 import { ConfigSource, MISSING_TOKEN, Settings, settingsFrom } from "./settings";
 
 /**
@@ -115,7 +127,11 @@ async function invite(client: AstroClient, inputs: InviteInputs, id: string = re
   } catch (error) {
     if (error instanceof CreateOutcomeUnknownError) {
       const next = `the next \`pulumi up\` looks ${inputs.email} up and records them instead of inviting again`;
-      throw new PartialStateError(id, { ...initialState(inputs), status: "UNCONFIRMED" }, `${error.message}. The invite is recorded as UNCONFIRMED: ${next}`);
+      throw new PartialStateError(
+        id,
+        { ...initialState(inputs), status: "UNCONFIRMED" },
+        `${error.message}. The invite is recorded as UNCONFIRMED: ${next}`,
+      );
     }
     // No attempt can have reached the server, or the invitee was looked up after each one that could and was not there.
     throw new Error(`No invite was sent to ${inputs.email}: ${messageOf(error)}`, { cause: error });
@@ -128,13 +144,23 @@ async function invite(client: AstroClient, inputs: InviteInputs, id: string = re
 
 /** Records a user found where an invite was meant to be, and gives them the declared role. */
 async function settle(client: AstroClient, inputs: InviteInputs, user: User, adopted: boolean): Promise<InviteState> {
-  const state: InviteState = { ...initialState(inputs), userId: user.id, status: user.status, role: user.organizationRole ?? inputs.role, adopted };
+  const state: InviteState = {
+    ...initialState(inputs),
+    userId: user.id,
+    status: user.status,
+    role: user.organizationRole ?? inputs.role,
+    adopted,
+  };
   if (state.role === inputs.role) return state;
   try {
     await client.updateOrganizationRole(inputs.organizationId, user.id, inputs.role);
   } catch (error) {
     if (adopted) throw error;
-    throw new PartialStateError(resourceId(inputs), state, `${inputs.email} is in the organization, but setting their role to ${inputs.role} failed: ${messageOf(error)}`);
+    throw new PartialStateError(
+      resourceId(inputs),
+      state,
+      `${inputs.email} is in the organization, but setting their role to ${inputs.role} failed: ${messageOf(error)}`,
+    );
   }
   return { ...state, role: inputs.role };
 }
@@ -189,7 +215,11 @@ function clientFor(apiUrl: string): AstroClient {
   const { token } = configured();
   if (!token) throw new Error(MISSING_TOKEN);
   // Retries are what a user wonders about when an update is slow; every other attempt stays quiet.
-  return new AstroClient({ token, baseUrl: apiUrl, log: (line) => line.startsWith("retrying") && void report("info", `Astro API: ${line}`) });
+  return new AstroClient({
+    token,
+    baseUrl: apiUrl,
+    log: (line) => line.startsWith("retrying") && void report("info", `Astro API: ${line}`),
+  });
 }
 
 export function resourceId(inputs: Pick<InviteInputs, "organizationId" | "email">): string {

@@ -19,6 +19,7 @@ const OUTPUTS = Object.fromEntries(OUTPUT_KEYS.map((key) => [key, undefined]));
  * One person's membership of an Astro organization, from invite to acceptance. Its id is
  * `<organizationId>/<email>` and stays the same across re-invites and acceptance.
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface below
 export class OrganizationUserInvite extends pulumi.dynamic.Resource {
   constructor(name: string, args: OrganizationUserInviteArgs, opts?: pulumi.CustomResourceOptions) {
     // Normalized and defaulted here too, so that previews and stack outputs show what will be stored.
@@ -28,5 +29,5 @@ export class OrganizationUserInvite extends pulumi.dynamic.Resource {
 }
 
 // The engine sets every output from the props' keys; their types are declared once, in the schema.
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- outputs only, no members of their own
 export interface OrganizationUserInvite extends OrganizationUserInviteOutputs {}

@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { USER_STATUSES } from "../api/schemas";
-import { DEFAULT_API_URL } from "../api/url";
 import { DEFAULT_ROLE, ORGANIZATION_ROLES } from "../roles";
 
 /**
@@ -27,8 +26,8 @@ export const InputsSchema = z.object({
   role: z.enum(ORGANIZATION_ROLES).default(DEFAULT_ROLE),
   /** The Astro organization. Fallbacks: stack config astro:organizationId, then env ASTRO_ORGANIZATION_ID. Changing it replaces. */
   organizationId: z.string().min(1).meta(replaces),
-  /** The Astro API base URL. Fallbacks: config astro:apiUrl, then env ASTRO_API_URL, then the default. */
-  apiUrl: z.string().default(DEFAULT_API_URL),
+  /** The Astro API base URL. Fallbacks: config astro:apiUrl, then env ASTRO_API_URL, then https://api.astronomer.io/v1. */
+  apiUrl: z.string().min(1),
   /** On destroy, a member who accepted is demoted to ORGANIZATION_MEMBER ("demote") or left as is ("keep"). */
   onDelete: z.enum(["demote", "keep"]).default("demote"),
 });
@@ -41,7 +40,10 @@ export const INPUT_KEYS = Object.keys(InputsSchema.shape) as InputKey[];
 export const REPLACE_KEYS = INPUT_KEYS.filter((key) => InputsSchema.shape[key].meta()?.replaces === true);
 /** Every other input changes in place. */
 export const UPDATE_KEYS = INPUT_KEYS.filter((key) => !REPLACE_KEYS.includes(key));
-/** The defaults declared above, by key (fields without one are absent). */
+/**
+ * The defaults declared above, by key. Fields with a fallback chain (organizationId, apiUrl) have none
+ * here: the program must not decide them, the provider process does (settings.ts).
+ */
 export const INPUT_DEFAULTS: Partial<InviteInputs> = Object.fromEntries(
   INPUT_KEYS.flatMap((key) => {
     const parsed = InputsSchema.shape[key].safeParse(undefined);
@@ -58,14 +60,14 @@ export type CheckedInputs = { [K in InputKey]: InviteInputs[K] | typeof UNKNOWN 
  * re-send); UNCONFIRMED means a create may have reached Astro but its outcome could not be learned (the
  * next `up` looks the invitee up and records them, or invites them if no one is there).
  */
-export const INVITE_STATUSES = [...USER_STATUSES, "EXPIRED", "REVOKED", "UNCONFIRMED"] as const;
+const INVITE_STATUSES = [...USER_STATUSES, "EXPIRED", "REVOKED", "UNCONFIRMED"] as const;
 
 /**
  * The resource's outputs as stored in Pulumi state: the inputs, then what Astro told us. Fields added in
  * later versions get defaults, so that state written by an older version reads; `schemaVersion` refuses
  * state written by a newer one.
  */
-export const StateSchema = InputsSchema.extend({
+const StateSchema = InputsSchema.extend({
   /** The role Astro reports (after a refresh): any string, since Astronomer may add roles. */
   role: z.string(),
   schemaVersion: z.number().int().default(1),
@@ -78,7 +80,9 @@ export const StateSchema = InputsSchema.extend({
   /** PENDING until accepted, then ACTIVE; see INVITE_STATUSES. Absent only for a create the engine never heard back from. */
   status: z.enum(INVITE_STATUSES).default("PENDING"),
   /** The token or user that sent the invite; displayName is the token's name or the user's name or email. */
-  inviter: z.object({ id: z.string(), subjectType: z.string(), displayName: z.string() }).default({ id: "", subjectType: "", displayName: "" }),
+  inviter: z
+    .object({ id: z.string(), subjectType: z.string(), displayName: z.string() })
+    .default({ id: "", subjectType: "", displayName: "" }),
   /** As the invite reported it. */
   organizationName: z.string().default(""),
   /** The person had a non-pending role before the stack declared them: destroy leaves them alone. */
@@ -88,9 +92,11 @@ export type InviteState = z.output<typeof StateSchema>;
 export type InviteStatus = InviteState["status"];
 export type Inviter = InviteState["inviter"];
 
-export const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 1;
 /** The outputs that are not inputs: present (as undefined) in a resource's props so that Pulumi exposes them. */
-export const OUTPUT_KEYS = (Object.keys(StateSchema.shape) as (keyof InviteState)[]).filter((key) => !(INPUT_KEYS as string[]).includes(key));
+export const OUTPUT_KEYS = (Object.keys(StateSchema.shape) as (keyof InviteState)[]).filter(
+  (key) => !(INPUT_KEYS as string[]).includes(key),
+);
 
 /** What state holds before Astro has said anything about the invite: the declaration, and the defaults. */
 export function initialState(inputs: InviteInputs): InviteState {
@@ -107,7 +113,9 @@ export function readState(props: Record<string, unknown>): InviteState {
   }
   const parsed = StateSchema.safeParse(props);
   if (!parsed.success) {
-    throw new Error(`The stored state of this invite is not readable: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+    throw new Error(
+      `The stored state of this invite is not readable: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    );
   }
   return { ...parsed.data, schemaVersion: SCHEMA_VERSION };
 }
@@ -117,7 +125,10 @@ export function checkedInputs(raw: Record<string, unknown>): InviteInputs {
   const parsed = InputsSchema.safeParse(raw);
   const unknown = INPUT_KEYS.filter((key) => raw[key] === UNKNOWN);
   if (parsed.success && unknown.length === 0) return parsed.data;
-  const problems = [...unknown.map((key) => `${key} is not known yet`), ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`))];
+  const problems = [
+    ...unknown.map((key) => `${key} is not known yet`),
+    ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`)),
+  ];
   throw new Error(`The invite's inputs did not come through check: ${problems.join("; ")}`);
 }
 

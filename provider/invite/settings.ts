@@ -1,7 +1,8 @@
+import { DEFAULT_API_URL } from "../api/url";
 import type { InputDefaults } from "./inputs";
 
 /** The stack config keys this package reads, in the provider process (never in the program). */
-export const CONFIG_KEYS = {
+const CONFIG_KEYS = {
   apiToken: "astro:apiToken",
   organizationId: "astro:organizationId",
   apiUrl: "astro:apiUrl",
@@ -33,11 +34,13 @@ export interface Settings {
 }
 
 export function settingsFrom(config: ConfigSource, env: Record<string, string | undefined>): Settings {
+  // The public API's URL is the last fallback; no organization id can be.
   const pick = (key: keyof typeof CONFIG_KEYS) => {
     const configured = config.get(CONFIG_KEYS[key]);
     if (configured) return { value: configured, source: `stack config ${CONFIG_KEYS[key]}` };
     const exported = env[ENV_VARS[key]];
     return exported ? { value: exported, source: `environment variable ${ENV_VARS[key]}` } : undefined;
   };
-  return { token: pick("apiToken")?.value, defaults: { organizationId: pick("organizationId"), apiUrl: pick("apiUrl") } };
+  const apiUrl = pick("apiUrl") ?? { value: DEFAULT_API_URL, source: "the default" };
+  return { token: pick("apiToken")?.value, defaults: { organizationId: pick("organizationId"), apiUrl } };
 }

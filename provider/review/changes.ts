@@ -77,7 +77,7 @@ export function membershipChanges(preview: Preview, now: Date = new Date()): Mem
   return changes.sort((a, b) => ACTIONS.indexOf(a.action) - ACTIONS.indexOf(b.action) || a.email.localeCompare(b.email));
 }
 
-function classify(steps: Step[], now: Date): Omit<MembershipChange, "resource"> | undefined {
+function classify(steps: Step[], now: Date): Change | undefined {
   const ops = new Set(steps.map((step) => step.op));
   const old = side(steps.find((step) => step.oldState)?.oldState);
   const next = side(steps.find((step) => step.newState)?.newState, "inputs");
@@ -88,49 +88,86 @@ function classify(steps: Step[], now: Date): Omit<MembershipChange, "resource"> 
   return undefined;
 }
 
-function invite(next: Side): Omit<MembershipChange, "resource"> {
-  return change("invite", next, null, next.role, null, "new to the stack: an invite is sent (adopted instead if already an active member)");
+type Change = Omit<MembershipChange, "resource">;
+
+function invite(next: Side): Change {
+  return {
+    action: "invite",
+    ...who(next),
+    fromRole: null,
+    toRole: next.role,
+    status: null,
+    reason: "new to the stack: an invite is sent (adopted instead if already an active member)",
+  };
 }
 
-function update(old: Side, next: Side, now: Date): Omit<MembershipChange, "resource"> | undefined {
-  if (old.status === "UNCONFIRMED") {
-    return change("invite", next, null, next.role, old.status, "an earlier create's outcome was unknown: the person is looked up, and invited only if not found");
-  }
-  const pendingWithInvite = old.status === "PENDING" && old.inviteId !== "";
-  if (old.role !== next.role) {
-    if (pendingWithInvite || old.status === "EXPIRED" || old.status === "REVOKED") {
-      return change("reinvite", next, old.role, next.role, old.status, "role changed while pending: the invite is revoked and sent again with the new role");
-    }
-    return change("change-role", next, old.role, next.role, old.status, "role changed through the roles endpoint, no new invite");
-  }
-  if (old.status === "EXPIRED" || (old.status === "PENDING" && old.expiresAt !== "" && Date.parse(old.expiresAt) <= now.getTime())) {
-    return change("reinvite", next, old.role, next.role, old.status, `expired at ${old.expiresAt || "an unknown time"}: a new invite is sent`);
-  }
-  if (old.status === "REVOKED") return change("reinvite", next, old.role, next.role, old.status, "revoked by an earlier re-send that failed half way: a new invite is sent");
+/** An update of an invite that was in state `old` to the declaration `next`. */
+function update(old: Side, next: Side, now: Date): Change | undefined {
+  const to = (action: Action, reason: string, fromRole: string | null = old.role): Change => ({
+    action,
+    ...who(next),
+    fromRole,
+    toRole: next.role,
+    status: old.status,
+    reason,
+  });
+  if (old.status === "UNCONFIRMED")
+    return to("invite", "an earlier create's outcome was unknown: the person is looked up, and invited only if not found", null);
+  const pending = (old.status === "PENDING" && old.inviteId !== "") || old.status === "EXPIRED" || old.status === "REVOKED";
+  if (old.role !== next.role && pending)
+    return to("reinvite", "role changed while pending: the invite is revoked and sent again with the new role");
+  if (old.role !== next.role) return to("change-role", "role changed through the roles endpoint, no new invite");
+  const expired =
+    old.status === "EXPIRED" || (old.status === "PENDING" && old.expiresAt !== "" && Date.parse(old.expiresAt) <= now.getTime());
+  if (expired) return to("reinvite", `expired at ${old.expiresAt || "an unknown time"}: a new invite is sent`);
+  if (old.status === "REVOKED") return to("reinvite", "revoked by an earlier re-send that failed half way: a new invite is sent");
   return undefined;
 }
 
-function removal(old: Side): Omit<MembershipChange, "resource"> {
-  if (old.adopted) return change("leave", old, old.role, old.role, old.status, "adopted (a member before the stack): left as is");
+/** The invite in state `old` removed from the program: what destroy does to that person. */
+function removal(old: Side): Change {
+  const to = (action: Action, toRole: string | null, reason: string): Change => ({
+    action,
+    ...who(old),
+    fromRole: old.role,
+    toRole,
+    status: old.status,
+    reason,
+  });
+  if (old.adopted) return to("leave", old.role, "adopted (a member before the stack): left as is");
+  if ((old.status === "PENDING" || old.status === "EXPIRED") && old.inviteId !== "")
+    return to("revoke", null, "removed from the program: the pending invite is revoked");
   if (old.status === "PENDING" || old.status === "EXPIRED") {
-    if (old.inviteId !== "") return change("revoke", old, old.role, null, old.status, "removed from the program: the pending invite is revoked");
-    return change("leave", old, old.role, old.role, old.status, "the invite's id never reached the stack: it cannot be revoked through the API (revoke it in the Astro UI)");
+    return to(
+      "leave",
+      old.role,
+      "the invite's id never reached the stack: it cannot be revoked through the API (revoke it in the Astro UI)",
+    );
   }
-  if (old.status === "REVOKED") return change("leave", old, old.role, null, old.status, "no live invite to revoke");
-  if (old.onDelete === "keep") return change("leave", old, old.role, old.role, old.status, 'onDelete "keep": the member keeps their role');
-  if (old.role === DEFAULT_ROLE) return change("leave", old, old.role, old.role, old.status, `already ${DEFAULT_ROLE}`);
-  return change("demote", old, old.role, DEFAULT_ROLE, old.status, `removed from the program: set to ${DEFAULT_ROLE} (onDelete "demote")`);
+  if (old.status === "REVOKED") return to("leave", null, "no live invite to revoke");
+  if (old.onDelete === "keep") return to("leave", old.role, 'onDelete "keep": the member keeps their role');
+  if (old.role === DEFAULT_ROLE) return to("leave", old.role, `already ${DEFAULT_ROLE}`);
+  return to("demote", DEFAULT_ROLE, `removed from the program: set to ${DEFAULT_ROLE} (onDelete "demote")`);
 }
 
-function move(old: Side, next: Side, steps: Step[]): Omit<MembershipChange, "resource"> {
-  const keys = [...new Set(steps.flatMap((step) => step.replaceReasons ?? []))];
-  const what = keys.includes("organizationId") && old.organizationId !== next.organizationId ? `organization ${old.organizationId} -> ${next.organizationId}` : `email ${old.email} -> ${next.email}`;
-  const undo = removal(old);
-  return change("move", next, old.role, next.role, old.status, `${what}: the old one is ${undo.action === "leave" ? "left as is" : undo.action === "demote" ? "demoted" : "revoked"}, a new invite is sent`);
+/** A replacement: the old invite undone as removal would, the new one sent. */
+function move(old: Side, next: Side, steps: Step[]): Change {
+  const keys = new Set(steps.flatMap((step) => step.replaceReasons ?? []));
+  const organizationMoved = keys.has("organizationId") && old.organizationId !== next.organizationId;
+  const what = organizationMoved ? `organization ${old.organizationId} -> ${next.organizationId}` : `email ${old.email} -> ${next.email}`;
+  const undone = { leave: "left as is", demote: "demoted" }[removal(old).action as string] ?? "revoked";
+  return {
+    action: "move",
+    ...who(next),
+    fromRole: old.role,
+    toRole: next.role,
+    status: old.status,
+    reason: `${what}: the old one is ${undone}, a new invite is sent`,
+  };
 }
 
-function change(action: Action, who: Side, fromRole: string | null, toRole: string | null, status: string | null, reason: string): Omit<MembershipChange, "resource"> {
-  return { action, email: who.email, organizationId: who.organizationId, fromRole, toRole, status, reason };
+function who(side: Side): Pick<MembershipChange, "email" | "organizationId"> {
+  return { email: side.email, organizationId: side.organizationId };
 }
 
 function side(state: Step["oldState"], from: "inputs" | "outputs" = "outputs"): Side | undefined {
@@ -158,5 +195,7 @@ function typeOf(step: Step): string {
  * or a member's role changed to it.
  */
 export function grants(changes: MembershipChange[], role: string): MembershipChange[] {
-  return changes.filter((c) => c.toRole === role && (c.action === "change-role" ? c.fromRole !== role : ["invite", "reinvite", "move"].includes(c.action)));
+  return changes.filter(
+    (c) => c.toRole === role && (c.action === "change-role" ? c.fromRole !== role : ["invite", "reinvite", "move"].includes(c.action)),
+  );
 }

@@ -14,16 +14,19 @@ const NOUNS: Record<Action, [string, string]> = {
   move: ["move", "moves"],
 };
 
-export function summarize(changes: MembershipChange[]): { counts: Partial<Record<Action, number>>; text: string } {
+function summarize(changes: MembershipChange[]): { counts: Partial<Record<Action, number>>; text: string } {
   const counts: Partial<Record<Action, number>> = {};
   for (const change of changes) counts[change.action] = (counts[change.action] ?? 0) + 1;
-  const parts = ACTIONS.filter((action) => counts[action]).map((action) => `${counts[action]} ${NOUNS[action][counts[action] === 1 ? 0 : 1]}`);
+  const parts = ACTIONS.filter((action) => counts[action]).map(
+    (action) => `${counts[action]} ${NOUNS[action][counts[action] === 1 ? 0 : 1]}`,
+  );
   return { counts, text: parts.length ? parts.join(", ") : "no membership changes" };
 }
 
 export function render(changes: MembershipChange[], format: Format): string {
   const summary = summarize(changes);
-  if (format === "json") return `${JSON.stringify({ changes, summary: { ...summary.counts, total: changes.length, text: summary.text } }, null, 2)}\n`;
+  if (format === "json")
+    return `${JSON.stringify({ changes, summary: { ...summary.counts, total: changes.length, text: summary.text } }, null, 2)}\n`;
   if (format === "markdown") return markdown(changes, summary.text);
   return text(changes, summary.text);
 }
@@ -37,7 +40,9 @@ function markdown(changes: MembershipChange[], summary: string): string {
   const head = `### Astro organization membership\n\n**${summary}**\n`;
   if (changes.length === 0) return `${head}\nThis preview changes no one's membership.\n`;
   const cell = (value: string) => value.replace(/\|/g, "\\|");
-  const rows = changes.map((c) => `| ${c.action} | ${cell(c.email)} | ${cell(roleCell(c))} | ${c.status ?? "new"} | ${cell(c.reason)} | \`${cell(c.resource)}\` |`);
+  const rows = changes.map(
+    (c) => `| ${c.action} | ${cell(c.email)} | ${cell(roleCell(c))} | ${c.status ?? "new"} | ${cell(c.reason)} | \`${cell(c.resource)}\` |`,
+  );
   return `${head}\n| action | email | role | status | why | resource |\n|---|---|---|---|---|---|\n${rows.join("\n")}\n`;
 }
 

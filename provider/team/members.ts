@@ -25,7 +25,9 @@ export class TeamDeclarationError extends Error {
   constructor(readonly problems: string[]) {
     const listed = problems.slice(0, MAX_LISTED_PROBLEMS);
     const more = problems.length > listed.length ? [`and ${problems.length - listed.length} more`] : [];
-    super(`The team declaration has ${problems.length} problem${problems.length === 1 ? "" : "s"}; nothing was sent:\n  ${[...listed, ...more].join("\n  ")}`);
+    super(
+      `The team declaration has ${problems.length} problem${problems.length === 1 ? "" : "s"}; nothing was sent:\n  ${[...listed, ...more].join("\n  ")}`,
+    );
     this.name = "TeamDeclarationError";
   }
 }
@@ -38,7 +40,8 @@ export class TeamDeclarationError extends Error {
 export function readTeamFile(path: string, defaultRole: OrganizationRole): TeamMember[] {
   const absolute = resolve(path);
   if (!existsSync(absolute)) throw new TeamDeclarationError([`${path}: file not found (looked for ${absolute})`]);
-  if (statSync(absolute).isDirectory()) throw new TeamDeclarationError([`${path}: is a directory; name the team file inside it (looked at ${absolute})`]);
+  if (statSync(absolute).isDirectory())
+    throw new TeamDeclarationError([`${path}: is a directory; name the team file inside it (looked at ${absolute})`]);
   return parseTeamFile(decodeTeamFile(readFileSync(absolute), path), path, defaultRole);
 }
 
@@ -46,7 +49,10 @@ export function readTeamFile(path: string, defaultRole: OrganizationRole): TeamM
 function decodeTeamFile(bytes: Buffer, path: string): string {
   const utf16 = (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
   if (utf16) throw new TeamDeclarationError([`${path}: is UTF-16 encoded (it starts with a UTF-16 byte-order mark); save it as UTF-8`]);
-  if (bytes.includes(0)) throw new TeamDeclarationError([`${path}: contains NUL bytes, so it is not a UTF-8 text file (UTF-16 without a byte-order mark, or binary); save it as UTF-8`]);
+  if (bytes.includes(0))
+    throw new TeamDeclarationError([
+      `${path}: contains NUL bytes, so it is not a UTF-8 text file (UTF-16 without a byte-order mark, or binary); save it as UTF-8`,
+    ]);
   try {
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
@@ -78,7 +84,8 @@ export function parseTeamFile(text: string, name: string, defaultRole: Organizat
     entries.push({ declared: { email: fields[0], role: fields[1] || undefined }, source, order: index });
   });
   const members = validateMembers(entries, defaultRole, problems);
-  if (members.length === 0 && problems.length === 0) problems.push({ order: 0, text: `${name}: no members declared (the file has no email lines)` });
+  if (members.length === 0 && problems.length === 0)
+    problems.push({ order: 0, text: `${name}: no members declared (the file has no email lines)` });
   throwIfAny(problems);
   return members;
 }
@@ -86,7 +93,11 @@ export function parseTeamFile(text: string, name: string, defaultRole: Organizat
 /** Validates members declared inline; their places are named `members[i]`. */
 export function checkMembers(declared: DeclaredMember[], defaultRole: OrganizationRole): TeamMember[] {
   const problems: Problem[] = [];
-  const members = validateMembers(declared.map((member, i) => ({ declared: member, source: `members[${i}]`, order: i })), defaultRole, problems);
+  const members = validateMembers(
+    declared.map((member, i) => ({ declared: member, source: `members[${i}]`, order: i })),
+    defaultRole,
+    problems,
+  );
   throwIfAny(problems);
   return members;
 }

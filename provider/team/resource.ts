@@ -41,10 +41,15 @@ export class OrganizationUserInvites extends pulumi.ComponentResource {
     super("astro:index:OrganizationUserInvites", name, {}, opts);
     const { role: _role, ...shared } = args.defaults ?? {};
     this.invites = Object.fromEntries(
-      team.map((member) => [member.email, new OrganizationUserInvite(`${name}-${member.email}`, { ...shared, email: member.email, role: member.role }, { parent: this })]),
+      team.map((member) => [
+        member.email,
+        new OrganizationUserInvite(`${name}-${member.email}`, { ...shared, email: member.email, role: member.role }, { parent: this }),
+      ]),
     );
     const states = Object.entries(this.invites).map(([email, invite]) =>
-      pulumi.all([invite.status, invite.role, invite.inviteId, invite.userId]).apply(([status, role, inviteId, userId]) => [email, { status, role, inviteId, userId }] as const),
+      pulumi
+        .all([invite.status, invite.role, invite.inviteId, invite.userId])
+        .apply(([status, role, inviteId, userId]) => [email, { status, role, inviteId, userId }] as const),
     );
     const members = pulumi.all(states).apply((entries) => Object.fromEntries(entries) as Record<string, TeamMemberState>);
     const counts = members.apply((all) => {

@@ -32,13 +32,27 @@ export async function installedProject(
     name,
     private: true,
     dependencies: { "pulumi-astro-invites": `file:${tarball}`, "@pulumi/pulumi": lockedVersion("@pulumi/pulumi") },
-    devDependencies: { typescript: lockedVersion("typescript"), "ts-node": lockedVersion("ts-node"), "@types/node": lockedVersion("@types/node") },
+    devDependencies: {
+      typescript: lockedVersion("typescript"),
+      "ts-node": lockedVersion("ts-node"),
+      "@types/node": lockedVersion("@types/node"),
+    },
   };
   writeFileSync(join(dir, "package.json"), JSON.stringify(project, null, 2));
-  writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({
-    compilerOptions: { strict: true, target: "ES2022", module: "commonjs", moduleResolution: "node10", esModuleInterop: true, skipLibCheck: true },
-    files: ["index.ts"],
-  }));
+  writeFileSync(
+    join(dir, "tsconfig.json"),
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        target: "ES2022",
+        module: "commonjs",
+        moduleResolution: "node10",
+        esModuleInterop: true,
+        skipLibCheck: true,
+      },
+      files: ["index.ts"],
+    }),
+  );
   writeFileSync(join(dir, "Pulumi.yaml"), `name: ${name}\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n`);
   for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
   await run("npm", ["install", "--no-audit", "--no-fund"], { cwd: dir, maxBuffer: 16 * 1024 * 1024 });

@@ -8,8 +8,11 @@ const REPO = resolve(__dirname, "../..");
 let cliPath: string | undefined;
 
 /** The pulumi CLI (built and cached on first use; the build prints its progress). */
-export function pulumiCli(): string {
-  cliPath ??= execFileSync("bash", [join(REPO, "scripts/pulumi-cli.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
+function pulumiCli(): string {
+  cliPath ??= execFileSync("bash", [join(REPO, "scripts/pulumi-cli.sh")], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  }).trim();
   return cliPath;
 }
 
@@ -42,7 +45,11 @@ export class PulumiWorkspace {
    * `inPlace` runs the project where it is (the repository root's Pulumi.yaml) with its stack config in
    * the temporary directory, leaving the working tree clean; otherwise the program is copied.
    */
-  constructor(programDir: string, readonly stack = "test", options: { inPlace?: boolean; echo?: boolean } = {}) {
+  constructor(
+    programDir: string,
+    readonly stack = "test",
+    options: { inPlace?: boolean; echo?: boolean } = {},
+  ) {
     this.copied = !options.inPlace;
     if (this.copied) {
       mkdirSync(join(REPO, ".pulumi-test"), { recursive: true });
@@ -73,7 +80,10 @@ export class PulumiWorkspace {
   private readonly echo: boolean;
 
   /** Runs `pulumi args...` in the project; by default a non-zero exit throws with the output. */
-  async run(args: string[], options: { allowFailure?: boolean; env?: Record<string, string>; onSpawn?: (pid: number) => void; quiet?: boolean } = {}): Promise<RunResult> {
+  async run(
+    args: string[],
+    options: { allowFailure?: boolean; env?: Record<string, string>; onSpawn?: (pid: number) => void; quiet?: boolean } = {},
+  ): Promise<RunResult> {
     const echo = this.echo && !options.quiet;
     const child = spawn(pulumiCli(), ["--non-interactive", ...this.stackFlags(args), ...args], {
       cwd: this.projectDir,

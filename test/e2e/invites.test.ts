@@ -13,7 +13,7 @@ describe("end to end: the real Pulumi CLI against the emulator", function () {
   });
   after(() => emulator.stop());
 
-  const org = () => emulator.state.snapshot().organizations[0];
+  const org = () => emulator.organization();
   const member = (email: string) => org().users.find((u) => u.username === email);
   const pending = () => org().invites.filter((i) => i.state === "pending");
   const writes = () => emulator.log.filter((e) => e.method !== "GET");
@@ -41,7 +41,11 @@ describe("end to end: the real Pulumi CLI against the emulator", function () {
 
     it("up creates exactly those invites, and a second preview shows no changes", async () => {
       await stack.run(["up", "--yes"]);
-      expect(pending().map((i) => [i.email, i.role]).sort()).to.deep.equal([
+      expect(
+        pending()
+          .map((i) => [i.email, i.role])
+          .sort(),
+      ).to.deep.equal([
         ["analyst@example.com", "ORGANIZATION_OBSERVE_MEMBER"],
         ["billing@example.com", "ORGANIZATION_BILLING_ADMIN"],
         ["lead@example.com", "ORGANIZATION_OWNER"],
@@ -146,7 +150,11 @@ describe("end to end: the real Pulumi CLI against the emulator", function () {
       expect(pending()).to.deep.equal([]);
       expect(member("analyst@example.com")).to.include({ status: "ACTIVE", organizationRole: "ORGANIZATION_MEMBER" });
       expect(member("sso@example.com")).to.include({ status: "ACTIVE", organizationRole: "ORGANIZATION_OBSERVE_ADMIN" });
-      expect(org().users.map((u) => u.username).sort()).to.deep.equal(["analyst@example.com", "sso@example.com"]);
+      expect(
+        org()
+          .users.map((u) => u.username)
+          .sort(),
+      ).to.deep.equal(["analyst@example.com", "sso@example.com"]);
     });
   });
 
@@ -168,7 +176,10 @@ describe("end to end: the real Pulumi CLI against the emulator", function () {
 
         // Someone else's outstanding invite for a person the stack now declares: managed, not adopted.
         emulator.state.seedMember(emulator.organizationId, "outstanding@example.com", "ORGANIZATION_OWNER", "PENDING");
-        await declare(stack, { ownerA: { email: "owner-a@example.com", role: "ORGANIZATION_OWNER" }, outstanding: { email: "outstanding@example.com", role: "ORGANIZATION_OWNER" } });
+        await declare(stack, {
+          ownerA: { email: "owner-a@example.com", role: "ORGANIZATION_OWNER" },
+          outstanding: { email: "outstanding@example.com", role: "ORGANIZATION_OWNER" },
+        });
         const posts = () => emulator.log.filter((e) => e.method === "POST" && e.path.endsWith("/invites")).length;
         const before = posts();
         await stack.run(["up", "--yes"]);
@@ -182,7 +193,9 @@ describe("end to end: the real Pulumi CLI against the emulator", function () {
         const destroy = await stack.run(["destroy", "--yes"]);
         expect(member("owner-a@example.com")).to.include({ status: "ACTIVE", organizationRole: "ORGANIZATION_MEMBER" });
         // The one invite the API cannot revoke is said in the CLI's own output, not only on a provider's stderr.
-        expect(destroy.stdout).to.match(/warning: The pending invite for outstanding@example\.com was not revoked: its id never reached this stack/);
+        expect(destroy.stdout).to.match(
+          /warning: The pending invite for outstanding@example\.com was not revoked: its id never reached this stack/,
+        );
         expect(member("outstanding@example.com")).to.include({ status: "PENDING" });
       } finally {
         stack.dispose();
@@ -200,7 +213,10 @@ describe("end to end: the real Pulumi CLI against the emulator", function () {
         const pkg = join(stack.projectDir, "node_modules", "pulumi-astro-invites");
         mkdirSync(pkg, { recursive: true });
         const marker = join(stack.projectDir, "destroyed-by-new-version");
-        writeFileSync(join(pkg, "package.json"), JSON.stringify({ name: "pulumi-astro-invites", version: "99.0.0", exports: { "./lifecycle": "./lifecycle.js" } }));
+        writeFileSync(
+          join(pkg, "package.json"),
+          JSON.stringify({ name: "pulumi-astro-invites", version: "99.0.0", exports: { "./lifecycle": "./lifecycle.js" } }),
+        );
         writeFileSync(
           join(pkg, "lifecycle.js"),
           `const real = require(${JSON.stringify(join(REPO_ROOT, "dist/provider/invite/lifecycle.js"))});\n` +

@@ -36,8 +36,20 @@ describe("the npm tarball in someone else's Pulumi project", function () {
 
   it("holds only compiled JavaScript, type declarations, README, LICENSE and CHANGELOG", async () => {
     const { stdout } = await run("tar", ["tzf", tarball]);
-    const files = stdout.trim().split("\n").map((f) => f.replace(/^package\//, ""));
-    expect(files).to.include.members(["package.json", "README.md", "LICENSE", "CHANGELOG.md", "dist/provider/index.js", "dist/provider/index.d.ts", "dist/provider/invite/lifecycle.js", "dist/provider/emulator/cli.js"]);
+    const files = stdout
+      .trim()
+      .split("\n")
+      .map((f) => f.replace(/^package\//, ""));
+    expect(files).to.include.members([
+      "package.json",
+      "README.md",
+      "LICENSE",
+      "CHANGELOG.md",
+      "dist/provider/index.js",
+      "dist/provider/index.d.ts",
+      "dist/provider/invite/lifecycle.js",
+      "dist/provider/emulator/cli.js",
+    ]);
     const unexpected = files.filter((f) => !/^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/provider\/.*\.(js|d\.ts))$/.test(f));
     expect(unexpected).to.deep.equal([]);
   });
@@ -49,18 +61,35 @@ describe("the npm tarball in someone else's Pulumi project", function () {
     await run(join(project, "node_modules", ".bin", "tsc"), ["--noEmit", "--strict", "-p", project]);
     // An exported subpath this package does not offer must not type-check either: the exports map is real.
     writeFileSync(join(project, "bad.ts"), 'import { check } from "pulumi-astro-invites/dist/provider/invite/lifecycle";\n');
-    const bad = await run(join(project, "node_modules", ".bin", "tsc"), ["--noEmit", "--strict", "--moduleResolution", "node16", "--module", "node16", "bad.ts"], { cwd: project }).then(() => "compiled", () => "refused");
+    const bad = await run(
+      join(project, "node_modules", ".bin", "tsc"),
+      ["--noEmit", "--strict", "--moduleResolution", "node16", "--module", "node16", "bad.ts"],
+      { cwd: project },
+    ).then(
+      () => "compiled",
+      () => "refused",
+    );
     expect(bad).to.equal("refused");
     rmSync(join(project, "bad.ts"));
 
     const stack = new PulumiWorkspace(project, "prod", { inPlace: true });
     try {
-      await stack.init({ "astro:organizationId": emulator.organizationId, "astro:apiUrl": emulator.apiUrl }, { "astro:apiToken": emulator.token });
+      await stack.init(
+        { "astro:organizationId": emulator.organizationId, "astro:apiUrl": emulator.apiUrl },
+        { "astro:apiToken": emulator.token },
+      );
       const preview = await stack.run(["preview"]);
       expect(preview.output).to.contain("+ 3 to create");
       await stack.run(["up", "--yes"]);
-      const users = () => emulator.state.snapshot().organizations[0].users.map((u) => `${u.username} ${u.status} ${u.organizationRole}`).sort();
-      expect(users()).to.deep.equal(["ada@example.com PENDING ORGANIZATION_OBSERVE_ADMIN", "grace@example.com PENDING ORGANIZATION_MEMBER"]);
+      const users = () =>
+        emulator.state
+          .snapshot()
+          .organizations[0].users.map((u) => `${u.username} ${u.status} ${u.organizationRole}`)
+          .sort();
+      expect(users()).to.deep.equal([
+        "ada@example.com PENDING ORGANIZATION_OBSERVE_ADMIN",
+        "grace@example.com PENDING ORGANIZATION_MEMBER",
+      ]);
 
       const { text, state } = await stack.exportState();
       expect(text).not.to.contain(REPO_ROOT);
@@ -78,14 +107,30 @@ describe("the npm tarball in someone else's Pulumi project", function () {
       // Proof that refresh and destroy load the implementation from this project's node_modules.
       const lifecycle = join(installed, "dist/provider/invite/lifecycle.js");
       const marker = join(project, "destroy-ran-here");
-      writeFileSync(lifecycle, `${readFileSync(lifecycle, "utf8")}\nconst originalRemove = exports.remove;\nexports.remove = async (id, props) => { require("fs").appendFileSync(${JSON.stringify(marker)}, id + "\\n"); return originalRemove(id, props); };\n`);
+      writeFileSync(
+        lifecycle,
+        `${readFileSync(lifecycle, "utf8")}\nconst originalRemove = exports.remove;\nexports.remove = async (id, props) => { require("fs").appendFileSync(${JSON.stringify(marker)}, id + "\\n"); return originalRemove(id, props); };\n`,
+      );
       await stack.run(["destroy", "--yes"]);
-      expect(readFileSync(marker, "utf8").trim().split("\n").sort()).to.deep.equal([`${emulator.organizationId}/ada@example.com`, `${emulator.organizationId}/grace@example.com`]);
+      expect(readFileSync(marker, "utf8").trim().split("\n").sort()).to.deep.equal([
+        `${emulator.organizationId}/ada@example.com`,
+        `${emulator.organizationId}/grace@example.com`,
+      ]);
       expect(users()).to.deep.equal(["ada@example.com ACTIVE ORGANIZATION_MEMBER"]);
       expect(existsSync(join(project, "Pulumi.prod.yaml"))).to.equal(false);
     } finally {
       stack.dispose();
     }
+  });
+
+  it("loads no emulator code from the main entry; the emulator has its own", async () => {
+    const probe = [
+      'require("pulumi-astro-invites");',
+      "const loaded = Object.keys(require.cache).filter((file) => file.includes(`${require('path').sep}emulator${require('path').sep}`));",
+      'console.log(JSON.stringify({ loaded, emulator: typeof require("pulumi-astro-invites/emulator").startEmulator }));',
+    ].join("\n");
+    const { stdout } = await run(process.execPath, ["-e", probe], { cwd: project });
+    expect(JSON.parse(stdout)).to.deep.equal({ loaded: [], emulator: "function" });
   });
 
   it("offers the emulator and astro-invites (review, export) as bins", async () => {

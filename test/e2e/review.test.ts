@@ -10,7 +10,10 @@ import { Declared, declare, newStack } from "../support/stacks";
 const BIN = join(REPO_ROOT, "dist/provider/cli/astro-invites.js");
 
 /** Runs the built `astro-invites` bin as a user would, with `input` on standard input. */
-function astroInvites(args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function astroInvites(
+  args: string[],
+  options: { input?: string; env?: Record<string, string> } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...options.env }, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
@@ -29,7 +32,7 @@ describe("astro-invites review and export under the real Pulumi CLI", function (
     emulator = await startEmulator();
   });
   after(() => emulator.stop());
-  const org = () => emulator.state.snapshot().organizations[0];
+  const org = () => emulator.organization();
   const member = (email: string) => org().users.find((u) => u.username === email);
 
   describe("review: the membership diff of a preview", () => {
@@ -92,18 +95,88 @@ describe("astro-invites review and export under the real Pulumi CLI", function (
       const review = await astroInvites(["review", "--format", "json"], { input: preview });
       expect(review.code).to.equal(0);
       const org = emulator.organizationId;
-      expect(JSON.parse(review.stdout).changes).to.deep.equal(
-        [
-          { action: "invite", email: "fay@example.com", organizationId: org, fromRole: null, toRole: "ORGANIZATION_BILLING_ADMIN", status: null, reason: "new to the stack: an invite is sent (adopted instead if already an active member)", resource: "fay" },
-          { action: "change-role", email: "cy@example.com", organizationId: org, fromRole: "ORGANIZATION_OBSERVE_ADMIN", toRole: "ORGANIZATION_OWNER", status: "ACTIVE", reason: "role changed through the roles endpoint, no new invite", resource: "cy" },
-          { action: "reinvite", email: "ada@example.com", organizationId: org, fromRole: "ORGANIZATION_OWNER", toRole: "ORGANIZATION_OBSERVE_ADMIN", status: "PENDING", reason: "role changed while pending: the invite is revoked and sent again with the new role", resource: "ada" },
-          { action: "reinvite", email: "eve@example.com", organizationId: org, fromRole: "ORGANIZATION_MEMBER", toRole: "ORGANIZATION_MEMBER", status: "PENDING", reason: `expired at ${eveExpiry}: a new invite is sent`, resource: "eve" },
-          { action: "revoke", email: "bob@example.com", organizationId: org, fromRole: "ORGANIZATION_MEMBER", toRole: null, status: "PENDING", reason: "removed from the program: the pending invite is revoked", resource: "bob" },
-          { action: "demote", email: "dee@example.com", organizationId: org, fromRole: "ORGANIZATION_BILLING_ADMIN", toRole: "ORGANIZATION_MEMBER", status: "ACTIVE", reason: 'removed from the program: set to ORGANIZATION_MEMBER (onDelete "demote")', resource: "dee" },
-          { action: "leave", email: "sso@example.com", organizationId: org, fromRole: "ORGANIZATION_OBSERVE_ADMIN", toRole: "ORGANIZATION_OBSERVE_ADMIN", status: "ACTIVE", reason: "adopted (a member before the stack): left as is", resource: "sso" },
-          { action: "move", email: "gustav@example.com", organizationId: org, fromRole: "ORGANIZATION_OBSERVE_MEMBER", toRole: "ORGANIZATION_OBSERVE_MEMBER", status: "PENDING", reason: "email gus@example.com -> gustav@example.com: the old one is revoked, a new invite is sent", resource: "gus" },
-        ],
-      );
+      expect(JSON.parse(review.stdout).changes).to.deep.equal([
+        {
+          action: "invite",
+          email: "fay@example.com",
+          organizationId: org,
+          fromRole: null,
+          toRole: "ORGANIZATION_BILLING_ADMIN",
+          status: null,
+          reason: "new to the stack: an invite is sent (adopted instead if already an active member)",
+          resource: "fay",
+        },
+        {
+          action: "change-role",
+          email: "cy@example.com",
+          organizationId: org,
+          fromRole: "ORGANIZATION_OBSERVE_ADMIN",
+          toRole: "ORGANIZATION_OWNER",
+          status: "ACTIVE",
+          reason: "role changed through the roles endpoint, no new invite",
+          resource: "cy",
+        },
+        {
+          action: "reinvite",
+          email: "ada@example.com",
+          organizationId: org,
+          fromRole: "ORGANIZATION_OWNER",
+          toRole: "ORGANIZATION_OBSERVE_ADMIN",
+          status: "PENDING",
+          reason: "role changed while pending: the invite is revoked and sent again with the new role",
+          resource: "ada",
+        },
+        {
+          action: "reinvite",
+          email: "eve@example.com",
+          organizationId: org,
+          fromRole: "ORGANIZATION_MEMBER",
+          toRole: "ORGANIZATION_MEMBER",
+          status: "PENDING",
+          reason: `expired at ${eveExpiry}: a new invite is sent`,
+          resource: "eve",
+        },
+        {
+          action: "revoke",
+          email: "bob@example.com",
+          organizationId: org,
+          fromRole: "ORGANIZATION_MEMBER",
+          toRole: null,
+          status: "PENDING",
+          reason: "removed from the program: the pending invite is revoked",
+          resource: "bob",
+        },
+        {
+          action: "demote",
+          email: "dee@example.com",
+          organizationId: org,
+          fromRole: "ORGANIZATION_BILLING_ADMIN",
+          toRole: "ORGANIZATION_MEMBER",
+          status: "ACTIVE",
+          reason: 'removed from the program: set to ORGANIZATION_MEMBER (onDelete "demote")',
+          resource: "dee",
+        },
+        {
+          action: "leave",
+          email: "sso@example.com",
+          organizationId: org,
+          fromRole: "ORGANIZATION_OBSERVE_ADMIN",
+          toRole: "ORGANIZATION_OBSERVE_ADMIN",
+          status: "ACTIVE",
+          reason: "adopted (a member before the stack): left as is",
+          resource: "sso",
+        },
+        {
+          action: "move",
+          email: "gustav@example.com",
+          organizationId: org,
+          fromRole: "ORGANIZATION_OBSERVE_MEMBER",
+          toRole: "ORGANIZATION_OBSERVE_MEMBER",
+          status: "PENDING",
+          reason: "email gus@example.com -> gustav@example.com: the old one is revoked, a new invite is sent",
+          resource: "gus",
+        },
+      ]);
 
       const markdown = (await astroInvites(["review"], { input: preview })).stdout;
       writeFileSync(join(REPO_ROOT, ".pulumi-test", "review-example.md"), markdown);
@@ -117,12 +190,19 @@ describe("astro-invites review and export under the real Pulumi CLI", function (
       ]);
       expect(rows).to.have.length(8);
       expect(markdown).to.contain("**1 invite, 1 role change, 2 re-invites, 1 revocation, 1 demotion, 1 left as is, 1 move**");
-      expect((await astroInvites(["review", "--format", "text"], { input: preview })).stdout).to.match(/^demote\s+dee@example\.com\s+ORGANIZATION_BILLING_ADMIN → ORGANIZATION_MEMBER\s+ACTIVE\s+removed from the program/m);
+      expect((await astroInvites(["review", "--format", "text"], { input: preview })).stdout).to.match(
+        /^demote\s+dee@example\.com\s+ORGANIZATION_BILLING_ADMIN → ORGANIZATION_MEMBER\s+ACTIVE\s+removed from the program/m,
+      );
 
       expect((await astroInvites(["review", "--deny-role", "ORGANIZATION_OWNER"], { input: preview })).code).to.equal(3);
-      const twoDenied = await astroInvites(["review", "--deny-role", "ORGANIZATION_BILLING_ADMIN", "--deny-role", "ORGANIZATION_OBSERVE_ADMIN"], { input: preview });
+      const twoDenied = await astroInvites(
+        ["review", "--deny-role", "ORGANIZATION_BILLING_ADMIN", "--deny-role", "ORGANIZATION_OBSERVE_ADMIN"],
+        { input: preview },
+      );
       expect(twoDenied.code).to.equal(3);
-      expect(twoDenied.stderr).to.contain("fay@example.com (invite to ORGANIZATION_BILLING_ADMIN)").and.to.contain("ada@example.com (reinvite to ORGANIZATION_OBSERVE_ADMIN)");
+      expect(twoDenied.stderr)
+        .to.contain("fay@example.com (invite to ORGANIZATION_BILLING_ADMIN)")
+        .and.to.contain("ada@example.com (reinvite to ORGANIZATION_OBSERVE_ADMIN)");
 
       await stack.run(["up", "--yes"]);
       expect(member("bob@example.com")).to.equal(undefined);
@@ -145,9 +225,24 @@ describe("astro-invites review and export under the real Pulumi CLI", function (
     after(() => rmSync(dir, { recursive: true, force: true }));
     const cases: [string, string[], string | undefined, RegExp][] = [
       ["a missing file", ["review", join(dir, "missing.json")], undefined, /^astro-invites: cannot read .*missing\.json: no such file$/],
-      ["a file that is not JSON", ["review", text], undefined, /^astro-invites: .*preview\.txt is not JSON \(.*\); give the output of `pulumi preview --json`$/],
-      ["JSON that is not a preview", ["review"], '{"resources": []}', /^astro-invites: standard input is not the output of `pulumi preview --json`: the document has neither "steps" nor "changeSummary"$/],
-      ["an unknown --deny-role", ["review", "--deny-role", "OWNER"], "{}", /^astro-invites: --deny-role must be one of \[ORGANIZATION_OWNER, .*\], got "OWNER"$/],
+      [
+        "a file that is not JSON",
+        ["review", text],
+        undefined,
+        /^astro-invites: .*preview\.txt is not JSON \(.*\); give the output of `pulumi preview --json`$/,
+      ],
+      [
+        "JSON that is not a preview",
+        ["review"],
+        '{"resources": []}',
+        /^astro-invites: standard input is not the output of `pulumi preview --json`: the document has neither "steps" nor "changeSummary"$/,
+      ],
+      [
+        "an unknown --deny-role",
+        ["review", "--deny-role", "OWNER"],
+        "{}",
+        /^astro-invites: --deny-role must be one of \[ORGANIZATION_OWNER, .*\], got "OWNER"$/,
+      ],
     ];
     for (const [name, args, input, expected] of cases) {
       it(name, async () => {
@@ -165,7 +260,13 @@ describe("astro-invites review and export under the real Pulumi CLI", function (
       const seeded = await startEmulator();
       const stack = new PulumiWorkspace(TEAM_PROGRAM);
       try {
-        const roles = ["ORGANIZATION_OWNER", "ORGANIZATION_BILLING_ADMIN", "ORGANIZATION_OBSERVE_ADMIN", "ORGANIZATION_OBSERVE_MEMBER", "ORGANIZATION_MEMBER"];
+        const roles = [
+          "ORGANIZATION_OWNER",
+          "ORGANIZATION_BILLING_ADMIN",
+          "ORGANIZATION_OBSERVE_ADMIN",
+          "ORGANIZATION_OBSERVE_MEMBER",
+          "ORGANIZATION_MEMBER",
+        ];
         roles.forEach((role, i) => seeded.state.seedMember(seeded.organizationId, `member${i}@example.com`, role));
         seeded.state.seedMember(seeded.organizationId, "invited@example.com", "ORGANIZATION_OBSERVE_MEMBER", "PENDING");
         const file = join(stack.projectDir, "members.txt");
@@ -180,10 +281,13 @@ describe("astro-invites review and export under the real Pulumi CLI", function (
         ]);
         expect(lines[0]).to.match(new RegExp(`^# Members of Astro organization ${seeded.organizationId}, exported \\d{4}-`));
 
-        const before = JSON.stringify(seeded.state.snapshot().organizations[0]);
-        await stack.init({ "astro:organizationId": seeded.organizationId, "astro:apiUrl": seeded.apiUrl, file }, { "astro:apiToken": seeded.token });
+        const before = JSON.stringify(seeded.organization());
+        await stack.init(
+          { "astro:organizationId": seeded.organizationId, "astro:apiUrl": seeded.apiUrl, file },
+          { "astro:apiToken": seeded.token },
+        );
         await stack.run(["up", "--yes"]);
-        const { invites, users } = seeded.state.snapshot().organizations[0];
+        const { invites, users } = seeded.organization();
         expect(invites.filter((i) => i.state === "pending").map((i) => i.email)).to.deep.equal(["invited@example.com"]);
         expect(invites).to.have.length(1);
         const recorded = Object.values(await stack.invites()).map((r) => r.outputs);
@@ -192,12 +296,16 @@ describe("astro-invites review and export under the real Pulumi CLI", function (
           ...roles.map((_, i) => [`member${i}@example.com`, true, "ACTIVE"]),
         ]);
         expect(users.map((u) => `${u.username} ${u.organizationRole} ${u.status}`).sort()).to.deep.equal(
-          JSON.parse(before).users.map((u: { username: string; organizationRole: string; status: string }) => `${u.username} ${u.organizationRole} ${u.status}`).sort(),
+          JSON.parse(before)
+            .users.map(
+              (u: { username: string; organizationRole: string; status: string }) => `${u.username} ${u.organizationRole} ${u.status}`,
+            )
+            .sort(),
         );
         const again = await stack.run(["preview"]);
         expect(again.output).not.to.match(/to (create|update|replace|delete)/);
         await stack.run(["destroy", "--yes"]);
-        expect(JSON.stringify(seeded.state.snapshot().organizations[0].users)).to.equal(JSON.stringify(JSON.parse(before).users));
+        expect(JSON.stringify(seeded.organization().users)).to.equal(JSON.stringify(JSON.parse(before).users));
       } finally {
         stack.dispose();
         await seeded.stop();
@@ -214,12 +322,21 @@ describe("astro-invites review and export under the real Pulumi CLI", function (
     });
 
     it("bad input: a missing token, an unknown organization: one line each, exit 2", async () => {
-      const noToken = await astroInvites(["export"], { env: { ASTRO_API_TOKEN: "", ASTRO_ORGANIZATION_ID: emulator.organizationId, ASTRO_API_URL: emulator.apiUrl } });
-      expect([noToken.code, noToken.stderr.trim()]).to.deep.equal([2, "astro-invites: no Astro API token: export ASTRO_API_TOKEN=<token> (an Organization API token with organization.users.get)"]);
-      const unknown = await astroInvites(["export", "--organization-id", "cnosuchorg000000000000000"], { env: { ASTRO_API_TOKEN: emulator.token, ASTRO_API_URL: emulator.apiUrl } });
+      const noToken = await astroInvites(["export"], {
+        env: { ASTRO_API_TOKEN: "", ASTRO_ORGANIZATION_ID: emulator.organizationId, ASTRO_API_URL: emulator.apiUrl },
+      });
+      expect([noToken.code, noToken.stderr.trim()]).to.deep.equal([
+        2,
+        "astro-invites: no Astro API token: export ASTRO_API_TOKEN=<token> (an Organization API token with organization.users.get)",
+      ]);
+      const unknown = await astroInvites(["export", "--organization-id", "cnosuchorg000000000000000"], {
+        env: { ASTRO_API_TOKEN: emulator.token, ASTRO_API_URL: emulator.apiUrl },
+      });
       expect(unknown.code).to.equal(2);
       // Progress first, then the error: one line.
-      expect(unknown.stderr.trim().split("\n").pop()).to.match(/^astro-invites: Astro API listUsers failed \(HTTP 404\): Organization cnosuchorg000000000000000 not found\. \(requestId \w+\)$/);
+      expect(unknown.stderr.trim().split("\n").pop()).to.match(
+        /^astro-invites: Astro API listUsers failed \(HTTP 404\): Organization cnosuchorg000000000000000 not found\. \(requestId \w+\)$/,
+      );
     });
   });
 });

@@ -5,12 +5,14 @@ import type { FaultRule } from "../../provider/emulator/faults";
 import { PulumiWorkspace, TEAM_PROGRAM } from "../../scripts/lib/workspace";
 import { writeTeamFile } from "../../scripts/lib/team-file";
 
-
 async function teamStack(emulator: Emulator, count: number): Promise<{ stack: PulumiWorkspace; emails: string[] }> {
   const stack = new PulumiWorkspace(TEAM_PROGRAM);
   const file = join(stack.projectDir, "team.txt");
   const emails = writeTeamFile(file, count);
-  await stack.init({ "astro:organizationId": emulator.organizationId, "astro:apiUrl": emulator.apiUrl, file }, { "astro:apiToken": emulator.token });
+  await stack.init(
+    { "astro:organizationId": emulator.organizationId, "astro:apiUrl": emulator.apiUrl, file },
+    { "astro:apiToken": emulator.token },
+  );
   return { stack, emails };
 }
 
@@ -20,7 +22,7 @@ async function teamStack(emulator: Emulator, count: number): Promise<{ stack: Pu
  * answer was lost after the write) are counted: the public API gives no way to learn or revoke them.
  */
 async function reconcile(emulator: Emulator, stack: PulumiWorkspace, emails: string[]) {
-  const { invites, users } = emulator.state.snapshot().organizations[0];
+  const { invites, users } = emulator.organization();
   const sent = new Map<string, number>();
   for (const invite of invites) sent.set(invite.email, (sent.get(invite.email) ?? 0) + 1);
   const recorded = Object.values(await stack.invites()).map((r) => r.outputs);
@@ -31,7 +33,9 @@ async function reconcile(emulator: Emulator, stack: PulumiWorkspace, emails: str
     undeclared: users.map((u) => u.username).filter((email) => !emails.includes(email)),
     missingUsers: emails.filter((email) => !users.some((u) => u.username === email)),
     unrecorded: pending.filter((i) => !byEmail.has(i.email)).map((i) => i.email),
-    mismatched: pending.filter((i) => byEmail.has(i.email) && byEmail.get(i.email)!.inviteId !== i.inviteId && byEmail.get(i.email)!.inviteId !== "").map((i) => i.email),
+    mismatched: pending
+      .filter((i) => byEmail.has(i.email) && byEmail.get(i.email)!.inviteId !== i.inviteId && byEmail.get(i.email)!.inviteId !== "")
+      .map((i) => i.email),
     idNeverReceived: recorded.filter((o) => o.inviteId === "" && o.status === "PENDING").map((o) => String(o.email)),
     recorded: recorded.length,
   };
@@ -58,7 +62,11 @@ describe("faults: up and destroy lose nothing and duplicate nothing", function (
       expect(after).to.deep.include({ duplicates: [], undeclared: [], missingUsers: [], unrecorded: [], mismatched: [], recorded: 200 });
 
       await stack.run(["destroy", "--yes"]);
-      const left = emulator.state.snapshot().organizations[0].invites.filter((i) => i.state === "pending").map((i) => i.email).sort();
+      const left = emulator.state
+        .snapshot()
+        .organizations[0].invites.filter((i) => i.state === "pending")
+        .map((i) => i.email)
+        .sort();
       expect(left).to.deep.equal([...after.idNeverReceived].sort());
     } finally {
       stack.dispose();
@@ -73,7 +81,12 @@ describe("faults: up and destroy lose nothing and duplicate nothing", function (
       await stack.run(["up", "--yes"]);
       expect(Date.now() - started).to.be.at.least(5000);
       expect(emulator.log.filter((e) => e.status === 429).length).to.be.greaterThan(0);
-      expect(await reconcile(emulator, stack, emails)).to.deep.include({ duplicates: [], unrecorded: [], recorded: 10, idNeverReceived: [] });
+      expect(await reconcile(emulator, stack, emails)).to.deep.include({
+        duplicates: [],
+        unrecorded: [],
+        recorded: 10,
+        idNeverReceived: [],
+      });
     } finally {
       stack.dispose();
     }
@@ -86,7 +99,9 @@ describe("faults: up and destroy lose nothing and duplicate nothing", function (
       emulator.faults.add({ kind: "503", operation: "createInvite", calls: Array.from({ length: 40 }, (_, i) => i + 2) });
       const { code, output } = await stack.run(["up", "--yes"], { allowFailure: true });
       expect(code).to.not.equal(0);
-      expect(output).to.match(/No invite was sent to member\d{4}@example\.com: Astro API createInvite failed \(HTTP 503\): Injected server error\. Gave up after 8 attempts\./);
+      expect(output).to.match(
+        /No invite was sent to member\d{4}@example\.com: Astro API createInvite failed \(HTTP 503\): Injected server error\. Gave up after 8 attempts\./,
+      );
       // The stack, the component and the one invite that went through.
       expect(output).to.match(/\+ 3 created/);
       const state = await reconcile(emulator, stack, emails);
@@ -116,7 +131,9 @@ describe("faults: up and destroy lose nothing and duplicate nothing", function (
         expect(refresh.code, refresh.output).to.equal(0);
         await stack.run(["up", "--yes"]);
         const after = await reconcile(emulator, stack, emails);
-        console.log(`      interrupted after ${emulator.log.filter((e) => e.method === "POST").length} POSTs; ids never received: ${after.idNeverReceived.length}`);
+        console.log(
+          `      interrupted after ${emulator.log.filter((e) => e.method === "POST").length} POSTs; ids never received: ${after.idNeverReceived.length}`,
+        );
         expect(after).to.deep.include({ duplicates: [], undeclared: [], missingUsers: [], unrecorded: [], mismatched: [], recorded: 60 });
       } finally {
         stack.dispose();

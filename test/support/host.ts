@@ -7,7 +7,7 @@ import * as proto from "@pulumi/pulumi/proto/provider_pb";
 import invitesProvider = require("../../provider/invite/shim");
 
 export const TYPE = "pulumi-nodejs:dynamic/astro:OrganizationUserInvite";
-export const urn = (name: string) => `urn:pulumi:test::astro-test::${TYPE}::${name}`;
+const urn = (name: string) => `urn:pulumi:test::astro-test::${TYPE}::${name}`;
 
 type Props = Record<string, unknown>;
 
@@ -50,7 +50,10 @@ export class ProviderHost {
     return Struct.fromJavaScript({ ...props, __provider: this.providerText } as never);
   }
 
-  private unary<Req, Res>(method: (req: Req, callback: (error: grpc.ServiceError | null, res: Res) => void) => unknown, req: Req): Promise<Res> {
+  private unary<Req, Res>(
+    method: (req: Req, callback: (error: grpc.ServiceError | null, res: Res) => void) => unknown,
+    req: Req,
+  ): Promise<Res> {
     return new Promise((resolve, reject) => method.call(this.client, req, (error, res) => (error ? reject(error) : resolve(res))));
   }
 
@@ -98,7 +101,11 @@ export class ProviderHost {
     req.setUrn(urn("invite"));
     req.setProperties(this.withProvider(properties));
     const res = await this.unary<proto.ReadRequest, proto.ReadResponse>(this.client.read, req);
-    return { id: res.getId(), properties: (res.getProperties()?.toJavaScript() ?? {}) as Props, inputs: (res.getInputs()?.toJavaScript() ?? {}) as Props };
+    return {
+      id: res.getId(),
+      properties: (res.getProperties()?.toJavaScript() ?? {}) as Props,
+      inputs: (res.getInputs()?.toJavaScript() ?? {}) as Props,
+    };
   }
 
   async update(id: string, olds: Props, news: Props): Promise<Props> {

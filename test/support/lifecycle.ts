@@ -5,12 +5,17 @@ import type { Emulator } from "../../provider/emulator/server";
 /** Points the lifecycle at an emulator the way Pulumi's Configure call would. */
 /** Points the lifecycle at an emulator the way Pulumi's Configure call would, with `env` as the environment. */
 export async function configureFor(emulator: Emulator, token: string = emulator.token, env: Record<string, string> = {}): Promise<void> {
-  const config: Record<string, string> = token ? { "astro:apiToken": token, "astro:apiUrl": emulator.apiUrl } : { "astro:apiUrl": emulator.apiUrl };
+  const config: Record<string, string> = token
+    ? { "astro:apiToken": token, "astro:apiUrl": emulator.apiUrl }
+    : { "astro:apiUrl": emulator.apiUrl };
   await lifecycle.configure({ config: { get: (key) => config[key] } }, env);
 }
 
 /** check, then create, as the engine runs them for a new resource. */
-export async function createInvite(emulator: Emulator, args: Partial<InviteInputs> & { email: string }): Promise<{ id: string; outs: InviteState }> {
+export async function createInvite(
+  emulator: Emulator,
+  args: Partial<InviteInputs> & { email: string },
+): Promise<{ id: string; outs: InviteState }> {
   const { inputs, failures } = await lifecycle.check({}, { organizationId: emulator.organizationId, ...args });
   if (failures.length) throw new Error(JSON.stringify(failures));
   return lifecycle.create({ ...inputs });

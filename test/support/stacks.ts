@@ -12,7 +12,11 @@ export type Declared = Record<string, { email: string; role?: string; onDelete?:
 export async function newStack(emulator: Emulator, options: { token?: boolean; organization?: boolean } = {}): Promise<PulumiWorkspace> {
   const workspace = new PulumiWorkspace(INVITES_PROGRAM);
   await workspace.init(
-    { "astro:apiUrl": emulator.apiUrl, ...(options.organization === false ? {} : { "astro:organizationId": emulator.organizationId }), invites: "{}" },
+    {
+      "astro:apiUrl": emulator.apiUrl,
+      ...(options.organization === false ? {} : { "astro:organizationId": emulator.organizationId }),
+      invites: "{}",
+    },
     options.token === false ? {} : { "astro:apiToken": emulator.token },
   );
   return workspace;

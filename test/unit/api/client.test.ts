@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
 import { readFileSync } from "node:fs";
 import { AstroClient, AstroClientOptions } from "../../../provider/api/client";
-import { AstroApiError } from "../../../provider/api/errors";
+import { AstroApiError, Operation, REQUIRED_PERMISSION } from "../../../provider/api/errors";
 import { parseRetryAfterMs } from "../../../provider/api/retry";
 import { apiUrlProblem } from "../../../provider/api/url";
 import { VERSION } from "../../../provider/version";
@@ -110,6 +110,31 @@ describe("AstroClient against the emulator", () => {
       expect(error.requestId).to.be.a("string");
     });
 
+    it("the permission each operation needs: the client's list and the emulator's agree", async () => {
+      const everything = Object.values(REQUIRED_PERMISSION);
+      const userId = emulator.state.seedMember(org, "member@example.com", "ORGANIZATION_MEMBER");
+      const calls: Record<Operation, (api: AstroClient) => Promise<unknown>> = {
+        createInvite: (api) => api.createInvite(org, "new@example.com", "ORGANIZATION_MEMBER"),
+        deleteInvite: (api) => api.deleteInvite(org, "cinvite"),
+        listUsers: (api) => api.findUserByEmail(org, "member@example.com"),
+        getUser: (api) => api.getUser(org, userId),
+        updateRoles: (api) => api.updateOrganizationRole(org, userId, "ORGANIZATION_OWNER"),
+      };
+      for (const [operation, call] of Object.entries(calls) as [Operation, (api: AstroClient) => Promise<unknown>][]) {
+        const permission = REQUIRED_PERMISSION[operation];
+        const token = emulator.createToken(
+          `without-${permission}`,
+          [org],
+          everything.filter((p) => p !== permission),
+        );
+        const error = (await rejection(call(client({ token })))) as AstroApiError;
+        expect([error.status, error.operation], operation).to.deep.equal([403, operation]);
+        expect(error.message, operation)
+          .to.contain(`lacks the permission ${permission}`)
+          .and.to.contain(`it needs the ${permission} permission`);
+      }
+    });
+
     it("404 on an unknown organization, 400 with field errors on a bad invite", async () => {
       const unknown = (await rejection(client().findUserByEmail("cunknownorg00000000000000", "a@example.com"))) as AstroApiError;
       expect(unknown.status).to.equal(404);
@@ -120,7 +145,9 @@ describe("AstroClient against the emulator", () => {
     });
 
     it("a body of the wrong shape names the operation and the field", async () => {
-      const server = createServer((_req, res) => res.writeHead(200).end(JSON.stringify({ id: "x", username: "a@example.com", status: "SLEEPING" })));
+      const server = createServer((_req, res) =>
+        res.writeHead(200).end(JSON.stringify({ id: "x", username: "a@example.com", status: "SLEEPING" })),
+      );
       await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
       try {
         const port = (server.address() as AddressInfo).port;
@@ -147,7 +174,9 @@ describe("AstroClient against the emulator", () => {
       await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
       const port = (server.address() as AddressInfo).port;
       await new Promise((resolve) => server.close(resolve));
-      const error = (await rejection(new AstroClient({ token: "t", baseUrl: `http://127.0.0.1:${port}/v1`, retry: { ...FAST_RETRY, maxAttempts: 3 } }).getUser(org, "x"))) as AstroApiError;
+      const error = (await rejection(
+        new AstroClient({ token: "t", baseUrl: `http://127.0.0.1:${port}/v1`, retry: { ...FAST_RETRY, maxAttempts: 3 } }).getUser(org, "x"),
+      )) as AstroApiError;
       expect(error.message).to.contain("ECONNREFUSED").and.to.contain("3 attempts");
     });
 
@@ -201,9 +230,13 @@ describe("AstroClient against the emulator", () => {
       it(`${kind} on the first POST: exactly one invite exists afterwards`, async () => {
         emulator.faults.add({ kind, operation: "createInvite", calls: [1], latencyMs: 600 });
         // The emulator still commits a request whose client timed out, as a slow real server would.
-        const result = await client({ retry: { ...FAST_RETRY, requestTimeoutMs: 300 } }).createInvite(org, "jane@example.com", "ORGANIZATION_MEMBER");
+        const result = await client({ retry: { ...FAST_RETRY, requestTimeoutMs: 300 } }).createInvite(
+          org,
+          "jane@example.com",
+          "ORGANIZATION_MEMBER",
+        );
         if (kind === "latency") await new Promise((resolve) => setTimeout(resolve, 500));
-        const invites = emulator.state.snapshot().organizations[0].invites.filter((i) => i.state === "pending");
+        const invites = emulator.organization().invites.filter((i) => i.state === "pending");
         expect(invites, JSON.stringify(invites)).to.have.length(1);
         if (result.outcome === "created") expect(result.invite.inviteId).to.equal(invites[0].inviteId);
         if (kind === "commitThenReset") {
@@ -233,7 +266,13 @@ describe("AstroClient against the emulator", () => {
 
   describe("base URL", () => {
     it("allows https anywhere and http only on loopback", () => {
-      for (const ok of ["https://api.astronomer.io/v1", "http://127.0.0.1:8080/v1", "http://localhost:1/v1", "http://[::1]:9/v1", "http://127.9.8.7/v1"]) {
+      for (const ok of [
+        "https://api.astronomer.io/v1",
+        "http://127.0.0.1:8080/v1",
+        "http://localhost:1/v1",
+        "http://[::1]:9/v1",
+        "http://127.9.8.7/v1",
+      ]) {
         expect(apiUrlProblem(ok), ok).to.equal(undefined);
       }
       expect(apiUrlProblem("http://api.astronomer.io/v1")).to.contain("must use https");

@@ -12,11 +12,19 @@ describe("UserDirectory: invitee lookups shared through the users list", () => {
   beforeEach(async () => {
     emulator = await startEmulator({ rateLimits: false });
     org = emulator.organizationId;
-    client = new AstroClient({ token: emulator.token, baseUrl: emulator.apiUrl, rateLimits: false, retry: { baseDelayMs: 5, maxDelayMs: 20, maxAttempts: 3 } });
+    client = new AstroClient({
+      token: emulator.token,
+      baseUrl: emulator.apiUrl,
+      rateLimits: false,
+      retry: { baseDelayMs: 5, maxDelayMs: 20, maxAttempts: 3 },
+    });
   });
   afterEach(() => emulator.stop());
 
-  const seed = (count: number, prefix: string) => Array.from({ length: count }, (_, i) => emulator.state.seedMember(org, `${prefix}${String(i).padStart(5, "0")}@example.com`, "ORGANIZATION_MEMBER"));
+  const seed = (count: number, prefix: string) =>
+    Array.from({ length: count }, (_, i) =>
+      emulator.state.seedMember(org, `${prefix}${String(i).padStart(5, "0")}@example.com`, "ORGANIZATION_MEMBER"),
+    );
   const requests = () => {
     const lists = emulator.log.filter((e) => e.operation === "listUsers").length;
     const gets = emulator.log.filter((e) => e.operation === "getUser").length;
@@ -29,7 +37,9 @@ describe("UserDirectory: invitee lookups shared through the users list", () => {
     const directory = new UserDirectory(client, org);
     // Users 200 to 1199: on both pages of the list.
     const wanted = ids.slice(200);
-    const found = await Promise.all(wanted.map((userId, i) => directory.find({ userId, email: `a${String(i + 200).padStart(5, "0")}@example.com` }, "write")));
+    const found = await Promise.all(
+      wanted.map((userId, i) => directory.find({ userId, email: `a${String(i + 200).padStart(5, "0")}@example.com` }, "write")),
+    );
     expect(found.map((u) => u?.id)).to.deep.equal(wanted);
     expect(requests()).to.deep.equal({ lists: 2, gets: 0 });
   });
@@ -41,7 +51,8 @@ describe("UserDirectory: invitee lookups shared through the users list", () => {
     const ids = seed(5, "zz");
     emulator.log.length = 0;
     const directory = new UserDirectory(client, org);
-    const lookups = () => Promise.all(ids.map((userId, i) => directory.find({ userId, email: `zz${String(i).padStart(5, "0")}@example.com` }, "write")));
+    const lookups = () =>
+      Promise.all(ids.map((userId, i) => directory.find({ userId, email: `zz${String(i).padStart(5, "0")}@example.com` }, "write")));
     expect((await lookups()).map((u) => u?.id)).to.deep.equal(ids);
     // The size is not known yet: one page learns it (20 pages to walk), then the five are read by id.
     expect(requests()).to.deep.equal({ lists: 1, gets: 5 });
@@ -54,7 +65,10 @@ describe("UserDirectory: invitee lookups shared through the users list", () => {
     seed(30, "a");
     emulator.log.length = 0;
     const directory = new UserDirectory(client, org);
-    const [a, nobody] = await Promise.all([directory.find({ email: "A00007@example.com" }, "write"), directory.find({ email: "nobody@example.com" }, "write")]);
+    const [a, nobody] = await Promise.all([
+      directory.find({ email: "A00007@example.com" }, "write"),
+      directory.find({ email: "nobody@example.com" }, "write"),
+    ]);
     expect(a?.username).to.equal("a00007@example.com");
     expect(nobody).to.equal(undefined);
     expect(requests()).to.deep.equal({ lists: 1, gets: 0 });

@@ -34,11 +34,22 @@ function stop(server: Server): Promise<void> {
   return new Promise((resolve) => server.close(() => resolve()));
 }
 
-const json = (res: ServerResponse, status: number, body: unknown) => res.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(body));
+const json = (res: ServerResponse, status: number, body: unknown) =>
+  res.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(body));
 
 function user(i: number, extra: Record<string, unknown> = {}) {
   const id = `cuser${String(i).padStart(20, "0")}`;
-  return { id, username: `u${i}@example.com`, fullName: "", avatarUrl: "", status: "ACTIVE", organizationRole: "ORGANIZATION_MEMBER", createdAt: "t", updatedAt: "t", ...extra };
+  return {
+    id,
+    username: `u${i}@example.com`,
+    fullName: "",
+    avatarUrl: "",
+    status: "ACTIVE",
+    organizationRole: "ORGANIZATION_MEMBER",
+    createdAt: "t",
+    updatedAt: "t",
+    ...extra,
+  };
 }
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {
@@ -65,7 +76,12 @@ describe("AstroClient against hostile servers", () => {
         res.on("close", () => clearInterval(timer));
       });
       server = trickle.server;
-      const client = new AstroClient({ token: "t", baseUrl: trickle.url, rateLimits: false, retry: { ...FAST, requestTimeoutMs: 400, maxElapsedMs: 1500 } });
+      const client = new AstroClient({
+        token: "t",
+        baseUrl: trickle.url,
+        rateLimits: false,
+        retry: { ...FAST, requestTimeoutMs: 400, maxElapsedMs: 1500 },
+      });
       const started = Date.now();
       const error = (await rejection(client.getUser(ORG, "cuser"))) as AstroApiError;
       expect(error).to.be.instanceOf(AstroApiError);
@@ -78,7 +94,12 @@ describe("AstroClient against hostile servers", () => {
     it("the operation's budget cuts a single slow attempt short, not only the waits between attempts", async () => {
       const silent = await hostile(() => undefined);
       server = silent.server;
-      const client = new AstroClient({ token: "t", baseUrl: silent.url, rateLimits: false, retry: { ...FAST, requestTimeoutMs: 60_000, maxElapsedMs: 600 } });
+      const client = new AstroClient({
+        token: "t",
+        baseUrl: silent.url,
+        rateLimits: false,
+        retry: { ...FAST, requestTimeoutMs: 60_000, maxElapsedMs: 600 },
+      });
       const started = Date.now();
       await rejection(client.deleteInvite(ORG, "cinvite"));
       expect(Date.now() - started).to.be.below(10_000);
@@ -99,7 +120,9 @@ describe("AstroClient against hostile servers", () => {
         pump();
       });
       server = huge.server;
-      const error = await rejection(new AstroClient({ token: "t", baseUrl: huge.url, rateLimits: false, retry: FAST }).getUser(ORG, "cuser"));
+      const error = await rejection(
+        new AstroClient({ token: "t", baseUrl: huge.url, rateLimits: false, retry: FAST }).getUser(ORG, "cuser"),
+      );
       expect(error.message).to.contain(`larger than ${MAX_BODY_BYTES} bytes`).and.to.contain("BODY_TOO_LARGE");
       expect(huge.requests).to.have.length(1);
     });
@@ -107,19 +130,35 @@ describe("AstroClient against hostile servers", () => {
 
   describe("list walks are bounded and step by what arrived", () => {
     it("a server that repeats the same page stops after the page with no new user", async () => {
-      const repeat = await hostile((_req, res) => json(res, 200, { limit: 1000, offset: 0, totalCount: 10_000_000, users: [user(1), user(2)].concat(Array.from({ length: 998 }, (_, i) => user(i + 3))) }));
+      const repeat = await hostile((_req, res) =>
+        json(res, 200, {
+          limit: 1000,
+          offset: 0,
+          totalCount: 10_000_000,
+          users: [user(1), user(2)].concat(Array.from({ length: 998 }, (_, i) => user(i + 3))),
+        }),
+      );
       server = repeat.server;
-      expect(await new AstroClient({ token: "t", baseUrl: repeat.url, rateLimits: false }).findUserByEmail(ORG, "nobody@example.com")).to.equal(undefined);
+      expect(
+        await new AstroClient({ token: "t", baseUrl: repeat.url, rateLimits: false }).findUserByEmail(ORG, "nobody@example.com"),
+      ).to.equal(undefined);
       expect(repeat.requests).to.have.length(2);
     });
 
     it("a huge totalCount with an empty page ends the walk", async () => {
       const liar = await hostile((req, res) => {
         const offset = Number(new URL(req.url!, "http://x").searchParams.get("offset"));
-        json(res, 200, { limit: 1000, offset, totalCount: 10_000_000, users: offset === 0 ? Array.from({ length: 1000 }, (_, i) => user(i)) : [] });
+        json(res, 200, {
+          limit: 1000,
+          offset,
+          totalCount: 10_000_000,
+          users: offset === 0 ? Array.from({ length: 1000 }, (_, i) => user(i)) : [],
+        });
       });
       server = liar.server;
-      expect(await new AstroClient({ token: "t", baseUrl: liar.url, rateLimits: false }).findUserByEmail(ORG, "nobody@example.com")).to.equal(undefined);
+      expect(
+        await new AstroClient({ token: "t", baseUrl: liar.url, rateLimits: false }).findUserByEmail(ORG, "nobody@example.com"),
+      ).to.equal(undefined);
       expect(liar.requests).to.have.length(2);
     });
 
@@ -132,15 +171,23 @@ describe("AstroClient against hostile servers", () => {
       server = capped.server;
       const client = new AstroClient({ token: "t", baseUrl: capped.url, rateLimits: false });
       expect((await client.findUserByEmail(ORG, "u249@example.com"))?.id).to.equal(user(249).id);
-      expect(capped.requests.map((r) => new URL(r.split(" ")[1], "http://x").searchParams.get("offset"))).to.deep.equal(["0", "100", "200"]);
+      expect(capped.requests.map((r) => new URL(r.split(" ")[1], "http://x").searchParams.get("offset"))).to.deep.equal([
+        "0",
+        "100",
+        "200",
+      ]);
     });
 
     it("a walk that never ends (always new ids) stops at the bound with a clear error", async function () {
       this.timeout(120_000);
       let next = 0;
-      const endless = await hostile((_req, res) => json(res, 200, { limit: 1000, offset: 0, totalCount: 10_000_000, users: Array.from({ length: 1000 }, () => user(next++)) }));
+      const endless = await hostile((_req, res) =>
+        json(res, 200, { limit: 1000, offset: 0, totalCount: 10_000_000, users: Array.from({ length: 1000 }, () => user(next++)) }),
+      );
       server = endless.server;
-      const error = await rejection(new AstroClient({ token: "t", baseUrl: endless.url, rateLimits: false }).findUserByEmail(ORG, "nobody@example.com"));
+      const error = await rejection(
+        new AstroClient({ token: "t", baseUrl: endless.url, rateLimits: false }).findUserByEmail(ORG, "nobody@example.com"),
+      );
       expect(error.message).to.match(/goes on past 250000 users \(it reports 10000000\); stopped walking it/);
       expect(endless.requests).to.have.length(250);
     });
@@ -157,7 +204,12 @@ describe("AstroClient against hostile servers", () => {
         });
         server = throttling.server;
         const lines: string[] = [];
-        expect(await new AstroClient({ token: "t", baseUrl: throttling.url, rateLimits: false, retry: FAST, log: (l) => lines.push(l) }).getUser(ORG, "cuser")).to.equal(undefined);
+        expect(
+          await new AstroClient({ token: "t", baseUrl: throttling.url, rateLimits: false, retry: FAST, log: (l) => lines.push(l) }).getUser(
+            ORG,
+            "cuser",
+          ),
+        ).to.equal(undefined);
         const waits = lines.filter((l) => l.startsWith("retrying")).map((l) => Number(/in (\d+) ms/.exec(l)![1]));
         expect(waits).to.have.length(2);
         for (const wait of waits) expect(wait).to.be.within(0, FAST.maxDelayMs);
@@ -188,9 +240,17 @@ describe("AstroClient against hostile servers", () => {
       ]) {
         const wrong = await hostile((_req, res) => json(res, 200, invite(email, organization)));
         server = wrong.server;
-        const error = await rejection(new AstroClient({ token: "t", baseUrl: wrong.url, rateLimits: false }).createInvite(ORG, "jane@example.com", "ORGANIZATION_MEMBER"));
+        const error = await rejection(
+          new AstroClient({ token: "t", baseUrl: wrong.url, rateLimits: false }).createInvite(
+            ORG,
+            "jane@example.com",
+            "ORGANIZATION_MEMBER",
+          ),
+        );
         expect(error).to.be.instanceOf(ResponseShapeError);
-        expect(error.message).to.contain(`asked to invite jane@example.com to organization ${ORG}`).and.to.contain(`for ${email} in organization ${organization}`);
+        expect(error.message)
+          .to.contain(`asked to invite jane@example.com to organization ${ORG}`)
+          .and.to.contain(`for ${email} in organization ${organization}`);
         await stop(wrong.server);
         server = undefined;
       }
@@ -199,10 +259,15 @@ describe("AstroClient against hostile servers", () => {
     it("a 200 with an empty body is ambiguous: the invitee is looked up, not assumed absent", async () => {
       const empty = await hostile((req, res) => {
         if (req.method === "POST") res.writeHead(200).end("");
-        else json(res, 200, { limit: 1000, offset: 0, totalCount: 1, users: [user(7, { username: "jane@example.com", status: "PENDING" })] });
+        else
+          json(res, 200, { limit: 1000, offset: 0, totalCount: 1, users: [user(7, { username: "jane@example.com", status: "PENDING" })] });
       });
       server = empty.server;
-      const result = await new AstroClient({ token: "t", baseUrl: empty.url, rateLimits: false }).createInvite(ORG, "jane@example.com", "ORGANIZATION_MEMBER");
+      const result = await new AstroClient({ token: "t", baseUrl: empty.url, rateLimits: false }).createInvite(
+        ORG,
+        "jane@example.com",
+        "ORGANIZATION_MEMBER",
+      );
       expect(result.outcome).to.equal("foundAfterAmbiguousFailure");
       expect(empty.requests.filter((r) => r.startsWith("POST"))).to.have.length(1);
     });
@@ -213,9 +278,13 @@ describe("AstroClient against hostile servers", () => {
         else json(res, 403, { message: "Forbidden", requestId: "r", statusCode: 403 });
       });
       server = empty.server;
-      const error = await rejection(new AstroClient({ token: "t", baseUrl: empty.url, rateLimits: false }).createInvite(ORG, "jane@example.com", "ORGANIZATION_MEMBER"));
+      const error = await rejection(
+        new AstroClient({ token: "t", baseUrl: empty.url, rateLimits: false }).createInvite(ORG, "jane@example.com", "ORGANIZATION_MEMBER"),
+      );
       expect(error).to.be.instanceOf(CreateOutcomeUnknownError);
-      expect(error.message).to.match(/An invite for jane@example\.com may have been sent: .*HTTP 200 with a body that is not an invite.*HTTP 403/);
+      expect(error.message).to.match(
+        /An invite for jane@example\.com may have been sent: .*HTTP 200 with a body that is not an invite.*HTTP 403/,
+      );
     });
   });
 
@@ -256,8 +325,15 @@ describe("AstroClient against hostile servers", () => {
         json(res, 200, req.method === "POST" ? { organizationRole: "ORGANIZATION_OWNER" } : user(3, scoped));
       });
       server = api.server;
-      await new AstroClient({ token: "t", baseUrl: api.url, rateLimits: false }).updateOrganizationRole(ORG, user(3).id, "ORGANIZATION_OWNER");
-      expect(api.requests).to.deep.equal([`GET /v1/organizations/${ORG}/users/${user(3).id}`, `POST /v1/organizations/${ORG}/users/${user(3).id}/roles`]);
+      await new AstroClient({ token: "t", baseUrl: api.url, rateLimits: false }).updateOrganizationRole(
+        ORG,
+        user(3).id,
+        "ORGANIZATION_OWNER",
+      );
+      expect(api.requests).to.deep.equal([
+        `GET /v1/organizations/${ORG}/users/${user(3).id}`,
+        `POST /v1/organizations/${ORG}/users/${user(3).id}/roles`,
+      ]);
       expect(bodies).to.deep.equal([{ organizationRole: "ORGANIZATION_OWNER", ...scoped }]);
     });
   });

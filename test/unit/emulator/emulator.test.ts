@@ -1,11 +1,5 @@
 import { expect } from "chai";
-import {
-  ErrorBodySchema,
-  InviteSchema,
-  SubjectRolesSchema,
-  UserSchema,
-  UsersPageSchema,
-} from "../../../provider/api/schemas";
+import { ErrorBodySchema, InviteSchema, SubjectRolesSchema, UserSchema, UsersPageSchema } from "../../../provider/api/schemas";
 import { Emulator, startEmulator } from "../../../provider/emulator/server";
 import { call } from "../../support/http";
 import { isLoopbackAddress } from "../../../provider/emulator/server";
@@ -22,7 +16,11 @@ describe("emulator: the Astro API's documented behaviour", () => {
   const invite = (email: string, role = "ORGANIZATION_MEMBER", token?: string | null) =>
     call(emulator, "POST", `/organizations/${org}/invites`, { body: { inviteeEmail: email, role }, token });
   /** True when the connection dropped instead of an answer arriving. */
-  const connectionDropped = (request: Promise<unknown>) => request.then(() => false, () => true);
+  const connectionDropped = (request: Promise<unknown>) =>
+    request.then(
+      () => false,
+      () => true,
+    );
   const users = async () => UsersPageSchema.parse((await call(emulator, "GET", `/organizations/${org}/users?limit=1000`)).body).users;
 
   it("answers an invite with the Invite shape and creates a PENDING user at once", async () => {
@@ -34,7 +32,12 @@ describe("emulator: the Astro API's documented behaviour", () => {
     expect(body.inviter.subjectType).to.equal("SERVICEKEY");
     expect(body.inviteId).to.match(/^c[a-z0-9]{24}$/);
     const [user] = await users();
-    expect(user).to.include({ id: body.invitee.id, username: "jane@example.com", status: "PENDING", organizationRole: "ORGANIZATION_OWNER" });
+    expect(user).to.include({
+      id: body.invitee.id,
+      username: "jane@example.com",
+      status: "PENDING",
+      organizationRole: "ORGANIZATION_OWNER",
+    });
     const single = await call(emulator, "GET", `/organizations/${org}/users/${user.id}`);
     expect(UserSchema.parse(single.body).id).to.equal(user.id);
   });
@@ -50,9 +53,7 @@ describe("emulator: the Astro API's documented behaviour", () => {
     emulator.state.seedMember(org, "member@example.com", "ORGANIZATION_MEMBER");
     const response = await invite("Member@Example.com");
     expect(response.status).to.equal(400);
-    expect(ErrorBodySchema.parse(response.body).message).to.equal(
-      `Invalid request: Invitee has existing role in organization ${org}`,
-    );
+    expect(ErrorBodySchema.parse(response.body).message).to.equal(`Invalid request: Invitee has existing role in organization ${org}`);
   });
 
   it("answers 404 with Astro's Error body for unknown organizations, invites and users", async () => {
@@ -91,13 +92,20 @@ describe("emulator: the Astro API's documented behaviour", () => {
     expect(response.status).to.equal(400);
     const fields = ErrorBodySchema.parse(response.body).fieldErrors!.map((f) => f.field);
     expect(fields).to.deep.equal(["inviteeEmail", "role"]);
-    const roles = await call(emulator, "POST", `/organizations/${org}/users/${emulator.state.seedMember(org, "x@example.com", "ORGANIZATION_MEMBER")}/roles`, { body: { organizationRole: "BOSS" } });
+    const roles = await call(
+      emulator,
+      "POST",
+      `/organizations/${org}/users/${emulator.state.seedMember(org, "x@example.com", "ORGANIZATION_MEMBER")}/roles`,
+      { body: { organizationRole: "BOSS" } },
+    );
     expect(ErrorBodySchema.parse(roles.body).fieldErrors![0].field).to.equal("organizationRole");
   });
 
   it("changes an organization role and answers the SubjectRoles shape", async () => {
     const userId = emulator.state.seedMember(org, "x@example.com", "ORGANIZATION_MEMBER");
-    const response = await call(emulator, "POST", `/organizations/${org}/users/${userId}/roles`, { body: { organizationRole: "ORGANIZATION_BILLING_ADMIN" } });
+    const response = await call(emulator, "POST", `/organizations/${org}/users/${userId}/roles`, {
+      body: { organizationRole: "ORGANIZATION_BILLING_ADMIN" },
+    });
     expect(SubjectRolesSchema.parse(response.body).organizationRole).to.equal("ORGANIZATION_BILLING_ADMIN");
     expect((await users())[0].organizationRole).to.equal("ORGANIZATION_BILLING_ADMIN");
   });
@@ -106,7 +114,13 @@ describe("emulator: the Astro API's documented behaviour", () => {
     for (let i = 0; i < 25; i++) emulator.state.seedMember(org, `user${String(i).padStart(2, "0")}@example.com`, "ORGANIZATION_MEMBER");
     const page = UsersPageSchema.parse((await call(emulator, "GET", `/organizations/${org}/users?offset=20&limit=10`)).body);
     expect(page).to.include({ offset: 20, limit: 10, totalCount: 25 });
-    expect(page.users.map((u) => u.username)).to.deep.equal(["user20@example.com", "user21@example.com", "user22@example.com", "user23@example.com", "user24@example.com"]);
+    expect(page.users.map((u) => u.username)).to.deep.equal([
+      "user20@example.com",
+      "user21@example.com",
+      "user22@example.com",
+      "user23@example.com",
+      "user24@example.com",
+    ]);
     expect((await call(emulator, "GET", `/organizations/${org}/users?limit=1001`)).status).to.equal(400);
   });
 
@@ -120,10 +134,14 @@ describe("emulator: the Astro API's documented behaviour", () => {
 
     it("accepts by email, moves the clock, changes and removes members, seeds members", async () => {
       await invite("jane@example.com");
-      expect((await call(emulator, "POST", `/_emulator/organizations/${org}/accept`, { body: { email: "jane@example.com" } })).status).to.equal(204);
+      expect(
+        (await call(emulator, "POST", `/_emulator/organizations/${org}/accept`, { body: { email: "jane@example.com" } })).status,
+      ).to.equal(204);
       const clock = await call(emulator, "POST", "/_emulator/clock", { body: { advanceSeconds: 3600 } });
       expect(Date.parse((clock.body as { now: string }).now)).to.be.greaterThan(Date.now() + 3500_000);
-      const seeded = await call(emulator, "POST", `/_emulator/organizations/${org}/members`, { body: { email: "sso@example.com", role: "ORGANIZATION_OWNER" } });
+      const seeded = await call(emulator, "POST", `/_emulator/organizations/${org}/members`, {
+        body: { email: "sso@example.com", role: "ORGANIZATION_OWNER" },
+      });
       const { userId } = seeded.body as { userId: string };
       await call(emulator, "POST", `/_emulator/organizations/${org}/users/${userId}/role`, { body: { role: "ORGANIZATION_MEMBER" } });
       expect((await users()).find((u) => u.id === userId)?.organizationRole).to.equal("ORGANIZATION_MEMBER");
@@ -135,9 +153,13 @@ describe("emulator: the Astro API's documented behaviour", () => {
 
     it("creates organizations and tokens, and keeps a request log", async () => {
       const created = (await call(emulator, "POST", "/_emulator/organizations", { body: { name: "Second" } })).body as { id: string };
-      const { token } = (await call(emulator, "POST", "/_emulator/tokens", { body: { name: "t2", organizationIds: [created.id] } })).body as { token: string };
+      const { token } = (await call(emulator, "POST", "/_emulator/tokens", { body: { name: "t2", organizationIds: [created.id] } }))
+        .body as { token: string };
       expect((await call(emulator, "GET", `/organizations/${created.id}/users`, { token })).status).to.equal(200);
-      const log = (await call(emulator, "GET", "/_emulator/log")).body as { requests: { method: string; status: number }[]; counts: { byMethod: Record<string, number> } };
+      const log = (await call(emulator, "GET", "/_emulator/log")).body as {
+        requests: { method: string; status: number }[];
+        counts: { byMethod: Record<string, number> };
+      };
       expect(log.requests.at(-1)).to.include({ method: "GET", status: 200 });
       expect(log.counts.byMethod.GET).to.equal(1);
       await call(emulator, "DELETE", "/_emulator/log");
@@ -165,8 +187,10 @@ describe("emulator: the Astro API's documented behaviour", () => {
     });
 
     it("answers loopback callers only (the check behind every admin request)", () => {
-      for (const address of ["127.0.0.1", "::1", "::ffff:127.0.0.1", "127.3.2.1"]) expect(isLoopbackAddress(address), address).to.equal(true);
-      for (const address of ["10.0.0.5", "192.168.1.2", "::ffff:10.0.0.5", "fe80::1", undefined]) expect(isLoopbackAddress(address), String(address)).to.equal(false);
+      for (const address of ["127.0.0.1", "::1", "::ffff:127.0.0.1", "127.3.2.1"])
+        expect(isLoopbackAddress(address), address).to.equal(true);
+      for (const address of ["10.0.0.5", "192.168.1.2", "::ffff:10.0.0.5", "fe80::1", undefined])
+        expect(isLoopbackAddress(address), String(address)).to.equal(false);
     });
   });
 
@@ -231,13 +255,24 @@ describe("emulator: the Astro API's documented behaviour", () => {
       const limited = await startEmulator();
       try {
         const burst = await Promise.all(
-          Array.from({ length: 14 }, (_, i) => call(limited, "POST", `/organizations/${limited.organizationId}/invites`, { body: { inviteeEmail: `b${i}@example.com`, role: "ORGANIZATION_MEMBER" } })),
+          Array.from({ length: 14 }, (_, i) =>
+            call(limited, "POST", `/organizations/${limited.organizationId}/invites`, {
+              body: { inviteeEmail: `b${i}@example.com`, role: "ORGANIZATION_MEMBER" },
+            }),
+          ),
         );
         const throttled = burst.filter((r) => r.status === 429).length;
         expect(throttled).to.be.within(3, 4);
         expect(limited.counts().throttled).to.equal(throttled);
         const other = limited.createToken("second", [limited.organizationId]);
-        expect((await call(limited, "POST", `/organizations/${limited.organizationId}/invites`, { body: { inviteeEmail: "c@example.com", role: "ORGANIZATION_MEMBER" }, token: other })).status).to.equal(200);
+        expect(
+          (
+            await call(limited, "POST", `/organizations/${limited.organizationId}/invites`, {
+              body: { inviteeEmail: "c@example.com", role: "ORGANIZATION_MEMBER" },
+              token: other,
+            })
+          ).status,
+        ).to.equal(200);
       } finally {
         await limited.stop();
       }

@@ -15,7 +15,10 @@ describe("lifecycle: check and diff (no network)", () => {
   after(() => emulator.stop());
   afterEach(async () => {
     await configureFor(emulator);
-    expect(emulator.log.filter((e) => !e.path.includes("_emulator")), "requests sent by check/diff").to.deep.equal([]);
+    expect(
+      emulator.log.filter((e) => !e.path.includes("_emulator")),
+      "requests sent by check/diff",
+    ).to.deep.equal([]);
   });
 
   const check = (news: Record<string, unknown>) => lifecycle.check({}, { organizationId: ORG, ...news });
@@ -25,7 +28,13 @@ describe("lifecycle: check and diff (no network)", () => {
     it("normalizes the email and fills the defaults", async () => {
       const { inputs, failures } = await check({ email: "  Jane.Doe@Example.COM " });
       expect(failures).to.deep.equal([]);
-      expect(inputs).to.deep.equal({ email: "jane.doe@example.com", role: "ORGANIZATION_MEMBER", organizationId: ORG, apiUrl: emulator.apiUrl, onDelete: "demote" });
+      expect(inputs).to.deep.equal({
+        email: "jane.doe@example.com",
+        role: "ORGANIZATION_MEMBER",
+        organizationId: ORG,
+        apiUrl: emulator.apiUrl,
+        onDelete: "demote",
+      });
     });
 
     it("takes organizationId from the environment when neither the input nor the config has it", async () => {
@@ -43,18 +52,50 @@ describe("lifecycle: check and diff (no network)", () => {
       ["email with a leading dot", { email: ".jane@example.com" }, /^email: .*before "@"/],
       ["email with a trailing dot before @", { email: "jane.@example.com" }, /^email: .*before "@"/],
       ["email with a bad domain", { email: "jane@example" }, /^email: .*invalid domain/],
-      ["lowercase role", { email: "a@example.com", role: "organization_owner" }, /^role: role must be one of \[ORGANIZATION_OWNER, .*ORGANIZATION_MEMBER\], got "organization_owner" \(roles are upper case/],
-      ["unknown role", { email: "a@example.com", role: "ORGANIZATION_ADMIN" }, /^role: role must be one of \[.*\], got "ORGANIZATION_ADMIN"$/],
+      [
+        "lowercase role",
+        { email: "a@example.com", role: "organization_owner" },
+        /^role: role must be one of \[ORGANIZATION_OWNER, .*ORGANIZATION_MEMBER\], got "organization_owner" \(roles are upper case/,
+      ],
+      [
+        "unknown role",
+        { email: "a@example.com", role: "ORGANIZATION_ADMIN" },
+        /^role: role must be one of \[.*\], got "ORGANIZATION_ADMIN"$/,
+      ],
       ["empty role", { email: "a@example.com", role: "" }, /^role: role must be one of/],
-      ["malformed organizationId", { email: "a@example.com", organizationId: "my-org" }, /^organizationId: .*25 lowercase letters.*got "my-org"/],
+      [
+        "malformed organizationId",
+        { email: "a@example.com", organizationId: "my-org" },
+        /^organizationId: .*25 lowercase letters.*got "my-org"/,
+      ],
       ["apiUrl over plain http", { email: "a@example.com", apiUrl: "http://api.astronomer.io/v1" }, /^apiUrl: apiUrl must use https/],
       ["apiUrl not a URL", { email: "a@example.com", apiUrl: "astronomer" }, /^apiUrl: apiUrl must be an absolute https URL/],
       ["apiUrl of another scheme", { email: "a@example.com", apiUrl: "ftp://api.astronomer.io" }, /^apiUrl: .*scheme ftp/],
-      ["apiUrl with a query string", { email: "a@example.com", apiUrl: "https://api.astronomer.io/v1?org=x" }, /^apiUrl: apiUrl must not contain a query string/],
-      ["apiUrl with a fragment", { email: "a@example.com", apiUrl: "https://api.astronomer.io/v1#x" }, /^apiUrl: apiUrl must not contain a fragment/],
-      ["apiUrl with credentials", { email: "a@example.com", apiUrl: "https://me:pw@api.astronomer.io/v1" }, /^apiUrl: apiUrl must not contain credentials \(user:password@\).*me:\*\*\*@/],
-      ["email with an international domain", { email: "jane@bücher.de" }, /^email: email must give an international domain in its ASCII \(punycode\) form: jane@xn--bcher-kva\.de, got "jane@bücher\.de"$/],
-      ["unknown onDelete", { email: "a@example.com", onDelete: "remove" }, /^onDelete: onDelete must be one of \[demote, keep\], got "remove"/],
+      [
+        "apiUrl with a query string",
+        { email: "a@example.com", apiUrl: "https://api.astronomer.io/v1?org=x" },
+        /^apiUrl: apiUrl must not contain a query string/,
+      ],
+      [
+        "apiUrl with a fragment",
+        { email: "a@example.com", apiUrl: "https://api.astronomer.io/v1#x" },
+        /^apiUrl: apiUrl must not contain a fragment/,
+      ],
+      [
+        "apiUrl with credentials",
+        { email: "a@example.com", apiUrl: "https://me:pw@api.astronomer.io/v1" },
+        /^apiUrl: apiUrl must not contain credentials \(user:password@\).*me:\*\*\*@/,
+      ],
+      [
+        "email with an international domain",
+        { email: "jane@bücher.de" },
+        /^email: email must give an international domain in its ASCII \(punycode\) form: jane@xn--bcher-kva\.de, got "jane@bücher\.de"$/,
+      ],
+      [
+        "unknown onDelete",
+        { email: "a@example.com", onDelete: "remove" },
+        /^onDelete: onDelete must be one of \[demote, keep\], got "remove"/,
+      ],
     ];
     for (const [name, news, expected] of cases) {
       it(`rejects ${name}, naming the property`, async () => {
@@ -68,7 +109,10 @@ describe("lifecycle: check and diff (no network)", () => {
       const { failures } = await lifecycle.check({}, { email: "a@example.com" });
       expect(failures).to.have.length(1);
       expect(failures[0].property).to.equal("organizationId");
-      expect(failures[0].reason).to.contain("organizationId input").and.contain("astro:organizationId").and.contain("ASTRO_ORGANIZATION_ID");
+      expect(failures[0].reason)
+        .to.contain("organizationId input")
+        .and.contain("astro:organizationId")
+        .and.contain("ASTRO_ORGANIZATION_ID");
     });
 
     it("names where a bad default came from", async () => {
@@ -78,7 +122,11 @@ describe("lifecycle: check and diff (no network)", () => {
     });
 
     it("reports every problem at once", async () => {
-      expect((await reasons({ email: "nope", role: "boss", apiUrl: "http://example.com" })).map((r) => r.split(":")[0])).to.deep.equal(["email", "role", "apiUrl"]);
+      expect((await reasons({ email: "nope", role: "boss", apiUrl: "http://example.com" })).map((r) => r.split(":")[0])).to.deep.equal([
+        "email",
+        "role",
+        "apiUrl",
+      ]);
     });
 
     it("lets preview's unknown values through unvalidated", async () => {
@@ -104,14 +152,15 @@ describe("lifecycle: check and diff (no network)", () => {
       olds = { ...(await createInvite(emulator, { email: "jane@example.com", organizationId: emulator.organizationId })).outs };
       emulator.log.length = 0;
     });
-    const news = (changes: Record<string, unknown> = {}) => ({
-      email: "jane@example.com",
-      role: "ORGANIZATION_MEMBER",
-      organizationId: emulator.organizationId,
-      apiUrl: emulator.apiUrl,
-      onDelete: "demote",
-      ...changes,
-    }) as never;
+    const news = (changes: Record<string, unknown> = {}) =>
+      ({
+        email: "jane@example.com",
+        role: "ORGANIZATION_MEMBER",
+        organizationId: emulator.organizationId,
+        apiUrl: emulator.apiUrl,
+        onDelete: "demote",
+        ...changes,
+      }) as never;
 
     it("nothing changed: no changes, stated explicitly", async () => {
       expect(await lifecycle.diff("id", olds, news())).to.deep.equal({ changes: false, replaces: [], deleteBeforeReplace: false });
@@ -122,7 +171,11 @@ describe("lifecycle: check and diff (no network)", () => {
     });
 
     it("role changed: update in place", async () => {
-      expect(await lifecycle.diff("id", olds, news({ role: "ORGANIZATION_OWNER" }))).to.deep.equal({ changes: true, replaces: [], deleteBeforeReplace: false });
+      expect(await lifecycle.diff("id", olds, news({ role: "ORGANIZATION_OWNER" }))).to.deep.equal({
+        changes: true,
+        replaces: [],
+        deleteBeforeReplace: false,
+      });
     });
 
     it("apiUrl or onDelete changed: update, no replace", async () => {
@@ -131,7 +184,11 @@ describe("lifecycle: check and diff (no network)", () => {
     });
 
     it("email or organization changed: replace, revoking first", async () => {
-      expect(await lifecycle.diff("id", olds, news({ email: "john@example.com" }))).to.deep.equal({ changes: true, replaces: ["email"], deleteBeforeReplace: true });
+      expect(await lifecycle.diff("id", olds, news({ email: "john@example.com" }))).to.deep.equal({
+        changes: true,
+        replaces: ["email"],
+        deleteBeforeReplace: true,
+      });
       expect((await lifecycle.diff("id", olds, news({ organizationId: ORG }))).replaces).to.deep.equal(["organizationId"]);
       expect((await lifecycle.diff("id", olds, news({ email: UNKNOWN }))).replaces).to.deep.equal(["email"]);
     });

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import * as lifecycle from "../../../provider/invite/lifecycle";
-import type { InviteState } from "../../../provider/invite/schema";
+import { inputsOf, InviteState } from "../../../provider/invite/schema";
 import { Emulator, startEmulator } from "../../../provider/emulator/server";
 import { assertNoUndefined, configureFor, createInvite } from "../../support/lifecycle";
 
@@ -14,14 +14,15 @@ describe("lifecycle: create, read, update, delete against the emulator", () => {
   });
   afterEach(() => emulator.stop());
 
-  const users = () => emulator.state.snapshot().organizations[0].users;
+  const users = () => emulator.organization().users;
   const user = (email: string) => users().find((u) => u.username === email);
-  const pendingInvites = () => emulator.state.snapshot().organizations[0].invites.filter((i) => i.state === "pending");
-  const writes = () => emulator.log.filter((e) => e.method !== "GET").map((e) => `${e.method} ${e.path.replace(/\/v1\/organizations\/[^/]+/, "")}`);
-  const declared = (outs: InviteState, changes: Partial<InviteState> = {}) => ({
-    email: outs.email, role: outs.role, organizationId: outs.organizationId, apiUrl: outs.apiUrl, onDelete: outs.onDelete, ...changes,
-  });
-  const update = async (id: string, olds: InviteState, changes: Partial<InviteState>) => (await lifecycle.update(id, { ...olds }, declared(olds, changes))).outs;
+  const pendingInvites = () => emulator.organization().invites.filter((i) => i.state === "pending");
+  const writes = () =>
+    emulator.log.filter((e) => e.method !== "GET").map((e) => `${e.method} ${e.path.replace(/\/v1\/organizations\/[^/]+/, "")}`);
+  /** What the program declared for an invite whose state is `outs`, with `changes`. */
+  const declared = (outs: InviteState, changes: Partial<InviteState> = {}) => ({ ...inputsOf(outs), ...changes });
+  const update = async (id: string, olds: InviteState, changes: Partial<InviteState>) =>
+    (await lifecycle.update(id, { ...olds }, declared(olds, changes))).outs;
   const refresh = (id: string, outs: InviteState) => lifecycle.read(id, { ...outs });
 
   describe("create", () => {
@@ -29,7 +30,14 @@ describe("lifecycle: create, read, update, delete against the emulator", () => {
       const { id, outs } = await createInvite(emulator, { email: "Jane@Example.com", role: "ORGANIZATION_OWNER" });
       expect(id).to.equal(`${org}/jane@example.com`);
       assertNoUndefined(outs);
-      expect(outs).to.include({ email: "jane@example.com", role: "ORGANIZATION_OWNER", status: "PENDING", adopted: false, organizationName: "Emulated Organization", schemaVersion: 1 });
+      expect(outs).to.include({
+        email: "jane@example.com",
+        role: "ORGANIZATION_OWNER",
+        status: "PENDING",
+        adopted: false,
+        organizationName: "Emulated Organization",
+        schemaVersion: 1,
+      });
       expect(outs.inviteId).to.equal(pendingInvites()[0].inviteId);
       expect(outs.userId).to.equal(user("jane@example.com")!.id);
       expect(outs.inviter).to.deep.include({ subjectType: "SERVICEKEY", displayName: "pulumi-astro-invites" });
@@ -61,7 +69,10 @@ describe("lifecycle: create, read, update, delete against the emulator", () => {
       const lostAnswer = async (email: string) => {
         await configureFor(emulator, emulator.createToken("cannot-list", [org], ["organization.users.create"]));
         emulator.faults.add({ kind: "commitThenReset", operation: "createInvite", calls: [1] });
-        const error = (await createInvite(emulator, { email, role: "ORGANIZATION_OWNER" }).then(() => undefined, (e: unknown) => e)) as lifecycle.PartialStateError;
+        const error = (await createInvite(emulator, { email, role: "ORGANIZATION_OWNER" }).then(
+          () => undefined,
+          (e: unknown) => e,
+        )) as lifecycle.PartialStateError;
         await configureFor(emulator);
         return error;
       };
@@ -73,7 +84,12 @@ describe("lifecycle: create, read, update, delete against the emulator", () => {
         expect(error.message).to.contain("next `pulumi up` looks owner-a@example.com up and records them instead of inviting again");
         expect(error.message).not.to.contain("No invite was sent");
         expect(error.id).to.equal(`${org}/owner-a@example.com`);
-        expect(error.properties).to.include({ status: "UNCONFIRMED", adopted: false, email: "owner-a@example.com", role: "ORGANIZATION_OWNER" });
+        expect(error.properties).to.include({
+          status: "UNCONFIRMED",
+          adopted: false,
+          email: "owner-a@example.com",
+          role: "ORGANIZATION_OWNER",
+        });
         assertNoUndefined(error.properties);
         expect(pendingInvites().map((i) => i.email)).to.deep.equal(["owner-a@example.com"]);
       });
@@ -109,7 +125,10 @@ describe("lifecycle: create, read, update, delete against the emulator", () => {
     it("fails with a clear message when there is no token", async () => {
       const { inputs } = await lifecycle.check({}, { email: "a@example.com", organizationId: org });
       await configureFor(emulator, "");
-      const error = await lifecycle.create({ ...inputs }).then(() => undefined, (e: Error) => e);
+      const error = await lifecycle.create({ ...inputs }).then(
+        () => undefined,
+        (e: Error) => e,
+      );
       expect(error?.message).to.contain("astro:apiToken").and.contain("ASTRO_API_TOKEN");
       expect(emulator.log).to.have.length(0);
     });
@@ -218,12 +237,17 @@ describe("lifecycle: create, read, update, delete against the emulator", () => {
     it("records partial state when the new invite fails after the old one was revoked", async () => {
       const { id, outs } = await createInvite(emulator, { email: "jane@example.com" });
       await configureFor(emulator, emulator.createToken("cannot-invite", [org], ["organization.users.get", "organization.users.delete"]));
-      const error = (await update(id, outs, { role: "ORGANIZATION_OWNER" }).then(() => undefined, (e: unknown) => e)) as Error & { id: string; properties: InviteState; reasons: string[] };
+      const error = (await update(id, outs, { role: "ORGANIZATION_OWNER" }).then(
+        () => undefined,
+        (e: unknown) => e,
+      )) as Error & { id: string; properties: InviteState; reasons: string[] };
       expect(error.message).to.contain("previous invite was revoked").and.contain("organization.users.create");
       expect(error.id).to.equal(id);
       expect(error.properties).to.include({ status: "REVOKED", inviteId: "" });
       assertNoUndefined(error.properties);
-      expect(await lifecycle.diff(id, { ...error.properties }, declared(outs, { role: "ORGANIZATION_OWNER" }) as never)).to.include({ changes: true });
+      expect(await lifecycle.diff(id, { ...error.properties }, declared(outs, { role: "ORGANIZATION_OWNER" }) as never)).to.include({
+        changes: true,
+      });
     });
   });
 

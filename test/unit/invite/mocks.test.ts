@@ -2,25 +2,15 @@ import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import { OrganizationUserInvite } from "../../../provider/invite/resource";
 import { TYPE } from "../../support/host";
+import { mockResources } from "../../support/mocks";
 
 const ORG = "clm9t0gbt000108jv4f1cfu8u";
 const TOKEN = "astro-token-that-must-not-be-captured";
 
 describe("a program of invites under pulumi.runtime.setMocks", () => {
-  const registered: pulumi.runtime.MockResourceArgs[] = [];
+  let registered: pulumi.runtime.MockResourceArgs[];
   before(() => {
-    pulumi.runtime.setMocks(
-      {
-        newResource: (args) => {
-          registered.push(args);
-          return { id: `${args.name}-id`, state: { ...args.inputs, status: "PENDING" } };
-        },
-        call: () => ({}),
-      },
-      "astro-test",
-      "dev",
-      false,
-    );
+    registered = mockResources(() => ({ status: "PENDING" }));
   });
 
   it("registers the type token, normalized inputs, and a __provider without the token", async () => {
@@ -40,7 +30,9 @@ describe("a program of invites under pulumi.runtime.setMocks", () => {
     expect(byName.jane).to.include({ email: "jane@example.com", role: "ORGANIZATION_OWNER", organizationId: ORG, onDelete: "demote" });
     expect(byName.john).to.include({ email: "john@example.com", role: "ORGANIZATION_MEMBER" });
     expect(byName.bill).to.include({ email: "bill@example.com", role: "ORGANIZATION_BILLING_ADMIN", onDelete: "keep" });
-    for (const { inputs: { __provider } } of registered) {
+    for (const {
+      inputs: { __provider },
+    } of registered) {
       expect(__provider).to.be.a("string");
       expect(__provider.length).to.be.at.most(2500);
       expect(__provider).not.to.contain(TOKEN);

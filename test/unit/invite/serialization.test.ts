@@ -36,26 +36,32 @@ describe("the serialized provider (__provider)", () => {
     expect(text.length).to.be.at.most(2500);
     expect(text).not.to.contain(emulator.token);
     expect(text).not.to.contain(process.cwd());
-    expect(text).to.contain('require(IMPLEMENTATION)');
+    expect(text).to.contain("require(IMPLEMENTATION)");
   });
 
   it("loaded as the host loads it, creates and deletes an invite against the emulator", async () => {
     const provider = load(text);
     await provider.configure!({ config: stackConfig({ "astro:apiToken": emulator.token }) });
-    const { inputs, failures } = await provider.check!({}, { email: "Serialized@Example.com", organizationId: emulator.organizationId, apiUrl: emulator.apiUrl });
+    const { inputs, failures } = await provider.check!(
+      {},
+      { email: "Serialized@Example.com", organizationId: emulator.organizationId, apiUrl: emulator.apiUrl },
+    );
     expect(failures).to.deep.equal([]);
     const { id, outs } = await provider.create(inputs);
     expect(id).to.equal(`${emulator.organizationId}/serialized@example.com`);
-    expect(emulator.state.snapshot().organizations[0].users.map((u) => u.username)).to.deep.equal(["serialized@example.com"]);
+    expect(emulator.organization().users.map((u) => u.username)).to.deep.equal(["serialized@example.com"]);
     await provider.delete!(id, outs);
-    expect(emulator.state.snapshot().organizations[0].users).to.deep.equal([]);
+    expect(emulator.organization().users).to.deep.equal([]);
   });
 
   it("runs the implementation installed when it runs, not the one present when it was serialized", async () => {
     const project = mkdtempSync(join(tmpdir(), "astro-upgrade-"));
     const pkg = join(project, "node_modules", "pulumi-astro-invites");
     mkdirSync(pkg, { recursive: true });
-    writeFileSync(join(pkg, "package.json"), JSON.stringify({ name: "pulumi-astro-invites", exports: { "./lifecycle": "./lifecycle.js" } }));
+    writeFileSync(
+      join(pkg, "package.json"),
+      JSON.stringify({ name: "pulumi-astro-invites", exports: { "./lifecycle": "./lifecycle.js" } }),
+    );
     writeFileSync(join(pkg, "lifecycle.js"), 'exports.create = async () => ({ id: "upgraded", outs: { implementation: "v2" } });');
     writeFileSync(join(project, "provider.js"), text);
     // A fresh process, as after an upgrade: the host resolves the implementation from the project's node_modules.

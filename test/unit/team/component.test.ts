@@ -1,26 +1,18 @@
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import { OrganizationUserInvites } from "../../../provider/team/resource";
+import { mockResources } from "../../support/mocks";
 
 const ORG = "clm9t0gbt000108jv4f1cfu8u";
 
 describe("OrganizationUserInvites under setMocks", () => {
   let registered: pulumi.runtime.MockResourceArgs[];
   beforeEach(() => {
-    registered = [];
-    pulumi.runtime.setMocks(
-      {
-        newResource: (args) => {
-          registered.push(args);
-          const status = args.inputs.email === "grace@example.com" ? "ACTIVE" : "PENDING";
-          return { id: `${args.name}-id`, state: { ...args.inputs, status, inviteId: `i-${args.name}`, userId: `u-${args.name}` } };
-        },
-        call: () => ({}),
-      },
-      "astro-test",
-      "dev",
-      false,
-    );
+    registered = mockResources((args) => ({
+      status: args.inputs.email === "grace@example.com" ? "ACTIVE" : "PENDING",
+      inviteId: `i-${args.name}`,
+      userId: `u-${args.name}`,
+    }));
   });
 
   const settled = <T>(output: pulumi.Output<T>) => new Promise<T>((resolve) => output.apply(resolve));
@@ -35,7 +27,12 @@ describe("OrganizationUserInvites under setMocks", () => {
     expect(invites.map((r) => r.name).sort()).to.deep.equal(["data-ada@example.com", "data-grace@example.com"]);
     const grace = invites.find((r) => r.name === "data-grace@example.com")!.inputs;
     expect(grace).to.include({ email: "grace@example.com", role: "ORGANIZATION_OBSERVE_MEMBER", organizationId: ORG, onDelete: "keep" });
-    expect(members["ada@example.com"]).to.deep.equal({ status: "PENDING", role: "ORGANIZATION_OWNER", inviteId: "i-data-ada@example.com", userId: "u-data-ada@example.com" });
+    expect(members["ada@example.com"]).to.deep.equal({
+      status: "PENDING",
+      role: "ORGANIZATION_OWNER",
+      inviteId: "i-data-ada@example.com",
+      userId: "u-data-ada@example.com",
+    });
     expect(await settled(team.counts)).to.deep.equal({ PENDING: 1, ACTIVE: 1 });
   });
 

@@ -25,11 +25,17 @@ describe("team files and member lists", () => {
     it("UTF-16 with a byte-order mark, or without one: named, with the fix", () => {
       const text = "ada@example.com ORGANIZATION_OWNER\n";
       const le = file("le.txt", Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]));
-      expect(problemsOf(() => readTeamFile(le, "ORGANIZATION_MEMBER"))).to.deep.equal([`${le}: is UTF-16 encoded (it starts with a UTF-16 byte-order mark); save it as UTF-8`]);
+      expect(problemsOf(() => readTeamFile(le, "ORGANIZATION_MEMBER"))).to.deep.equal([
+        `${le}: is UTF-16 encoded (it starts with a UTF-16 byte-order mark); save it as UTF-8`,
+      ]);
       const bare = file("bare.txt", Buffer.from(text, "utf16le"));
-      expect(problemsOf(() => readTeamFile(bare, "ORGANIZATION_MEMBER"))[0]).to.contain("contains NUL bytes").and.contain("save it as UTF-8");
+      expect(problemsOf(() => readTeamFile(bare, "ORGANIZATION_MEMBER"))[0])
+        .to.contain("contains NUL bytes")
+        .and.contain("save it as UTF-8");
       const latin1 = file("latin1.txt", Buffer.from("jos\xe9@example.com\n", "latin1"));
-      expect(problemsOf(() => readTeamFile(latin1, "ORGANIZATION_MEMBER"))).to.deep.equal([`${latin1}: is not valid UTF-8 text; save it as UTF-8`]);
+      expect(problemsOf(() => readTeamFile(latin1, "ORGANIZATION_MEMBER"))).to.deep.equal([
+        `${latin1}: is not valid UTF-8 text; save it as UTF-8`,
+      ]);
     });
 
     it("a directory: named as one", () => {
@@ -48,8 +54,8 @@ describe("team files and member lists", () => {
       const lines = error!.message.split("\n");
       expect(lines[0]).to.equal("The team declaration has 100000 problems; nothing was sent:");
       expect(lines).to.have.length(1 + 50 + 1);
-      expect(lines[1]).to.match(/^  huge\.txt:1: /);
-      expect(lines[50]).to.match(/^  huge\.txt:50: /);
+      expect(lines[1]).to.match(/^ {2}huge\.txt:1: /);
+      expect(lines[50]).to.match(/^ {2}huge\.txt:50: /);
       expect(lines[51]).to.equal("  and 99950 more");
     });
 
@@ -61,7 +67,8 @@ describe("team files and member lists", () => {
   });
 
   it("reads the docs' format: email ROLE, ROLE optional, comments and blank lines, CRLF and a BOM", () => {
-    const text = "\uFEFF# data team\r\nAda@Example.com ORGANIZATION_OWNER\r\n\r\n  grace@example.com   \r\nlinus@example.com\tORGANIZATION_OBSERVE_ADMIN\r\n";
+    const text =
+      "\uFEFF# data team\r\nAda@Example.com ORGANIZATION_OWNER\r\n\r\n  grace@example.com   \r\nlinus@example.com\tORGANIZATION_OBSERVE_ADMIN\r\n";
     expect(parseTeamFile(text, "team.txt", "ORGANIZATION_MEMBER")).to.deep.equal([
       { email: "ada@example.com", role: "ORGANIZATION_OWNER", source: "team.txt:2" },
       { email: "grace@example.com", role: "ORGANIZATION_MEMBER", source: "team.txt:4" },
@@ -96,13 +103,15 @@ describe("team files and member lists", () => {
   });
 
   it("a malformed CSV line names the expected shape", () => {
-    expect(problemsOf(() => parseTeamFile("email,role\na@example.com,ORGANIZATION_MEMBER,x\n", "t.csv", "ORGANIZATION_MEMBER"))).to.deep.equal([
-      't.csv:2: expected "email,role", got "a@example.com,ORGANIZATION_MEMBER,x"',
-    ]);
+    expect(
+      problemsOf(() => parseTeamFile("email,role\na@example.com,ORGANIZATION_MEMBER,x\n", "t.csv", "ORGANIZATION_MEMBER")),
+    ).to.deep.equal(['t.csv:2: expected "email,role", got "a@example.com,ORGANIZATION_MEMBER,x"']);
   });
 
   it("an empty file and a missing file are errors naming the file", () => {
-    expect(problemsOf(() => parseTeamFile("# nobody yet\n\n", "team.txt", "ORGANIZATION_MEMBER"))).to.deep.equal(["team.txt: no members declared (the file has no email lines)"]);
+    expect(problemsOf(() => parseTeamFile("# nobody yet\n\n", "team.txt", "ORGANIZATION_MEMBER"))).to.deep.equal([
+      "team.txt: no members declared (the file has no email lines)",
+    ]);
     const dir = mkdtempSync(join(tmpdir(), "team-"));
     expect(problemsOf(() => readTeamFile(join(dir, "missing.txt"), "ORGANIZATION_MEMBER"))[0]).to.match(/missing\.txt: file not found/);
     writeFileSync(join(dir, "team.txt"), "a@example.com\n");
@@ -114,13 +123,19 @@ describe("team files and member lists", () => {
       parseTeamFile("x\ny\n", "team.txt", "ORGANIZATION_MEMBER");
       expect.fail("expected an error");
     } catch (error) {
-      expect((error as Error).message).to.match(/^The team declaration has 2 problems; nothing was sent:\n  team\.txt:1: .*\n  team\.txt:2: /);
+      expect((error as Error).message).to.match(
+        /^The team declaration has 2 problems; nothing was sent:\n {2}team\.txt:1: .*\n {2}team\.txt:2: /,
+      );
     }
   });
 
   it("checks inline members by index", () => {
-    expect(checkMembers([{ email: "A@x.io", role: "ORGANIZATION_OWNER" }, { email: "b@x.io" }], "ORGANIZATION_MEMBER").map((m) => m.email)).to.deep.equal(["a@x.io", "b@x.io"]);
-    expect(problemsOf(() => checkMembers([{ email: "a@x.io" }, { email: "a@X.io" }, { email: "c@x.io", role: "owner" }], "ORGANIZATION_MEMBER"))).to.deep.equal([
+    expect(
+      checkMembers([{ email: "A@x.io", role: "ORGANIZATION_OWNER" }, { email: "b@x.io" }], "ORGANIZATION_MEMBER").map((m) => m.email),
+    ).to.deep.equal(["a@x.io", "b@x.io"]);
+    expect(
+      problemsOf(() => checkMembers([{ email: "a@x.io" }, { email: "a@X.io" }, { email: "c@x.io", role: "owner" }], "ORGANIZATION_MEMBER")),
+    ).to.deep.equal([
       "members[1]: a@x.io is declared twice (also at members[0]); emails are compared ignoring case",
       'members[2]: role must be one of [ORGANIZATION_OWNER, ORGANIZATION_BILLING_ADMIN, ORGANIZATION_OBSERVE_ADMIN, ORGANIZATION_OBSERVE_MEMBER, ORGANIZATION_MEMBER], got "owner"',
     ]);
