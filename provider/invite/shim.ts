@@ -1,4 +1,6 @@
-/* eslint-disable @typescript-eslint/no-require-imports -- the implementation is required when a method runs, by design (below); a comment inside a method would be serialized into every resource's state */
+/* eslint-disable @typescript-eslint/no-require-imports --
+   The implementation is required when a method runs, by design (below). This is not said inside the
+   method: a comment there would be serialized into every resource's state. */
 import type * as pulumi from "@pulumi/pulumi";
 import type * as Lifecycle from "./lifecycle";
 
