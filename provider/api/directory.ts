@@ -10,8 +10,8 @@ import type { User } from "./schemas";
  * - Batches: lookups arriving within BATCH_WINDOW_MS of each other are decided together. A walk of the
  *   list costs its pages (known once one page reported the total); N lookups by id cost N GETs. The
  *   batch takes the cheaper; a lookup by email alone can only be answered by a walk. With the size not
- *   yet known, a batch of two or more starts walking, and after each page switches to GETs by id for
- *   the lookups still waiting if those are fewer than the pages left.
+ *   yet known, a batch of two or more starts walking, and after each page goes on only while the pages
+ *   left cost less than the lookups they would answer (worthFinishing); the rest are read by id.
  * - Freshness: a lookup made before a write ("write": update, delete) is answered only by reads that
  *   start after it was asked: a walk started by its own batch, or its own GET. So a decision to revoke,
  *   re-invite or demote rests on a read as fresh as a per-user GET made at the same moment. A refresh
@@ -51,6 +51,8 @@ interface Walk {
   complete: boolean;
   /** Still reading pages: waiters may join. */
   running: boolean;
+  /** Started for a refresh lookup: later refresh lookups may use it. */
+  shareable: boolean;
 }
 
 export class UserDirectory {
@@ -59,6 +61,8 @@ export class UserDirectory {
   private latest: Walk | undefined;
   /** The organization's size as the last page reported it. */
   private knownSize: number | undefined;
+  /** Refresh lookups made so far: a refresh reads every resource, so as many are likely to follow. */
+  private readsSeen = 0;
 
   constructor(
     private readonly client: AstroClient,
@@ -68,6 +72,7 @@ export class UserDirectory {
   find(lookup: Lookup, freshness: Freshness): Promise<User | undefined> {
     return new Promise((resolve, reject) => {
       const waiter: Waiter = { lookup, freshness, resolve, reject };
+      if (freshness === "read") this.readsSeen++;
       const shared = freshness === "read" ? this.reusable() : undefined;
       if (shared) return this.join(shared, waiter);
       this.queue.push(waiter);
@@ -99,8 +104,10 @@ export class UserDirectory {
   }
 
   private async walk(waiters: Waiter[]): Promise<void> {
-    const walk: Walk = { startedAt: Date.now(), byId: new Map(), byEmail: new Map(), waiters, complete: true, running: true };
+    const shareable = waiters.some((waiter) => waiter.freshness === "read");
+    const walk: Walk = { startedAt: Date.now(), byId: new Map(), byEmail: new Map(), waiters, complete: false, running: true, shareable };
     this.latest = walk;
+    let stoppedEarly = false;
     try {
       for await (const page of this.client.listUsers(this.organizationId)) {
         this.knownSize = page.totalCount;
@@ -113,19 +120,15 @@ export class UserDirectory {
           if (user) waiter.resolve(user);
           return !user;
         });
-        // Stop reading when no one waits, or when GETs for those still waiting cost less than the rest.
         const pagesLeft = Math.ceil(Math.max(0, page.totalCount - walk.byId.size) / PAGE_SIZE);
-        if (
-          pagesLeft > 0 &&
-          (walk.waiters.length === 0 || (walk.waiters.every((w) => w.lookup.userId) && walk.waiters.length < pagesLeft))
-        ) {
-          walk.complete = false;
+        if (pagesLeft > 0 && !this.worthFinishing(walk, pagesLeft)) {
+          stoppedEarly = true;
           break;
         }
       }
+      walk.complete = !stoppedEarly;
     } catch (error) {
       walk.running = false;
-      walk.complete = false;
       for (const waiter of walk.waiters.splice(0)) waiter.reject(error);
       return;
     }
@@ -135,6 +138,17 @@ export class UserDirectory {
       if (walk.complete) waiter.resolve(undefined);
       else void this.getById(waiter);
     }
+  }
+
+  /**
+   * Whether the rest of the list costs less than the lookups it would answer: those still waiting (a
+   * lookup by email alone can only be answered by a walk) and, for a walk a refresh may share, as many
+   * more refresh lookups as were seen so far. Otherwise the waiting ones are read by id.
+   */
+  private worthFinishing(walk: Walk, pagesLeft: number): boolean {
+    if (walk.waiters.some((waiter) => !waiter.lookup.userId)) return true;
+    const sharedReads = walk.shareable ? this.readsSeen : 0;
+    return walk.waiters.length + sharedReads >= pagesLeft;
   }
 
   /** One GET by id; a user gone by that id is looked up again by email (a re-created user has a new id). */
