@@ -54,6 +54,9 @@ const LIST_PAGE_SIZE = 1000;
 /** A users list that goes on past this is a server misbehaving; the walk stops with an error. */
 const MAX_LISTED_USERS = 250_000;
 
+/** How old a record read by id may be to stand for the read by id before a role change. */
+const FULL_RECORD_REUSE_MS = 2_000;
+
 /** Astro answers this (400) when the invitee already has a role in the organization. */
 const EXISTING_ROLE_MESSAGE = /existing role in organization/i;
 
@@ -82,6 +85,8 @@ export class AstroClient {
   private readonly retry: RetryOptions;
   private readonly rateLimits: RateLimits | undefined;
   private readonly log: (line: string) => void;
+  /** Users read by id, by organization/id, for the role change that usually follows (recentFullRecord). */
+  private readonly fullRecords = new Map<string, { user: User; readAt: number }>();
 
   constructor(options: AstroClientOptions) {
     const baseUrl = normalizeApiUrl(options.baseUrl ?? DEFAULT_API_URL);
@@ -167,9 +172,11 @@ export class AstroClient {
   /** The organization's user with this id, or undefined when the organization has no such user. */
   async getUser(organizationId: string, userId: string): Promise<User | undefined> {
     const request: Request = { operation: "getUser", method: "GET", path: this.path("organizations", organizationId, "users", userId) };
-    return this.send(request, (attempt) =>
+    const user = await this.send(request, (attempt) =>
       accept(attempt, { 200: (body) => this.parse(request.operation, UserSchema, body), 404: () => undefined }),
     );
+    if (user) this.rememberFullRecord(`${organizationId}/${userId}`, user);
+    return user;
   }
 
   /**
@@ -213,7 +220,7 @@ export class AstroClient {
    * the organization role never strips them.
    */
   async updateOrganizationRole(organizationId: string, userId: string, role: string): Promise<void> {
-    const user = await this.getUser(organizationId, userId);
+    const user = this.recentFullRecord(organizationId, userId) ?? (await this.getUser(organizationId, userId));
     if (!user) {
       throw new AstroApiError({
         operation: "getUser",
@@ -233,6 +240,27 @@ export class AstroClient {
       },
     };
     await this.send(request, (attempt) => accept(attempt, { 200: (body) => this.parse(request.operation, SubjectRolesSchema, body) }));
+  }
+
+  /**
+   * A record this client read by id within FULL_RECORD_REUSE_MS (the lookup right before a role change
+   * usually is one): as full and as fresh as reading it again. Each is used at most once.
+   */
+  private rememberFullRecord(key: string, user: User): void {
+    // Insertion order is read order: drop the stale ones from the front, so the map stays small.
+    for (const [old, { readAt }] of this.fullRecords) {
+      if (Date.now() - readAt <= FULL_RECORD_REUSE_MS) break;
+      this.fullRecords.delete(old);
+    }
+    this.fullRecords.delete(key);
+    this.fullRecords.set(key, { user, readAt: Date.now() });
+  }
+
+  private recentFullRecord(organizationId: string, userId: string): User | undefined {
+    const key = `${organizationId}/${userId}`;
+    const recent = this.fullRecords.get(key);
+    this.fullRecords.delete(key);
+    return recent && Date.now() - recent.readAt <= FULL_RECORD_REUSE_MS ? recent.user : undefined;
   }
 
   private async getUsersPage(organizationId: string, offset: number) {

@@ -2,6 +2,7 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { AstroClient, CreateInviteResult } from "../api/client";
 import { directoryFor, Freshness } from "../api/directory";
 import { CreateOutcomeUnknownError } from "../api/errors";
+import { fingerprint } from "../api/pacing";
 import type { Invite, SubjectProfile, User } from "../api/schemas";
 import { report } from "../log";
 import { DEFAULT_ROLE } from "../roles";
@@ -211,15 +212,18 @@ function inviterOf(profile: SubjectProfile): InviteState["inviter"] {
   };
 }
 
+/** One client per API URL and token in this process, shared by every resource's steps. */
+const clients = new Map<string, AstroClient>();
+
 function clientFor(apiUrl: string): AstroClient {
   const { token } = configured();
   if (!token) throw new Error(MISSING_TOKEN);
+  const key = `${apiUrl} ${fingerprint(token)}`;
   // Retries are what a user wonders about when an update is slow; every other attempt stays quiet.
-  return new AstroClient({
-    token,
-    baseUrl: apiUrl,
-    log: (line) => line.startsWith("retrying") && void report("info", `Astro API: ${line}`),
-  });
+  const log = (line: string) => line.startsWith("retrying") && void report("info", `Astro API: ${line}`);
+  let client = clients.get(key);
+  if (!client) clients.set(key, (client = new AstroClient({ token, baseUrl: apiUrl, log })));
+  return client;
 }
 
 export function resourceId(inputs: Pick<InviteInputs, "organizationId" | "email">): string {
