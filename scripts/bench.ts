@@ -1,8 +1,11 @@
-import { readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { ASTRO_RATE_LIMITS, PacedMethod } from "../provider/api/pacing";
+import { UsersPageSchema } from "../provider/api/schemas";
 import { Emulator, startEmulator } from "../provider/emulator/server";
 import { installedProject } from "./lib/installed-project";
 import { writeTeamFile } from "./lib/team-file";
@@ -12,7 +15,8 @@ import { PulumiWorkspace, TEAM_PROGRAM } from "./lib/workspace";
  * `npm run bench -- --invites N --latency MS`: a team of N people through the real CLI against the
  * emulator (Astro's rate limits enforced, MS of latency per request), in a project that installed the
  * packed package the way users do. The same phases then run on N trivial dynamic resources whose
- * provider does no I/O (same CLI, same state backend): the engine floor. Each phase reports:
+ * provider does no I/O (same CLI, same state backend, same program: NO_IO_LIFECYCLE): the engine
+ * floor. Each phase reports:
  * - engineSeconds: the trivial stack's wall time for the phase (Pulumi's own cost);
  * - apiFloorSeconds: Astro's rate limits for the requests the phase must make (its writes, one GET by
  *   id before each roles POST, and, when it looks anyone up, one walk of the users list);
@@ -25,26 +29,26 @@ const { values } = parseArgs({ options: { invites: { type: "string", default: "2
 const invites = Number(values.invites);
 const latencyMs = Number(values.latency);
 
-/** A provider that does no I/O, installed as a package so that its state holds one require, like ours. */
-const TRIVIAL_PROVIDER = `module.exports = {
-  async check(_olds, news) { return { inputs: news }; },
-  async diff(_id, olds, news) { return { changes: olds.role !== news.role }; },
-  async create(inputs) { return { id: inputs.email, outs: { ...inputs, status: "PENDING" } }; },
-  async read(id, props) { return { id, props, inputs: { email: props.email, role: props.role } }; },
-  async update(_id, olds, news) { return { outs: { ...news, status: olds.status } }; },
-  async delete() {},
+/**
+ * The engine floor's lifecycle: pulumi-astro-invites itself (same program, component, check, diff and
+ * state shape, so the engine checkpoints as much), with every step that would call the Astro API
+ * answered from the declaration alone.
+ */
+const NO_IO_LIFECYCLE = `const real = require("./lifecycle.with-api.js");
+const inputsOf = ({ email, role, organizationId, apiUrl, onDelete }) => ({ email, role, organizationId, apiUrl, onDelete });
+const state = (inputs) => ({
+  ...inputsOf(inputs), schemaVersion: 1, inviteId: "cbenchinvite0000000000000", userId: "cbenchuser000000000000000",
+  expiresAt: new Date(Date.now() + 7 * 86400e3).toISOString(), status: "PENDING",
+  inviter: { id: "cbenchtoken00000000000000", subjectType: "SERVICEKEY", displayName: "pulumi-astro-invites" },
+  organizationName: "Emulated Organization", adopted: false,
+});
+module.exports = {
+  ...real,
+  create: async (inputs) => ({ id: inputs.organizationId + "/" + inputs.email, outs: state(inputs) }),
+  read: async (id, props) => ({ id, props, inputs: inputsOf(props) }),
+  update: async (_id, olds, news) => ({ outs: { ...olds, ...inputsOf(news) } }),
+  remove: async () => {},
 };
-`;
-const TRIVIAL_PROGRAM = `import * as pulumi from "@pulumi/pulumi";
-import { readFileSync } from "node:fs";
-const provider: pulumi.dynamic.ResourceProvider = require("bench-trivial-provider");
-class Trivial extends pulumi.dynamic.Resource {}
-const team = new pulumi.ComponentResource("bench:index:Team", "team", {});
-for (const line of readFileSync(new pulumi.Config().require("file"), "utf8").split("\\n")) {
-  const [email, role] = line.trim().split(/\\s+/);
-  if (!email || email.startsWith("#")) continue;
-  new Trivial(provider, \`team-\${email}\`, { email, role, status: undefined }, { parent: team }, "bench", "Trivial");
-}
 `;
 
 interface Phase {
@@ -125,18 +129,48 @@ function apiFloorSeconds(entries: Emulator["log"], organizationSize: number): nu
 
 const round = (value: number) => Math.round(value * 100) / 100;
 
+/** The heap a page of 1000 users holds once read through the client's schema: what a shared walk keeps. */
+function heldByAPageOf1000Users(): number {
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc") as () => void;
+  const at = new Date().toISOString();
+  const users = Array.from({ length: 1000 }, (_, i) => ({
+    ...{
+      id: `cuser${String(i).padStart(20, "0")}`,
+      username: `member${String(i).padStart(4, "0")}@example.com`,
+      fullName: "",
+      avatarUrl: "",
+    },
+    ...{
+      status: "ACTIVE",
+      organizationRole: "ORGANIZATION_MEMBER",
+      workspaceRoles: [],
+      deploymentRoles: [],
+      dagRoles: [],
+      createdAt: at,
+      updatedAt: at,
+    },
+  }));
+  const body = JSON.stringify({ limit: 1000, offset: 0, totalCount: 1000, users });
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const page = UsersPageSchema.parse(JSON.parse(body));
+  gc();
+  const held = process.memoryUsage().heapUsed - before;
+  return page.users.length === 1000 ? round(held / 2 ** 20) : NaN;
+}
+
 async function main(): Promise<void> {
   const say = (line: string) => process.stderr.write(`bench: ${line}\n`);
   say(
     `${invites} invites, ${latencyMs} ms latency, rate limits POST ${ASTRO_RATE_LIMITS.POST}/s DELETE ${ASTRO_RATE_LIMITS.DELETE}/s GET ${ASTRO_RATE_LIMITS.GET}/s`,
   );
-  say("packing the package and installing it in two fresh projects (the team, and the trivial engine floor)");
+  say("packing the package and installing it in two fresh projects (the team, and the same team without API calls)");
   const real = await installedProject("astro-invites-bench", { "index.ts": readFileSync(join(TEAM_PROGRAM, "index.ts"), "utf8") });
-  const trivial = await installedProject(
-    "astro-invites-bench-floor",
-    { "index.ts": TRIVIAL_PROGRAM },
-    { "bench-trivial-provider": TRIVIAL_PROVIDER },
-  );
+  const trivial = await installedProject("astro-invites-bench-floor", { "index.ts": readFileSync(join(TEAM_PROGRAM, "index.ts"), "utf8") });
+  const lifecycle = join(trivial.dir, "node_modules/pulumi-astro-invites/dist/provider/invite/lifecycle.js");
+  renameSync(lifecycle, lifecycle.replace(/\.js$/, ".with-api.js"));
+  writeFileSync(lifecycle, NO_IO_LIFECYCLE);
   const emulator = await startEmulator({ latencyMs });
   const realStack = new PulumiWorkspace(real.dir, "bench", { inPlace: true });
   const floorStack = new PulumiWorkspace(trivial.dir, "bench", { inPlace: true });
@@ -150,10 +184,14 @@ async function main(): Promise<void> {
       { "astro:organizationId": emulator.organizationId, "astro:apiUrl": emulator.apiUrl, file: realFile },
       { "astro:apiToken": emulator.token },
     );
-    await floorStack.init({ file: floorFile });
+    // The same config: check validates it; nothing is ever sent.
+    await floorStack.init(
+      { "astro:organizationId": emulator.organizationId, "astro:apiUrl": emulator.apiUrl, file: floorFile },
+      { "astro:apiToken": "no-api-calls" },
+    );
     for (const phase of PHASES) {
       phase.before?.(floorFile);
-      say(`${phase.name}: engine floor (trivial resources)`);
+      say(`${phase.name}: engine floor (no API calls)`);
       const floor = await runPhase(floorStack, trivial.dir, phase.args);
       if (floor.code !== 0) throw new Error(`the engine-floor stack failed in ${phase.name}:\n${floor.output}`);
       phase.before?.(realFile, emulator);
@@ -193,16 +231,18 @@ async function main(): Promise<void> {
     rmSync(real.dir, { recursive: true, force: true });
     rmSync(trivial.dir, { recursive: true, force: true });
   }
-  printTable(reports);
+  const listHeldMB = heldByAPageOf1000Users();
+  console.log(JSON.stringify({ listOf1000UsersHeldMB: listHeldMB }));
+  printTable(reports, listHeldMB);
 }
 
-function printTable(reports: Record<string, unknown>[]): void {
+function printTable(reports: Record<string, unknown>[], listHeldMB: number): void {
   const cpu = cpus()[0]?.model.replace(/\s+/g, " ").trim() ?? "unknown CPU";
   console.log(
     `\n${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}, ${latencyMs} ms latency\n`,
   );
   console.log(
-    "| N | phase | requests | 429s | failures | engine s | API floor s | wall s | wall / max(engine, API floor) | provider peak RSS MB |",
+    "| N | phase | requests | 429s | failures | engine s | API floor s | wall s | wall / max(engine, API floor) | provider peak RSS MB (engine floor's) |",
   );
   console.log("|---|---|---|---|---|---|---|---|---|---|");
   for (const r of reports) {
@@ -211,9 +251,10 @@ function printTable(reports: Record<string, unknown>[]): void {
         .map(([op, n]) => `${op} ${n}`)
         .join(", ") || "none";
     console.log(
-      `| ${r.invites} | ${r.phase} | ${requests} | ${r.throttled} | ${r.failures} | ${r.engineSeconds} | ${r.apiFloorSeconds} | ${r.wallSeconds} | ${r.wallOverFloor} | ${r.peakRssMB} |`,
+      `| ${r.invites} | ${r.phase} | ${requests} | ${r.throttled} | ${r.failures} | ${r.engineSeconds} | ${r.apiFloorSeconds} | ${r.wallSeconds} | ${r.wallOverFloor} | ${r.peakRssMB} (${r.enginePeakRssMB}) |`,
     );
   }
+  console.log(`\nA page of 1000 users, read through the client's schema, holds ${listHeldMB} MB of heap.`);
 }
 
 main().catch((error: unknown) => {

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -18,12 +18,7 @@ function lockedVersion(name: string): string {
  * tsconfig.json and Pulumi.yaml, with this package installed from the tarball `npm pack` makes and
  * @pulumi/pulumi at the lockfile's version. `files` are the program's files (index.ts at least).
  */
-export async function installedProject(
-  name: string,
-  files: Record<string, string>,
-  /** Small local packages, name -> index.js, put in node_modules after the install. */
-  localPackages: Record<string, string> = {},
-): Promise<{ dir: string; tarball: string }> {
+export async function installedProject(name: string, files: Record<string, string>): Promise<{ dir: string; tarball: string }> {
   const dir = mkdtempSync(join(tmpdir(), `${name}-`));
   const packed = await run("npm", ["pack", "--json", "--pack-destination", dir], { cwd: REPO_ROOT, maxBuffer: 16 * 1024 * 1024 });
   const [{ filename }] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf("["))) as { filename: string }[];
@@ -56,10 +51,5 @@ export async function installedProject(
   writeFileSync(join(dir, "Pulumi.yaml"), `name: ${name}\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n`);
   for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
   await run("npm", ["install", "--no-audit", "--no-fund"], { cwd: dir, maxBuffer: 16 * 1024 * 1024 });
-  for (const [pkg, index] of Object.entries(localPackages)) {
-    mkdirSync(join(dir, "node_modules", pkg), { recursive: true });
-    writeFileSync(join(dir, "node_modules", pkg, "package.json"), JSON.stringify({ name: pkg, version: "0.0.0", main: "index.js" }));
-    writeFileSync(join(dir, "node_modules", pkg, "index.js"), index);
-  }
   return { dir, tarball };
 }
