@@ -1,7 +1,7 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { AstroClient, CreateInviteResult } from "../api/client";
 import { directoryFor, Freshness } from "../api/directory";
-import { CreateOutcomeUnknownError } from "../api/errors";
+import { CreateOutcomeUnknownError, ResponseShapeError } from "../api/errors";
 import { fingerprint } from "../api/pacing";
 import type { Invite, SubjectProfile, User } from "../api/schemas";
 import { report } from "../log";
@@ -133,6 +133,10 @@ async function invite(client: AstroClient, inputs: InviteInputs, id: string = re
         { ...initialState(inputs), status: "UNCONFIRMED" },
         `${error.message}. The invite is recorded as UNCONFIRMED: ${next}`,
       );
+    }
+    if (error instanceof ResponseShapeError && error.operation === "createInvite") {
+      // Astro answered with an invite, but for someone else or another organization: what was created is unclear.
+      throw new Error(`The Astro API's answer to the invite for ${inputs.email} was not recorded: ${error.message}`, { cause: error });
     }
     // No attempt can have reached the server, or the invitee was looked up after each one that could and was not there.
     throw new Error(`No invite was sent to ${inputs.email}: ${messageOf(error)}`, { cause: error });
