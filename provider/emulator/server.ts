@@ -232,34 +232,59 @@ interface AdminRoute {
   run(context: Context, params: string[], input: Record<string, unknown>): { status: number; body?: unknown };
 }
 
+const NO_CONTENT = { status: 204 };
+
 /** The test controls, under /_emulator/, as a table like the API's routes. */
 const ADMIN_ROUTES: AdminRoute[] = [
   { method: "GET", path: "/state", run: ({ state }) => ({ status: 200, body: state.snapshot() }) },
   { method: "GET", path: "/log", run: ({ log }) => ({ status: 200, body: { requests: log, counts: countLog(log) } }) },
-  { method: "DELETE", path: "/log", run: ({ log }) => ((log.length = 0), { status: 204 }) },
-  { method: "POST", path: "/invites/:id/accept", run: ({ state }, [invite]) => (state.acceptInvite(invite), { status: 204 }) },
+  {
+    method: "DELETE",
+    path: "/log",
+    run: ({ log }) => {
+      log.length = 0;
+      return NO_CONTENT;
+    },
+  },
+  {
+    method: "POST",
+    path: "/invites/:id/accept",
+    run: ({ state }, [invite]) => {
+      state.acceptInvite(invite);
+      return NO_CONTENT;
+    },
+  },
   {
     method: "POST",
     path: "/organizations/:id/accept",
-    run: ({ state }, [org], input) => (state.acceptInviteOf(org, String(input.email)), { status: 204 }),
+    run: ({ state }, [org], input) => {
+      state.acceptInviteOf(org, String(input.email));
+      return NO_CONTENT;
+    },
   },
   {
     method: "POST",
     path: "/clock",
-    run: ({ state }, _params, input) => (
-      state.advanceClock(Number(input.advanceSeconds ?? 0)),
-      { status: 200, body: { now: state.now().toISOString() } }
-    ),
+    run: ({ state }, _params, input) => {
+      state.advanceClock(Number(input.advanceSeconds ?? 0));
+      return { status: 200, body: { now: state.now().toISOString() } };
+    },
   },
   {
     method: "POST",
     path: "/organizations/:id/users/:id/role",
-    run: ({ state }, [org, user], input) => (state.setRoleOutOfBand(org, user, String(input.role)), { status: 204 }),
+    run: ({ state }, [org, user], input) => {
+      state.setRoleOutOfBand(org, user, String(input.role));
+      return NO_CONTENT;
+    },
   },
   {
     method: "DELETE",
     path: "/organizations/:id/users/:id",
-    run: ({ state }, [org, user]) => (state.removeUserOutOfBand(org, user), { status: 204 }),
+    run: ({ state }, [org, user]) => {
+      state.removeUserOutOfBand(org, user);
+      return NO_CONTENT;
+    },
   },
   {
     method: "POST",
@@ -306,7 +331,14 @@ const ADMIN_ROUTES: AdminRoute[] = [
       return { status: 200, body: { rules: faults.list() } };
     },
   },
-  { method: "DELETE", path: "/faults", run: ({ faults }) => (faults.clear(), { status: 204 }) },
+  {
+    method: "DELETE",
+    path: "/faults",
+    run: ({ faults }) => {
+      faults.clear();
+      return NO_CONTENT;
+    },
+  },
 ];
 
 /**
