@@ -304,6 +304,27 @@ describe("astro-invites review and export under the real Pulumi CLI", function (
         );
         const again = await stack.run(["preview"]);
         expect(again.output).not.to.match(/to (create|update|replace|delete)/);
+
+        // The review reads invites declared inside OrganizationUserInvites too (and nothing else of the stack).
+        writeFileSync(
+          file,
+          readFileSync(file, "utf8").replace("member4@example.com ORGANIZATION_MEMBER", "member4@example.com ORGANIZATION_OWNER"),
+        );
+        const teamPreview = (await stack.run(["preview", "--json"])).stdout;
+        const teamReview = await astroInvites(["review", "--format", "json", "--deny-role", "ORGANIZATION_OWNER"], { input: teamPreview });
+        expect(teamReview.code).to.equal(3);
+        expect(JSON.parse(teamReview.stdout).changes).to.deep.equal([
+          {
+            action: "change-role",
+            email: "member4@example.com",
+            organizationId: seeded.organizationId,
+            fromRole: "ORGANIZATION_MEMBER",
+            toRole: "ORGANIZATION_OWNER",
+            status: "ACTIVE",
+            reason: "role changed through the roles endpoint, no new invite",
+            resource: "team-member4@example.com",
+          },
+        ]);
         await stack.run(["destroy", "--yes"]);
         expect(JSON.stringify(seeded.organization().users)).to.equal(JSON.stringify(JSON.parse(before).users));
       } finally {
