@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { DEFAULT_ROLE } from "../roles";
 import { INVITE_TYPE } from "../invite/resource-type";
+import { InviteState, readState, UNKNOWN } from "../invite/schema";
 
 /**
  * What a `pulumi preview --json` would do to people: the membership changes of its invite resources,
@@ -48,17 +49,8 @@ export const PreviewSchema = z
 export type Preview = z.infer<typeof PreviewSchema>;
 type Step = z.infer<typeof StepSchema>;
 
-/** The invite's fields as the review reads them from a state's inputs or outputs. */
-interface Side {
-  email: string;
-  organizationId: string;
-  role: string;
-  status: string;
-  inviteId: string;
-  expiresAt: string;
-  adopted: boolean;
-  onDelete: string;
-}
+/** What the program declares for an invite, as check left it (a value may be unknown until apply). */
+type Declared = Pick<InviteState, "email" | "organizationId" | "role">;
 
 /**
  * The membership changes of a preview, one per invite resource that changes, ordered by action (as in
@@ -79,8 +71,9 @@ export function membershipChanges(preview: Preview, now: Date = new Date()): Mem
 
 function classify(steps: Step[], now: Date): Change | undefined {
   const ops = new Set(steps.map((step) => step.op));
-  const old = side(steps.find((step) => step.oldState)?.oldState);
-  const next = side(steps.find((step) => step.newState)?.newState, "inputs");
+  const oldState = steps.find((step) => step.oldState)?.oldState;
+  const old = oldState && readState({ ...oldState.inputs, ...oldState.outputs });
+  const next = declared(steps.find((step) => step.newState)?.newState?.inputs);
   if (ops.has("replace") || ops.has("create-replacement") || ops.has("delete-replaced")) return move(old!, next!, steps);
   if (ops.has("create")) return invite(next!);
   if (ops.has("update")) return update(old!, next!, now);
@@ -90,7 +83,7 @@ function classify(steps: Step[], now: Date): Change | undefined {
 
 type Change = Omit<MembershipChange, "resource">;
 
-function invite(next: Side): Change {
+function invite(next: Declared): Change {
   return {
     action: "invite",
     ...who(next),
@@ -102,7 +95,7 @@ function invite(next: Side): Change {
 }
 
 /** An update of an invite that was in state `old` to the declaration `next`. */
-function update(old: Side, next: Side, now: Date): Change | undefined {
+function update(old: InviteState, next: Declared, now: Date): Change | undefined {
   const to = (action: Action, reason: string, fromRole: string | null = old.role): Change => ({
     action,
     ...who(next),
@@ -125,7 +118,7 @@ function update(old: Side, next: Side, now: Date): Change | undefined {
 }
 
 /** The invite in state `old` removed from the program: what destroy does to that person. */
-function removal(old: Side): Change {
+function removal(old: InviteState): Change {
   const to = (action: Action, toRole: string | null, reason: string): Change => ({
     action,
     ...who(old),
@@ -151,7 +144,7 @@ function removal(old: Side): Change {
 }
 
 /** A replacement: the old invite undone as removal would, the new one sent. */
-function move(old: Side, next: Side, steps: Step[]): Change {
+function move(old: InviteState, next: Declared, steps: Step[]): Change {
   const keys = new Set(steps.flatMap((step) => step.replaceReasons ?? []));
   const organizationMoved = keys.has("organizationId") && old.organizationId !== next.organizationId;
   const what = organizationMoved ? `organization ${old.organizationId} -> ${next.organizationId}` : `email ${old.email} -> ${next.email}`;
@@ -166,24 +159,14 @@ function move(old: Side, next: Side, steps: Step[]): Change {
   };
 }
 
-function who(side: Side): Pick<MembershipChange, "email" | "organizationId"> {
+function who(side: Declared): Pick<MembershipChange, "email" | "organizationId"> {
   return { email: side.email, organizationId: side.organizationId };
 }
 
-function side(state: Step["oldState"], from: "inputs" | "outputs" = "outputs"): Side | undefined {
-  if (!state) return undefined;
-  const values = { ...state.inputs, ...(from === "outputs" ? state.outputs : {}) };
-  const text = (key: string) => (typeof values[key] === "string" ? (values[key] as string) : "");
-  return {
-    email: text("email"),
-    organizationId: text("organizationId"),
-    role: text("role") || DEFAULT_ROLE,
-    status: text("status"),
-    inviteId: text("inviteId"),
-    expiresAt: text("expiresAt"),
-    adopted: values.adopted === true,
-    onDelete: text("onDelete") || "demote",
-  };
+function declared(inputs: Record<string, unknown> | undefined): Declared | undefined {
+  if (!inputs) return undefined;
+  const text = (key: keyof Declared) => (inputs[key] === UNKNOWN ? "(known after apply)" : String(inputs[key] ?? ""));
+  return { email: text("email"), organizationId: text("organizationId"), role: text("role") };
 }
 
 function typeOf(step: Step): string {
