@@ -22,6 +22,7 @@ import {
   UserSchema,
   UsersPageSchema,
   describeShapeProblem,
+  emailKey,
 } from "./schemas";
 import { DEFAULT_API_URL, apiUrlProblem, normalizeApiUrl } from "./url";
 
@@ -50,7 +51,7 @@ export type DeleteInviteResult = "deleted" | "alreadyGone";
 /** The largest answer the client reads; anything bigger is a misbehaving server, not an organization. */
 export const MAX_BODY_BYTES = 32 * 1024 * 1024;
 /** The largest page the users list serves. The API may serve fewer: walks step by what arrived. */
-const LIST_PAGE_SIZE = 1000;
+export const LIST_PAGE_SIZE = 1000;
 /** A users list that goes on past this is a server misbehaving; the walk stops with an error. */
 const MAX_LISTED_USERS = 250_000;
 
@@ -94,7 +95,7 @@ export class AstroClient {
     if (problem) throw new Error(`Astro API base URL ${problem}`);
     if (!options.token) throw new Error("An Astro API token is required");
     this.baseUrl = baseUrl;
-    this.identity = `${baseUrl} ${fingerprint(options.token)}`;
+    this.identity = clientIdentity(baseUrl, options.token);
     this.token = options.token;
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.rateLimits = options.rateLimits === false ? undefined : { ...ASTRO_RATE_LIMITS, ...options.rateLimits };
@@ -206,9 +207,9 @@ export class AstroClient {
 
   /** Walks the organization's users for this email, ignoring case; stops at the page that has it. */
   async findUserByEmail(organizationId: string, email: string): Promise<User | undefined> {
-    const wanted = email.trim().toLowerCase();
+    const wanted = emailKey(email);
     for await (const { users } of this.listUsers(organizationId)) {
-      const match = users.find((user) => user.username.toLowerCase() === wanted);
+      const match = users.find((user) => emailKey(user.username) === wanted);
       if (match) return match;
     }
     return undefined;
@@ -360,9 +361,8 @@ export class AstroClient {
 
   /** A 200 answer stands for our invite only if it names the invitee and organization we asked for. */
   private inviteFor(organizationId: string, email: string, invite: Invite): Invite {
-    const answeredEmail = invite.invitee.username?.trim().toLowerCase();
-    if (invite.organizationId === organizationId && (answeredEmail === undefined || answeredEmail === email.trim().toLowerCase()))
-      return invite;
+    const answeredEmail = invite.invitee.username === undefined ? undefined : emailKey(invite.invitee.username);
+    if (invite.organizationId === organizationId && (answeredEmail === undefined || answeredEmail === emailKey(email))) return invite;
     throw new ResponseShapeError(
       "createInvite",
       `asked to invite ${email} to organization ${organizationId}, the API answered with invite ${invite.inviteId} for ` +
@@ -412,6 +412,11 @@ function networkCode(error: unknown, deadlinePassed: boolean): string {
 
 function describeAttempt(attempt: Attempt): string {
   return attempt.kind === "network" ? attempt.code : `HTTP ${attempt.status}`;
+}
+
+/** Who a client speaks as: its normalized base URL and a fingerprint of its token (never the token). */
+export function clientIdentity(baseUrl: string, token: string): string {
+  return `${normalizeApiUrl(baseUrl)} ${fingerprint(token)}`;
 }
 
 function safeJson(text: string): unknown {

@@ -1,5 +1,5 @@
-import type { AstroClient } from "./client";
-import type { User } from "./schemas";
+import { AstroClient, LIST_PAGE_SIZE } from "./client";
+import { emailKey, User } from "./schemas";
 
 /**
  * Invitee lookups shared by every resource of a stack. Pulumi runs all of a stack's dynamic resources
@@ -31,8 +31,6 @@ export interface Lookup {
 
 const BATCH_WINDOW_MS = 10;
 const READ_REUSE_MS = 10_000;
-/** Users per page the API serves at most; a walk's cost is the organization's size over this. */
-const PAGE_SIZE = 1000;
 
 interface Waiter {
   lookup: Lookup;
@@ -97,7 +95,7 @@ export class UserDirectory {
     this.timer = undefined;
     const batch = this.queue.splice(0);
     const byIdOnly = batch.every((waiter) => waiter.lookup.userId);
-    const pages = this.knownSize === undefined ? undefined : Math.max(1, Math.ceil(this.knownSize / PAGE_SIZE));
+    const pages = this.knownSize === undefined ? undefined : Math.max(1, Math.ceil(this.knownSize / LIST_PAGE_SIZE));
     const walkIsCheaper = pages === undefined ? batch.length >= 2 : pages < batch.length;
     if (byIdOnly && !walkIsCheaper) batch.forEach((waiter) => void this.getById(waiter));
     else void this.walk(batch);
@@ -113,14 +111,14 @@ export class UserDirectory {
         this.knownSize = page.totalCount;
         for (const user of page.users) {
           walk.byId.set(user.id, user);
-          walk.byEmail.set(user.username.toLowerCase(), user);
+          walk.byEmail.set(emailKey(user.username), user);
         }
         walk.waiters = walk.waiters.filter((waiter) => {
           const user = answer(walk, waiter.lookup);
           if (user) waiter.resolve(user);
           return !user;
         });
-        const pagesLeft = Math.ceil(Math.max(0, page.totalCount - walk.byId.size) / PAGE_SIZE);
+        const pagesLeft = Math.ceil(Math.max(0, page.totalCount - walk.byId.size) / LIST_PAGE_SIZE);
         if (pagesLeft > 0 && !this.worthFinishing(walk, pagesLeft)) {
           stoppedEarly = true;
           break;
@@ -164,7 +162,7 @@ export class UserDirectory {
 }
 
 function answer(walk: Walk, lookup: Lookup): User | undefined {
-  return (lookup.userId ? walk.byId.get(lookup.userId) : undefined) ?? walk.byEmail.get(lookup.email.trim().toLowerCase());
+  return (lookup.userId ? walk.byId.get(lookup.userId) : undefined) ?? walk.byEmail.get(emailKey(lookup.email));
 }
 
 const directories = new Map<string, UserDirectory>();

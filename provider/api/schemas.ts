@@ -81,6 +81,11 @@ export const ErrorBodySchema = z.object({
   fieldErrors: z.array(FieldErrorSchema).optional(),
 });
 
+/** How Astro's emails are matched: ignoring case and surrounding spaces (the Astro CLI lowercases them). */
+export function emailKey(email: string): string {
+  return email.trim().toLowerCase();
+}
+
 /** Names the first offending field of a body that does not match its schema, e.g. `users.3.status: ...`. */
 export function describeShapeProblem(error: z.ZodError): string {
   return error.issues

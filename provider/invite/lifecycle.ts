@@ -1,8 +1,7 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { AstroClient, CreateInviteResult } from "../api/client";
+import { AstroClient, clientIdentity, CreateInviteResult } from "../api/client";
 import { directoryFor, Freshness } from "../api/directory";
 import { CreateOutcomeUnknownError, ResponseShapeError } from "../api/errors";
-import { fingerprint } from "../api/pacing";
 import type { Invite, SubjectProfile, User } from "../api/schemas";
 import { report } from "../log";
 import { DEFAULT_ROLE } from "../roles";
@@ -222,7 +221,7 @@ const clients = new Map<string, AstroClient>();
 function clientFor(apiUrl: string): AstroClient {
   const { token } = configured();
   if (!token) throw new Error(MISSING_TOKEN);
-  const key = `${apiUrl} ${fingerprint(token)}`;
+  const key = clientIdentity(apiUrl, token);
   // Retries are what a user wonders about when an update is slow; every other attempt stays quiet.
   const log = (line: string) => line.startsWith("retrying") && void report("info", `Astro API: ${line}`);
   let client = clients.get(key);
