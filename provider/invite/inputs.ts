@@ -22,8 +22,8 @@ export interface CheckFailure {
 type Validator = (text: string, defaults: InputDefaults) => string | string[];
 
 const VALIDATORS: Partial<Record<InputKey, Validator>> = {
-  email: (text) => validateEmail(text),
-  role: (text) => validateRole(text),
+  email: validateEmail,
+  role: validateRole,
   organizationId: validateOrganizationId,
   apiUrl: validateApiUrl,
 };
