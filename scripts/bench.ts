@@ -22,6 +22,8 @@ import { PulumiWorkspace, TEAM_PROGRAM } from "./lib/workspace";
  *   id before each roles POST, and, when it looks anyone up, one walk of the users list);
  * - wallOverFloor = wall / max(engine, API floor): the least the phase could take if Pulumi's work and
  *   the API's limits overlapped perfectly;
+ * - beforeFirstRequestSeconds, apiSeconds, afterLastAnswerSeconds: where the wall time went (a phase's
+ *   requests can only start once the engine has started a step that makes them);
  * - peakRssMB: the provider process's peak resident memory.
  * One JSON line per phase on stdout, then a markdown table for the README; progress on stderr.
  */
@@ -82,6 +84,8 @@ const PHASES: Phase[] = [
 ];
 
 interface Run {
+  startedAt: number;
+  endedAt: number;
   wallSeconds: number;
   code: number;
   output: string;
@@ -93,9 +97,9 @@ async function runPhase(stack: PulumiWorkspace, dir: string, args: string[]): Pr
   const sampler = setInterval(() => (peak = Math.max(peak, providerPeakRssKb(dir))), 200);
   const started = Date.now();
   const { code, output } = await stack.run(args, { allowFailure: true });
-  const wallSeconds = (Date.now() - started) / 1000;
+  const endedAt = Date.now();
   clearInterval(sampler);
-  return { wallSeconds, code, output, peakRssMB: Math.round(peak / 102.4) / 10 };
+  return { startedAt: started, endedAt, wallSeconds: (endedAt - started) / 1000, code, output, peakRssMB: Math.round(peak / 102.4) / 10 };
 }
 
 /** The largest VmHWM (peak RSS) among dynamic-provider processes running in `dir`, in KB. */
@@ -202,9 +206,8 @@ async function main(): Promise<void> {
       const entries = emulator.log.slice(first);
       const byOperation: Record<string, number> = {};
       for (const e of entries) byOperation[e.operation ?? e.method] = (byOperation[e.operation ?? e.method] ?? 0) + 1;
-      const apiSeconds = entries.length
-        ? (Math.max(...entries.map((e) => Date.parse(e.at) + e.durationMs)) - Date.parse(entries[0].at)) / 1000
-        : 0;
+      const firstAt = entries.length ? Date.parse(entries[0].at) : run.endedAt;
+      const lastAnsweredAt = entries.length ? Math.max(...entries.map((e) => Date.parse(e.at) + e.durationMs)) : run.endedAt;
       const apiFloor = apiFloorSeconds(entries, organizationSize);
       const report = {
         phase: phase.name,
@@ -213,7 +216,10 @@ async function main(): Promise<void> {
         engineSeconds: round(floor.wallSeconds),
         apiFloorSeconds: round(apiFloor),
         wallOverFloor: round(run.wallSeconds / Math.max(floor.wallSeconds, apiFloor)),
-        apiSeconds: round(apiSeconds),
+        // Where the wall time went: Pulumi before the phase's first request, the API work, Pulumi after it.
+        beforeFirstRequestSeconds: round((firstAt - run.startedAt) / 1000),
+        apiSeconds: round((lastAnsweredAt - firstAt) / 1000),
+        afterLastAnswerSeconds: round((run.endedAt - lastAnsweredAt) / 1000),
         requests: byOperation,
         throttled: entries.filter((e) => e.status === 429).length,
         retries: entries.filter((e) => e.status === 429 || e.status >= 500 || e.status === 0).length,

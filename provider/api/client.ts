@@ -88,6 +88,9 @@ export class AstroClient {
   private readonly log: (line: string) => void;
   /** Users read by id, by organization/id, for the role change that usually follows (recentFullRecord). */
   private readonly fullRecords = new Map<string, { user: User; readAt: number }>();
+  /** Write requests (POST, DELETE) begun and not yet settled: waiting their turn, sent, or being retried. */
+  private writes = 0;
+  private readonly writeSettledListeners = new Set<() => void>();
 
   constructor(options: AstroClientOptions) {
     const baseUrl = normalizeApiUrl(options.baseUrl ?? DEFAULT_API_URL);
@@ -264,6 +267,16 @@ export class AstroClient {
     return recent && Date.now() - recent.readAt <= FULL_RECORD_REUSE_MS ? recent.user : undefined;
   }
 
+  /** Write requests under way. Each that settles lets the engine start another step (api/directory.ts waits on them). */
+  get writesUnderWay(): number {
+    return this.writes;
+  }
+
+  /** Calls `listener` each time a write request settles, answered or failed. */
+  onWriteSettled(listener: () => void): void {
+    this.writeSettledListeners.add(listener);
+  }
+
   private async getUsersPage(organizationId: string, offset: number) {
     const request: Request = {
       operation: "listUsers",
@@ -273,12 +286,24 @@ export class AstroClient {
     return this.send(request, (attempt) => accept(attempt, { 200: (body) => this.parse(request.operation, UsersPageSchema, body) }));
   }
 
+  /** Sends a request through the retry loop, counting writes under way from their turn in the pacing queue to their end. */
+  private async send<T>(request: Request, judge: (attempt: Attempt) => Verdict<T> | Promise<Verdict<T>>): Promise<T> {
+    if (request.method === "GET") return this.attemptUntilDone(request, judge);
+    this.writes++;
+    try {
+      return await this.attemptUntilDone(request, judge);
+    } finally {
+      this.writes--;
+      this.writeSettledListeners.forEach((listener) => listener());
+    }
+  }
+
   /**
    * The one retry loop: attempts until `judge` accepts one, retrying what it hands back within the
    * attempt and time budgets. The time budget starts with the first attempt sent (a request waiting its
    * turn under client-side pacing has not begun yet) and bounds every attempt's deadline too.
    */
-  private async send<T>(request: Request, judge: (attempt: Attempt) => Verdict<T> | Promise<Verdict<T>>): Promise<T> {
+  private async attemptUntilDone<T>(request: Request, judge: (attempt: Attempt) => Verdict<T> | Promise<Verdict<T>>): Promise<T> {
     await this.pace(request);
     const deadline = Date.now() + this.retry.maxElapsedMs;
     for (let number = 1; ; number++) {

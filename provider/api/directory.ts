@@ -9,14 +9,21 @@ import { emailKey, User } from "./schemas";
  *
  * - Batches: lookups arriving within BATCH_WINDOW_MS of each other are decided together. A walk of the
  *   list costs its pages (known once one page reported the total); N lookups by id cost N GETs. The
- *   batch takes the cheaper; a lookup by email alone can only be answered by a walk. With the size not
- *   yet known, a batch of two or more starts walking, and after each page goes on only while the pages
- *   left cost less than the lookups they would answer (worthFinishing); the rest are read by id.
+ *   batch takes the cheaper, and the walk on a tie (requests are what Astro limits, and a walk keeps the
+ *   size known); a lookup by email alone can only be answered by a walk. With the size not yet known, a
+ *   batch of two or more starts walking, and after each page goes on only while the pages left cost no
+ *   more than the lookups they would answer (worthFinishing); the rest are read by id.
  * - Freshness: a lookup made before a write ("write": update, delete) is answered only by reads that
  *   start after it was asked: a walk started by its own batch, or its own GET. So a decision to revoke,
  *   re-invite or demote rests on a read as fresh as a per-user GET made at the same moment. A refresh
  *   ("read") may also be answered by a walk started up to READ_REUSE_MS earlier in this process: refresh
  *   only reports, and the walk is then as old as the refresh command itself, give or take seconds.
+ * - Waiting for company: write lookups of a destroy or of role changes arrive one at a time, as the
+ *   engine starts a step each time an earlier one's write settles (writes wait on Astro's limits). While
+ *   this client has writes under way, a batch of write lookups is held until as many lookups wait as
+ *   writes remain ahead of them, or for MAX_HOLD_MS: the writes still queued keep the API busy while the
+ *   batch grows, so a walk answers several lookups without slowing the writes, and still starts after
+ *   every lookup it answers was asked.
  * - Failures: when a page or a GET fails after its retries, every lookup waiting on it gets the error.
  *
  * Before a roles POST the client still reads the user's full record by id (updateOrganizationRole).
@@ -30,11 +37,13 @@ export interface Lookup {
 }
 
 const BATCH_WINDOW_MS = 10;
+const MAX_HOLD_MS = 1_000;
 const READ_REUSE_MS = 10_000;
 
 interface Waiter {
   lookup: Lookup;
   freshness: Freshness;
+  askedAt: number;
   resolve(user: User | undefined): void;
   reject(error: unknown): void;
 }
@@ -55,7 +64,10 @@ interface Walk {
 
 export class UserDirectory {
   private queue: Waiter[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  /** The batch window: lookups arriving while it is open are decided together when it closes. */
+  private window: NodeJS.Timeout | undefined;
+  /** Set while a batch of write lookups is held for company: the latest it may wait. */
+  private hold: NodeJS.Timeout | undefined;
   private latest: Walk | undefined;
   /** The organization's size as the last page reported it. */
   private knownSize: number | undefined;
@@ -65,17 +77,39 @@ export class UserDirectory {
   constructor(
     private readonly client: AstroClient,
     private readonly organizationId: string,
-  ) {}
+  ) {
+    // The step whose write settled ends, and the engine starts another: its lookup gets a window to join.
+    client.onWriteSettled(() => this.queue.length > 0 && this.openWindow());
+  }
 
   find(lookup: Lookup, freshness: Freshness): Promise<User | undefined> {
     return new Promise((resolve, reject) => {
-      const waiter: Waiter = { lookup, freshness, resolve, reject };
+      const waiter: Waiter = { lookup, freshness, askedAt: Date.now(), resolve, reject };
       if (freshness === "read") this.readsSeen++;
       const shared = freshness === "read" ? this.reusable() : undefined;
       if (shared) return this.join(shared, waiter);
       this.queue.push(waiter);
-      this.timer ??= setTimeout(() => this.flush(), BATCH_WINDOW_MS);
+      this.openWindow();
     });
+  }
+
+  private openWindow(): void {
+    this.window ??= setTimeout(() => {
+      this.window = undefined;
+      this.decide();
+    }, BATCH_WINDOW_MS);
+  }
+
+  /** Reads for the waiting batch now, or holds it for more write lookups to join (see the class comment). */
+  private decide(): void {
+    if (this.queue.length === 0) return;
+    clearTimeout(this.hold);
+    this.hold = undefined;
+    const heldFor = Date.now() - this.queue[0].askedAt;
+    const holding =
+      this.queue.every((waiter) => waiter.freshness === "write") && this.queue.length < this.client.writesUnderWay && heldFor < MAX_HOLD_MS;
+    if (holding) this.hold = setTimeout(() => this.decide(), MAX_HOLD_MS - heldFor);
+    else this.flush();
   }
 
   /** A walk a refresh may share: started within READ_REUSE_MS, and still reading or read to the end. */
@@ -92,11 +126,10 @@ export class UserDirectory {
   }
 
   private flush(): void {
-    this.timer = undefined;
     const batch = this.queue.splice(0);
     const byIdOnly = batch.every((waiter) => waiter.lookup.userId);
     const pages = this.knownSize === undefined ? undefined : Math.max(1, Math.ceil(this.knownSize / LIST_PAGE_SIZE));
-    const walkIsCheaper = pages === undefined ? batch.length >= 2 : pages < batch.length;
+    const walkIsCheaper = pages === undefined ? batch.length >= 2 : pages <= batch.length;
     if (byIdOnly && !walkIsCheaper) batch.forEach((waiter) => void this.getById(waiter));
     else void this.walk(batch);
   }
@@ -139,7 +172,7 @@ export class UserDirectory {
   }
 
   /**
-   * Whether the rest of the list costs less than the lookups it would answer: those still waiting (a
+   * Whether the rest of the list costs no more than the lookups it would answer: those still waiting (a
    * lookup by email alone can only be answered by a walk) and, for a walk a refresh may share, as many
    * more refresh lookups as were seen so far. Otherwise the waiting ones are read by id.
    */
