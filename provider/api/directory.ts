@@ -11,8 +11,9 @@ import { emailKey, User } from "./schemas";
  *   list costs its pages (known once one page reported the total); N lookups by id cost N GETs. The
  *   batch takes the cheaper, and the walk on a tie (requests are what Astro limits, and a walk keeps the
  *   size known); a lookup by email alone can only be answered by a walk. With the size not yet known, a
- *   batch of two or more starts walking, and after each page goes on only while the pages left cost no
- *   more than the lookups they would answer (worthFinishing); the rest are read by id.
+ *   batch starts walking (a first page costs what one GET does, and learns the size), and after each
+ *   page goes on only while the pages left cost no more than the lookups they would answer
+ *   (worthFinishing); the rest are read by id.
  * - Freshness: a lookup made before a write ("write": update, delete) is answered only by reads that
  *   start after it was asked: a walk started by its own batch, or its own GET. So a decision to revoke,
  *   re-invite or demote rests on a read as fresh as a per-user GET made at the same moment. A refresh
@@ -129,7 +130,7 @@ export class UserDirectory {
     const batch = this.queue.splice(0);
     const byIdOnly = batch.every((waiter) => waiter.lookup.userId);
     const pages = this.knownSize === undefined ? undefined : Math.max(1, Math.ceil(this.knownSize / LIST_PAGE_SIZE));
-    const walkIsCheaper = pages === undefined ? batch.length >= 2 : pages <= batch.length;
+    const walkIsCheaper = pages === undefined || pages <= batch.length;
     if (byIdOnly && !walkIsCheaper) batch.forEach((waiter) => void this.getById(waiter));
     else void this.walk(batch);
   }
@@ -198,12 +199,13 @@ function answer(walk: Walk, lookup: Lookup): User | undefined {
   return (lookup.userId ? walk.byId.get(lookup.userId) : undefined) ?? walk.byEmail.get(emailKey(lookup.email));
 }
 
-const directories = new Map<string, UserDirectory>();
+const directories = new WeakMap<AstroClient, Map<string, UserDirectory>>();
 
-/** The directory of one organization as one (API URL, token) sees it, shared within this process. */
+/** The directory of one organization as one client (API URL and token) sees it, shared by its callers. */
 export function directoryFor(client: AstroClient, organizationId: string): UserDirectory {
-  const key = `${client.identity} ${organizationId}`;
-  let directory = directories.get(key);
-  if (!directory) directories.set(key, (directory = new UserDirectory(client, organizationId)));
+  let byOrganization = directories.get(client);
+  if (!byOrganization) directories.set(client, (byOrganization = new Map()));
+  let directory = byOrganization.get(organizationId);
+  if (!directory) byOrganization.set(organizationId, (directory = new UserDirectory(client, organizationId)));
   return directory;
 }

@@ -34,6 +34,8 @@ const configured = (): Settings => (settings ??= settingsFrom({ get: () => undef
 
 export async function configure(req: { config: ConfigSource }, env: Record<string, string | undefined> = process.env): Promise<void> {
   settings = settingsFrom(req.config, env);
+  // Configure opens an operation: reads shared within one (api/directory.ts) are not carried into the next.
+  clients.clear();
 }
 
 /** check: normalize and validate, no network. */

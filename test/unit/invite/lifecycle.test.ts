@@ -23,7 +23,11 @@ describe("lifecycle: create, read, update, delete against the emulator", () => {
   const declared = (outs: InviteState, changes: Partial<InviteState> = {}) => ({ ...inputsOf(outs), ...changes });
   const update = async (id: string, olds: InviteState, changes: Partial<InviteState>) =>
     (await lifecycle.update(id, { ...olds }, declared(olds, changes))).outs;
-  const refresh = (id: string, outs: InviteState) => lifecycle.read(id, { ...outs });
+  // Each refresh is its own command, which Configure opens (reads are shared within a command, not across).
+  const refresh = async (id: string, outs: InviteState) => {
+    await configureFor(emulator);
+    return lifecycle.read(id, { ...outs });
+  };
 
   describe("create", () => {
     it("sends the invite: PENDING, every output set, id <organizationId>/<email>", async () => {
