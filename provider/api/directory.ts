@@ -14,7 +14,7 @@ import { emailKey, User } from "./schemas";
  *   batch starts walking (a first page costs what one GET does, and learns the size), and after each
  *   page goes on only while the pages left cost no more than the lookups they would answer
  *   (worthFinishing); the rest are read by id.
- * - Freshness: a lookup made before a write ("write": update, delete) is answered only by reads that
+ * - Freshness: a lookup made before a write ("write", "role") is answered only by reads that
  *   start after it was asked: a walk started by its own batch, or its own GET. So a decision to revoke,
  *   re-invite or demote rests on a read as fresh as a per-user GET made at the same moment. A refresh
  *   ("read") may also be answered by a walk started up to READ_REUSE_MS earlier in this process: refresh
@@ -25,11 +25,12 @@ import { emailKey, User } from "./schemas";
  *   writes remain ahead of them, or for MAX_HOLD_MS: the writes still queued keep the API busy while the
  *   batch grows, so a walk answers several lookups without slowing the writes, and still starts after
  *   every lookup it answers was asked.
+ * - Before a role change ("role": the state says the user accepted and holds another role than the
+ *   one about to be set): the lookup is the GET by id that a roles POST needs before it anyway (a list
+ *   page may lack workspace roles; updateOrganizationRole uses this record), so it costs no read of its own.
  * - Failures: when a page or a GET fails after its retries, every lookup waiting on it gets the error.
- *
- * Before a roles POST the client still reads the user's full record by id (updateOrganizationRole).
  */
-export type Freshness = "write" | "read";
+export type Purpose = "read" | "write" | "role";
 
 /** Who is looked up: by the user id state holds, if any, else (or when that id is gone) by email. */
 export interface Lookup {
@@ -43,7 +44,7 @@ const READ_REUSE_MS = 10_000;
 
 interface Waiter {
   lookup: Lookup;
-  freshness: Freshness;
+  purpose: Purpose;
   askedAt: number;
   resolve(user: User | undefined): void;
   reject(error: unknown): void;
@@ -83,11 +84,12 @@ export class UserDirectory {
     client.onWriteSettled(() => this.queue.length > 0 && this.openWindow());
   }
 
-  find(lookup: Lookup, freshness: Freshness): Promise<User | undefined> {
+  find(lookup: Lookup, purpose: Purpose): Promise<User | undefined> {
     return new Promise((resolve, reject) => {
-      const waiter: Waiter = { lookup, freshness, askedAt: Date.now(), resolve, reject };
-      if (freshness === "read") this.readsSeen++;
-      const shared = freshness === "read" ? this.reusable() : undefined;
+      const waiter: Waiter = { lookup, purpose, askedAt: Date.now(), resolve, reject };
+      if (purpose === "role" && lookup.userId) return void this.getById(waiter);
+      if (purpose === "read") this.readsSeen++;
+      const shared = purpose === "read" ? this.reusable() : undefined;
       if (shared) return this.join(shared, waiter);
       this.queue.push(waiter);
       this.openWindow();
@@ -108,7 +110,7 @@ export class UserDirectory {
     this.hold = undefined;
     const heldFor = Date.now() - this.queue[0].askedAt;
     const holding =
-      this.queue.every((waiter) => waiter.freshness === "write") && this.queue.length < this.client.writesUnderWay && heldFor < MAX_HOLD_MS;
+      this.queue.every((waiter) => waiter.purpose !== "read") && this.queue.length < this.client.writesUnderWay && heldFor < MAX_HOLD_MS;
     if (holding) this.hold = setTimeout(() => this.decide(), MAX_HOLD_MS - heldFor);
     else this.flush();
   }
@@ -136,7 +138,7 @@ export class UserDirectory {
   }
 
   private async walk(waiters: Waiter[]): Promise<void> {
-    const shareable = waiters.some((waiter) => waiter.freshness === "read");
+    const shareable = waiters.some((waiter) => waiter.purpose === "read");
     const walk: Walk = { startedAt: Date.now(), byId: new Map(), byEmail: new Map(), waiters, complete: false, running: true, shareable };
     this.latest = walk;
     let stoppedEarly = false;
@@ -188,7 +190,7 @@ export class UserDirectory {
     try {
       const user = await this.client.getUser(this.organizationId, waiter.lookup.userId!);
       if (user) waiter.resolve(user);
-      else waiter.resolve(await this.find({ email: waiter.lookup.email }, waiter.freshness));
+      else waiter.resolve(await this.find({ email: waiter.lookup.email }, waiter.purpose));
     } catch (error) {
       waiter.reject(error);
     }

@@ -1,6 +1,6 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { AstroClient, clientIdentity, CreateInviteResult } from "../api/client";
-import { directoryFor, Freshness } from "../api/directory";
+import { directoryFor, Purpose } from "../api/directory";
 import { CreateOutcomeUnknownError, ResponseShapeError } from "../api/errors";
 import type { Invite, SubjectProfile, User } from "../api/schemas";
 import { report } from "../log";
@@ -79,7 +79,7 @@ export async function update(id: string, olds: Props, news: Props): Promise<Requ
   const inputs = checkedInputs(news);
   const client = clientFor(inputs.apiUrl);
   const stored = { ...readState(olds), apiUrl: inputs.apiUrl };
-  const user = await findInvitee(client, stored, "write");
+  const user = await findInvitee(client, stored, beforeSetting(stored, inputs.role));
   if (!user) return { outs: await invite(client, inputs, id) };
   // A create whose outcome was unknown: whoever is there now is the one we invited (never adopted).
   if (stored.status === "UNCONFIRMED") return { outs: await settle(client, inputs, user, false) };
@@ -96,7 +96,7 @@ export async function remove(_id: string, props: Props): Promise<void> {
   const state = readState(props);
   if (state.adopted) return;
   const client = clientFor(state.apiUrl);
-  const user = await findInvitee(client, state, "write");
+  const user = await findInvitee(client, state, state.onDelete === "keep" ? "write" : beforeSetting(state, DEFAULT_ROLE));
   if (!user) return;
   if (user.status === "PENDING") {
     if (state.inviteId !== "") {
@@ -185,11 +185,16 @@ async function reinvite(client: AstroClient, id: string, current: InviteState, i
 
 /**
  * The invitee's user: by id while we have one, else by email (a re-created user has a new id). Lookups
- * of all resources in this process are shared (api/directory.ts); a "write" lookup, made before a
- * change, is answered only by reads that started after it was asked.
+ * of all resources in this process are shared (api/directory.ts); a lookup made before a change is
+ * answered only by reads that started after it was asked.
  */
-function findInvitee(client: AstroClient, state: InviteState, freshness: Freshness): Promise<User | undefined> {
-  return directoryFor(client, state.organizationId).find({ userId: state.userId || undefined, email: state.email }, freshness);
+function findInvitee(client: AstroClient, state: InviteState, purpose: Purpose): Promise<User | undefined> {
+  return directoryFor(client, state.organizationId).find({ userId: state.userId || undefined, email: state.email }, purpose);
+}
+
+/** The lookup before a change to `role`: a role change when state says the invitee accepted with another role. */
+function beforeSetting(state: InviteState, role: string): Purpose {
+  return state.status === "ACTIVE" && state.role !== role ? "role" : "write";
 }
 
 /** The state as the real user shows it now. */

@@ -200,6 +200,19 @@ describe("lifecycle: create, read, update, delete against the emulator", () => {
       expect(writes()).to.deep.equal([`POST /users/${outs.userId}/roles`]);
     });
 
+    it("recorded as accepted: one read, by id, serves both the decision and the roles call", async () => {
+      const { id, outs } = await createInvite(emulator, { email: "jane@example.com" });
+      emulator.state.acceptInvite(outs.inviteId);
+      const accepted = (await refresh(id, outs)).props as InviteState;
+      emulator.log.length = 0;
+      await update(id, accepted, { role: "ORGANIZATION_BILLING_ADMIN" });
+      expect(emulator.log.map((e) => e.operation)).to.deep.equal(["getUser", "updateRoles"]);
+      emulator.log.length = 0;
+      await lifecycle.remove(id, { ...accepted, role: "ORGANIZATION_BILLING_ADMIN" });
+      expect(emulator.log.map((e) => e.operation)).to.deep.equal(["getUser", "updateRoles"]);
+      expect(user("jane@example.com")).to.include({ organizationRole: "ORGANIZATION_MEMBER" });
+    });
+
     it("PENDING: revokes the invite and sends a new one with the new role", async () => {
       const { id, outs } = await createInvite(emulator, { email: "jane@example.com" });
       emulator.log.length = 0;
