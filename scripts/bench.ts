@@ -15,15 +15,17 @@ import { PulumiWorkspace, TEAM_PROGRAM } from "./lib/workspace";
  * `npm run bench -- --invites N --latency MS`: a team of N people through the real CLI against the
  * emulator (Astro's rate limits enforced, MS of latency per request), in a project that installed the
  * packed package the way users do. The same phases then run on N trivial dynamic resources whose
- * provider does no I/O (same CLI, same state backend, same program: NO_IO_LIFECYCLE): the engine
+ * provider does no I/O (same CLI, same state backend, same program: noIoLifecycle): the engine
  * floor. Each phase reports:
  * - engineSeconds: the trivial stack's wall time for the phase (Pulumi's own cost);
  * - apiFloorSeconds: Astro's rate limits for the requests the phase must make (its writes, one GET by
  *   id before each roles POST, and, when it looks anyone up, one walk of the users list);
  * - wallOverFloor = wall / max(engine, API floor): the least the phase could take if Pulumi's work and
  *   the API's limits overlapped perfectly;
- * - beforeFirstRequestSeconds, apiSeconds, afterLastAnswerSeconds: where the wall time went (a phase's
- *   requests can only start once the engine has started a step that makes them);
+ * - beforeFirstRequestSeconds, apiSeconds, afterLastAnswerSeconds: where the wall time went;
+ * - engineFirstStepSeconds: when the floor's first create, read, update or delete began. A phase's
+ *   requests cannot start before the step that makes them, so wallOverStepFloor = wall / max(engine,
+ *   first step + API floor) compares with what is reachable when the API work cannot overlap start-up;
  * - peakRssMB: the provider process's peak resident memory.
  * One JSON line per phase on stdout, then a markdown table for the README; progress on stderr.
  */
@@ -34,9 +36,11 @@ const latencyMs = Number(values.latency);
 /**
  * The engine floor's lifecycle: pulumi-astro-invites itself (same program, component, check, diff and
  * state shape, so the engine checkpoints as much), with every step that would call the Astro API
- * answered from the declaration alone.
+ * answered from the declaration alone. The first such step of each command writes its time to `stepLog`.
  */
-const NO_IO_LIFECYCLE = `const real = require("./lifecycle.with-api.js");
+const noIoLifecycle = (stepLog: string) => `const real = require("./lifecycle.with-api.js");
+let stepped = false;
+const step = () => stepped || ((stepped = true), require("node:fs").appendFileSync(${JSON.stringify(stepLog)}, Date.now() + "\\n"));
 const inputsOf = ({ email, role, organizationId, apiUrl, onDelete }) => ({ email, role, organizationId, apiUrl, onDelete });
 const state = (inputs) => ({
   ...inputsOf(inputs), schemaVersion: 1, inviteId: "cbenchinvite0000000000000", userId: "cbenchuser000000000000000",
@@ -46,10 +50,10 @@ const state = (inputs) => ({
 });
 module.exports = {
   ...real,
-  create: async (inputs) => ({ id: inputs.organizationId + "/" + inputs.email, outs: state(inputs) }),
-  read: async (id, props) => ({ id, props, inputs: inputsOf(props) }),
-  update: async (_id, olds, news) => ({ outs: { ...olds, ...inputsOf(news) } }),
-  remove: async () => {},
+  create: async (inputs) => (step(), { id: inputs.organizationId + "/" + inputs.email, outs: state(inputs) }),
+  read: async (id, props) => (step(), { id, props, inputs: inputsOf(props) }),
+  update: async (_id, olds, news) => (step(), { outs: { ...olds, ...inputsOf(news) } }),
+  remove: async () => void step(),
 };
 `;
 
@@ -174,7 +178,8 @@ async function main(): Promise<void> {
   const trivial = await installedProject("astro-invites-bench-floor", { "index.ts": readFileSync(join(TEAM_PROGRAM, "index.ts"), "utf8") });
   const lifecycle = join(trivial.dir, "node_modules/pulumi-astro-invites/dist/provider/invite/lifecycle.js");
   renameSync(lifecycle, lifecycle.replace(/\.js$/, ".with-api.js"));
-  writeFileSync(lifecycle, NO_IO_LIFECYCLE);
+  const stepLog = join(trivial.dir, "first-steps.log");
+  writeFileSync(lifecycle, noIoLifecycle(stepLog));
   const emulator = await startEmulator({ latencyMs });
   const realStack = new PulumiWorkspace(real.dir, "bench", { inPlace: true });
   const floorStack = new PulumiWorkspace(trivial.dir, "bench", { inPlace: true });
@@ -196,8 +201,11 @@ async function main(): Promise<void> {
     for (const phase of PHASES) {
       phase.before?.(floorFile);
       say(`${phase.name}: engine floor (no API calls)`);
+      writeFileSync(stepLog, "");
       const floor = await runPhase(floorStack, trivial.dir, phase.args);
       if (floor.code !== 0) throw new Error(`the engine-floor stack failed in ${phase.name}:\n${floor.output}`);
+      const firstSteps = readFileSync(stepLog, "utf8").split("\n").filter(Boolean).map(Number);
+      const engineFirstStep = firstSteps.length ? (Math.min(...firstSteps) - floor.startedAt) / 1000 : undefined;
       phase.before?.(realFile, emulator);
       const organizationSize = emulator.organization().users.length;
       say(`${phase.name}: pulumi-astro-invites`);
@@ -216,6 +224,9 @@ async function main(): Promise<void> {
         engineSeconds: round(floor.wallSeconds),
         apiFloorSeconds: round(apiFloor),
         wallOverFloor: round(run.wallSeconds / Math.max(floor.wallSeconds, apiFloor)),
+        // No request can precede the step that makes it: the floor's first step, then the API floor.
+        engineFirstStepSeconds: engineFirstStep === undefined ? null : round(engineFirstStep),
+        wallOverStepFloor: round(run.wallSeconds / Math.max(floor.wallSeconds, (engineFirstStep ?? 0) + apiFloor)),
         // Where the wall time went: Pulumi before the phase's first request, the API work, Pulumi after it.
         beforeFirstRequestSeconds: round((firstAt - run.startedAt) / 1000),
         apiSeconds: round((lastAnsweredAt - firstAt) / 1000),
@@ -248,16 +259,16 @@ function printTable(reports: Record<string, unknown>[], listHeldMB: number): voi
     `\n${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}, ${latencyMs} ms latency\n`,
   );
   console.log(
-    "| N | phase | requests | 429s | failures | engine s | API floor s | wall s | wall / max(engine, API floor) | provider peak RSS MB (engine floor's) |",
+    "| N | phase | requests | 429s | failures | engine s | API floor s | wall s | wall / max(engine, API floor) | floor's first step s | wall / max(engine, first step + API floor) | provider peak RSS MB (engine floor's) |",
   );
-  console.log("|---|---|---|---|---|---|---|---|---|---|");
+  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|");
   for (const r of reports) {
     const requests =
       Object.entries(r.requests as Record<string, number>)
         .map(([op, n]) => `${op} ${n}`)
         .join(", ") || "none";
     console.log(
-      `| ${r.invites} | ${r.phase} | ${requests} | ${r.throttled} | ${r.failures} | ${r.engineSeconds} | ${r.apiFloorSeconds} | ${r.wallSeconds} | ${r.wallOverFloor} | ${r.peakRssMB} (${r.enginePeakRssMB}) |`,
+      `| ${r.invites} | ${r.phase} | ${requests} | ${r.throttled} | ${r.failures} | ${r.engineSeconds} | ${r.apiFloorSeconds} | ${r.wallSeconds} | ${r.wallOverFloor} | ${r.engineFirstStepSeconds ?? "-"} | ${r.wallOverStepFloor} | ${r.peakRssMB} (${r.enginePeakRssMB}) |`,
     );
   }
   console.log(`\nA page of 1000 users, read through the client's schema, holds ${listHeldMB} MB of heap.`);
