@@ -17,8 +17,9 @@ import { emailKey, User } from "./schemas";
  * - Freshness: a lookup made before a write ("write", "role") is answered only by reads that
  *   start after it was asked: a walk started by its own batch, or its own GET. So a decision to revoke,
  *   re-invite or demote rests on a read as fresh as a per-user GET made at the same moment. A refresh
- *   ("read") may also be answered by a walk started up to READ_REUSE_MS earlier in this process: refresh
- *   only reports, and the walk is then as old as the refresh command itself, give or take seconds.
+ *   ("read") may also be answered by a walk started up to READ_REUSE_MS earlier in this process, unless
+ *   a write of this client settled since: refresh only reports, and the walk is then as old as the
+ *   refresh command itself, give or take seconds.
  * - Waiting for company: write lookups of a destroy or of role changes arrive one at a time, as the
  *   engine starts a step each time an earlier one's write settles (writes wait on Astro's limits). While
  *   this client has writes under way, a batch of write lookups is held until as many lookups wait as
@@ -80,8 +81,12 @@ export class UserDirectory {
     private readonly client: AstroClient,
     private readonly organizationId: string,
   ) {
-    // The step whose write settled ends, and the engine starts another: its lookup gets a window to join.
-    client.onWriteSettled(() => this.queue.length > 0 && this.openWindow());
+    client.onWriteSettled(() => {
+      // A walk from before a write may not show it: later refresh lookups read again.
+      this.latest = undefined;
+      // The step whose write settled ends, and the engine starts another: its lookup gets a window to join.
+      if (this.queue.length > 0) this.openWindow();
+    });
   }
 
   find(lookup: Lookup, purpose: Purpose): Promise<User | undefined> {

@@ -148,5 +148,10 @@ describe("UserDirectory: invitee lookups shared through the users list", () => {
     expect((await lookup("write"))?.organizationRole).to.equal("ORGANIZATION_OWNER");
     // A read of its own: the one-page list, as cheap as a GET by id.
     expect(requests()).to.deep.equal({ lists: 1, gets: 0 });
+    // A refresh after a write of this client reads again: the walk before it may not show it.
+    const invited = await client.createInvite(org, "new@example.com", "ORGANIZATION_MEMBER");
+    const newcomer = invited.outcome === "created" ? invited.invite.invitee.id : "";
+    expect((await directory.find({ userId: newcomer, email: "new@example.com" }, "read"))?.status).to.equal("PENDING");
+    expect(requests()).to.deep.equal({ lists: 2, gets: 0 });
   });
 });
