@@ -79,8 +79,6 @@ type Verdict<T> = { done: T } | "retry" | "fail";
 /** The Astro API v1 operations that organization invites need, over HTTP with retries and pacing. */
 export class AstroClient {
   readonly baseUrl: string;
-  /** Who this client speaks as: the base URL and a fingerprint of the token (never the token). */
-  readonly identity: string;
   private readonly http: AxiosInstance;
   private readonly token: string;
   private readonly retry: RetryOptions;
@@ -98,7 +96,6 @@ export class AstroClient {
     if (problem) throw new Error(`Astro API base URL ${problem}`);
     if (!options.token) throw new Error("An Astro API token is required");
     this.baseUrl = baseUrl;
-    this.identity = clientIdentity(baseUrl, options.token);
     this.token = options.token;
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.rateLimits = options.rateLimits === false ? undefined : { ...ASTRO_RATE_LIMITS, ...options.rateLimits };
