@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { createServer, IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { AstroClient, MAX_BODY_BYTES } from "../../../provider/api/client";
+import { AstroClient, AstroClientOptions, MAX_BODY_BYTES } from "../../../provider/api/client";
 import { AstroApiError, CreateOutcomeUnknownError, ResponseShapeError } from "../../../provider/api/errors";
 import { parseRetryAfterMs } from "../../../provider/api/retry";
 import { apiUrlProblem } from "../../../provider/api/url";
@@ -15,7 +15,14 @@ const FAST = { baseDelayMs: 5, maxDelayMs: 20 };
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 
-async function hostile(handler: Handler): Promise<{ url: string; server: Server; requests: string[] }> {
+interface Hostile {
+  server: Server;
+  requests: string[];
+  /** A client of this server, unpaced: options replace the defaults they name. */
+  client(options?: Partial<AstroClientOptions>): AstroClient;
+}
+
+async function hostile(handler: Handler): Promise<Hostile> {
   const requests: string[] = [];
   const server = createServer((req, res) => {
     let body = "";
@@ -26,7 +33,8 @@ async function hostile(handler: Handler): Promise<{ url: string; server: Server;
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, server, requests };
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  return { server, requests, client: (options = {}) => new AstroClient({ token: "t", baseUrl: url, rateLimits: false, ...options }) };
 }
 
 function stop(server: Server): Promise<void> {
@@ -76,12 +84,7 @@ describe("AstroClient against hostile servers", () => {
         res.on("close", () => clearInterval(timer));
       });
       server = trickle.server;
-      const client = new AstroClient({
-        token: "t",
-        baseUrl: trickle.url,
-        rateLimits: false,
-        retry: { ...FAST, requestTimeoutMs: 400, maxElapsedMs: 1500 },
-      });
+      const client = trickle.client({ retry: { ...FAST, requestTimeoutMs: 400, maxElapsedMs: 1500 } });
       const started = Date.now();
       const error = (await rejection(client.getUser(ORG, "cuser"))) as AstroApiError;
       expect(error).to.be.instanceOf(AstroApiError);
@@ -94,12 +97,7 @@ describe("AstroClient against hostile servers", () => {
     it("the operation's budget cuts a single slow attempt short, not only the waits between attempts", async () => {
       const silent = await hostile(() => undefined);
       server = silent.server;
-      const client = new AstroClient({
-        token: "t",
-        baseUrl: silent.url,
-        rateLimits: false,
-        retry: { ...FAST, requestTimeoutMs: 60_000, maxElapsedMs: 600 },
-      });
+      const client = silent.client({ retry: { ...FAST, requestTimeoutMs: 60_000, maxElapsedMs: 600 } });
       const started = Date.now();
       await rejection(client.deleteInvite(ORG, "cinvite"));
       expect(Date.now() - started).to.be.below(10_000);
@@ -120,9 +118,7 @@ describe("AstroClient against hostile servers", () => {
         pump();
       });
       server = huge.server;
-      const error = await rejection(
-        new AstroClient({ token: "t", baseUrl: huge.url, rateLimits: false, retry: FAST }).getUser(ORG, "cuser"),
-      );
+      const error = await rejection(huge.client({ retry: FAST }).getUser(ORG, "cuser"));
       expect(error.message).to.contain(`larger than ${MAX_BODY_BYTES} bytes`).and.to.contain("BODY_TOO_LARGE");
       expect(huge.requests).to.have.length(1);
     });
@@ -139,9 +135,7 @@ describe("AstroClient against hostile servers", () => {
         }),
       );
       server = repeat.server;
-      expect(
-        await new AstroClient({ token: "t", baseUrl: repeat.url, rateLimits: false }).findUserByEmail(ORG, "nobody@example.com"),
-      ).to.equal(undefined);
+      expect(await repeat.client().findUserByEmail(ORG, "nobody@example.com")).to.equal(undefined);
       expect(repeat.requests).to.have.length(2);
     });
 
@@ -156,9 +150,7 @@ describe("AstroClient against hostile servers", () => {
         });
       });
       server = liar.server;
-      expect(
-        await new AstroClient({ token: "t", baseUrl: liar.url, rateLimits: false }).findUserByEmail(ORG, "nobody@example.com"),
-      ).to.equal(undefined);
+      expect(await liar.client().findUserByEmail(ORG, "nobody@example.com")).to.equal(undefined);
       expect(liar.requests).to.have.length(2);
     });
 
@@ -169,7 +161,7 @@ describe("AstroClient against hostile servers", () => {
         json(res, 200, { limit: 100, offset, totalCount: everyone.length, users: everyone.slice(offset, offset + 100) });
       });
       server = capped.server;
-      const client = new AstroClient({ token: "t", baseUrl: capped.url, rateLimits: false });
+      const client = capped.client();
       expect((await client.findUserByEmail(ORG, "u249@example.com"))?.id).to.equal(user(249).id);
       expect(capped.requests.map((r) => new URL(r.split(" ")[1], "http://x").searchParams.get("offset"))).to.deep.equal([
         "0",
@@ -185,9 +177,7 @@ describe("AstroClient against hostile servers", () => {
         json(res, 200, { limit: 1000, offset: 0, totalCount: 10_000_000, users: Array.from({ length: 1000 }, () => user(next++)) }),
       );
       server = endless.server;
-      const error = await rejection(
-        new AstroClient({ token: "t", baseUrl: endless.url, rateLimits: false }).findUserByEmail(ORG, "nobody@example.com"),
-      );
+      const error = await rejection(endless.client().findUserByEmail(ORG, "nobody@example.com"));
       expect(error.message).to.match(/goes on past 250000 users \(it reports 10000000\); stopped walking it/);
       expect(endless.requests).to.have.length(250);
     });
@@ -204,12 +194,7 @@ describe("AstroClient against hostile servers", () => {
         });
         server = throttling.server;
         const lines: string[] = [];
-        expect(
-          await new AstroClient({ token: "t", baseUrl: throttling.url, rateLimits: false, retry: FAST, log: (l) => lines.push(l) }).getUser(
-            ORG,
-            "cuser",
-          ),
-        ).to.equal(undefined);
+        expect(await throttling.client({ retry: FAST, log: (l) => lines.push(l) }).getUser(ORG, "cuser")).to.equal(undefined);
         const waits = lines.filter((l) => l.startsWith("retrying")).map((l) => Number(/in (\d+) ms/.exec(l)![1]));
         expect(waits).to.have.length(2);
         for (const wait of waits) expect(wait).to.be.within(0, FAST.maxDelayMs);
@@ -240,13 +225,7 @@ describe("AstroClient against hostile servers", () => {
       ]) {
         const wrong = await hostile((_req, res) => json(res, 200, invite(email, organization)));
         server = wrong.server;
-        const error = await rejection(
-          new AstroClient({ token: "t", baseUrl: wrong.url, rateLimits: false }).createInvite(
-            ORG,
-            "jane@example.com",
-            "ORGANIZATION_MEMBER",
-          ),
-        );
+        const error = await rejection(wrong.client().createInvite(ORG, "jane@example.com", "ORGANIZATION_MEMBER"));
         expect(error).to.be.instanceOf(ResponseShapeError);
         expect(error.message)
           .to.contain(`asked to invite jane@example.com to organization ${ORG}`)
@@ -263,11 +242,7 @@ describe("AstroClient against hostile servers", () => {
           json(res, 200, { limit: 1000, offset: 0, totalCount: 1, users: [user(7, { username: "jane@example.com", status: "PENDING" })] });
       });
       server = empty.server;
-      const result = await new AstroClient({ token: "t", baseUrl: empty.url, rateLimits: false }).createInvite(
-        ORG,
-        "jane@example.com",
-        "ORGANIZATION_MEMBER",
-      );
+      const result = await empty.client().createInvite(ORG, "jane@example.com", "ORGANIZATION_MEMBER");
       expect(result.outcome).to.equal("foundAfterAmbiguousFailure");
       expect(empty.requests.filter((r) => r.startsWith("POST"))).to.have.length(1);
     });
@@ -278,9 +253,7 @@ describe("AstroClient against hostile servers", () => {
         else json(res, 403, { message: "Forbidden", requestId: "r", statusCode: 403 });
       });
       server = empty.server;
-      const error = await rejection(
-        new AstroClient({ token: "t", baseUrl: empty.url, rateLimits: false }).createInvite(ORG, "jane@example.com", "ORGANIZATION_MEMBER"),
-      );
+      const error = await rejection(empty.client().createInvite(ORG, "jane@example.com", "ORGANIZATION_MEMBER"));
       expect(error).to.be.instanceOf(CreateOutcomeUnknownError);
       expect(error.message).to.match(
         /An invite for jane@example\.com may have been sent: .*HTTP 200 with a body that is not an invite.*HTTP 403/,
@@ -292,7 +265,7 @@ describe("AstroClient against hostile servers", () => {
     it("ids that could change the path never reach the wire", async () => {
       const any = await hostile((_req, res) => json(res, 404, { message: "no", requestId: "r", statusCode: 404 }));
       server = any.server;
-      const client = new AstroClient({ token: "t", baseUrl: any.url, rateLimits: false });
+      const client = any.client();
       for (const id of ["..", ".", "a/b", "a%2Fb", "x?y=1", "", "a#b", "ab c"]) {
         expect((await rejection(client.deleteInvite(ORG, id))).message, id).to.contain("Refusing to use");
         expect((await rejection(client.getUser(ORG, id))).message, id).to.contain("Refusing to use");
@@ -303,7 +276,7 @@ describe("AstroClient against hostile servers", () => {
     it("an answer carrying an id of the wrong shape is refused before it can be stored", async () => {
       const bad = await hostile((_req, res) => json(res, 200, user(1, { id: "../../x" })));
       server = bad.server;
-      const error = await rejection(new AstroClient({ token: "t", baseUrl: bad.url, rateLimits: false }).getUser(ORG, "cuser"));
+      const error = await rejection(bad.client().getUser(ORG, "cuser"));
       expect(error).to.be.instanceOf(ResponseShapeError);
       expect(error.message).to.contain("id: must be an id of letters, digits, _ and -");
     });
@@ -325,11 +298,7 @@ describe("AstroClient against hostile servers", () => {
         json(res, 200, req.method === "POST" ? { organizationRole: "ORGANIZATION_OWNER" } : user(3, scoped));
       });
       server = api.server;
-      await new AstroClient({ token: "t", baseUrl: api.url, rateLimits: false }).updateOrganizationRole(
-        ORG,
-        user(3).id,
-        "ORGANIZATION_OWNER",
-      );
+      await api.client().updateOrganizationRole(ORG, user(3).id, "ORGANIZATION_OWNER");
       expect(api.requests).to.deep.equal([
         `GET /v1/organizations/${ORG}/users/${user(3).id}`,
         `POST /v1/organizations/${ORG}/users/${user(3).id}/roles`,
