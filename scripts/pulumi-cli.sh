@@ -14,6 +14,24 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 say() { printf 'pulumi-cli: %s\n' "$*" >&2; }
 fail() { say "FAILED at step '$1': $2"; exit 1; }
 
+# A heartbeat, so that minutes of a silent compile do not look like a hang. Stopping it must never decide
+# the script's exit status: an EXIT trap whose last command fails makes bash exit with that failure, which
+# is how the first run on a fresh machine used to fail after a successful build. Its sleep holds no output
+# descriptor, so a caller reading our stderr through a pipe is not kept waiting after we exit.
+heartbeat=""
+heartbeat_start() {
+  local what=$1 started
+  started=$(date +%s)
+  ( while sleep 30 </dev/null >/dev/null 2>&1; do say "still $what ($(( $(date +%s) - started )) s)"; done ) &
+  heartbeat=$!
+  trap heartbeat_stop EXIT
+}
+heartbeat_stop() {
+  if [ -n "$heartbeat" ]; then kill "$heartbeat" 2>/dev/null || true; fi
+  heartbeat=""
+  trap - EXIT
+}
+
 if command -v pulumi >/dev/null 2>&1 && command -v pulumi-language-nodejs >/dev/null 2>&1; then
   command -v pulumi
   exit 0
@@ -44,13 +62,9 @@ MOD
   say "step 1/2: resolving Go modules"
   (cd "$src" && GOFLAGS=-mod=mod go mod tidy >&2) || fail "resolve Go modules" "go mod tidy failed: is the Go module proxy reachable?"
   say "step 2/2: compiling github.com/pulumi/pulumi/pkg/v3/cmd/pulumi (go build prints nothing until it is done)"
-  # A heartbeat, so that minutes of a silent compile do not look like a hang.
-  started=$(date +%s)
-  ( while sleep 30; do say "still compiling ($(( $(date +%s) - started )) s)"; done ) &
-  heartbeat=$!
-  trap 'kill "$heartbeat" 2>/dev/null' EXIT
+  heartbeat_start "compiling"
   (cd "$src" && go build -o "$CACHE/bin/pulumi.tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi >&2) || fail "compile pulumi" "go build failed (see above)"
-  kill "$heartbeat" 2>/dev/null
+  heartbeat_stop
   mv "$CACHE/bin/pulumi.tmp" "$CACHE/bin/pulumi"
   say "built the Pulumi CLI $VERSION"
 fi
