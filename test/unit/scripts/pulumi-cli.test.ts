@@ -66,7 +66,7 @@ describe("scripts/pulumi-cli.sh on a machine without the cache", () => {
 
   it("a failed build exits 1 naming the step, and leaves no CLI in the cache", () => {
     const broken = join(dir, "broken-cache");
-    writeFileSync(join(dir, "bin/go"), "#!/bin/sh\n[ \"$1\" = build ] && exit 2\nexit 0\n");
+    writeFileSync(join(dir, "bin/go"), '#!/bin/sh\n[ "$1" = build ] && exit 2\nexit 0\n');
     const failed = spawnSync("bash", [SCRIPT], { env: { ...env, PULUMI_CLI_CACHE: broken }, encoding: "utf8" });
     expect(failed.status).to.equal(1);
     expect(failed.stdout).to.equal("");
