@@ -6,6 +6,7 @@ import type { Invite, SubjectProfile, User } from "../api/schemas";
 import { report } from "../log";
 import { DEFAULT_ROLE } from "../roles";
 import { checkInputs } from "./inputs";
+import { observe, Plan, planRemoval, planUpdate, Seen, UNREAD } from "./plan";
 import {
   CheckedInputs,
   checkedInputs,
@@ -74,45 +75,59 @@ export async function read(id: string, props: Props): Promise<{ id?: string; pro
   return { id, props: current, inputs: inputsOf(current) };
 }
 
-/** update: reconcile the real user with the declaration. */
+/** update: reconcile the real user with the declaration, as the semantics table (plan.ts) says. */
 export async function update(id: string, olds: Props, news: Props): Promise<Required<dynamic.UpdateResult<InviteState>>> {
   const inputs = checkedInputs(news);
   const client = clientFor(inputs.apiUrl);
-  const stored = { ...readState(olds), apiUrl: inputs.apiUrl };
-  const user = await findInvitee(client, stored, beforeSetting(stored, inputs.role));
-  if (!user) return { outs: await invite(client, inputs, id) };
-  // A create whose outcome was unknown: whoever is there now is the one we invited (never adopted).
-  if (stored.status === "UNCONFIRMED") return { outs: await settle(client, inputs, user, false) };
-  const current = observe(stored, user);
-  if (current.status === "EXPIRED") return { outs: await reinvite(client, id, current, inputs) };
-  if (current.role === inputs.role) return { outs: { ...current, ...inputs } };
-  if (current.status === "PENDING" && current.inviteId !== "") return { outs: await reinvite(client, id, current, inputs) };
-  await client.updateOrganizationRole(inputs.organizationId, user.id, inputs.role);
-  return { outs: { ...current, ...inputs } };
+  const stored = readState(olds);
+  // Looked up where the declaration now points (a changed apiUrl is another host).
+  const user = await findInvitee(client, { ...stored, apiUrl: inputs.apiUrl }, beforeSetting(stored, inputs.role));
+  const plan = planUpdate(stored, user, inputs);
+  const current = () => observe(stored, found(user, plan));
+  if (!plan) return { outs: { ...current(), ...inputs } };
+  switch (plan.action) {
+    case "invite":
+      return { outs: await invite(client, inputs, id) };
+    case "record":
+      // A create whose outcome was unknown: whoever is there now is the one we invited (never adopted).
+      return { outs: await settle(client, inputs, found(user, plan), false) };
+    case "reinvite":
+      return { outs: await reinvite(client, id, current(), inputs) };
+    case "change-role":
+      await client.updateOrganizationRole(inputs.organizationId, found(user, plan).id, inputs.role);
+      return { outs: { ...current(), ...inputs } };
+    default:
+      throw new Error(`The update of ${inputs.email} was planned as "${plan.action}", which update does not perform`);
+  }
 }
 
-/** delete: revoke a pending invite; demote an accepted member (unless onDelete is "keep"); adopted: nothing. */
+/** delete: undo what the stack did to the person, as the semantics table (plan.ts) says. */
 export async function remove(_id: string, props: Props): Promise<void> {
   const state = readState(props);
-  if (state.adopted) return;
-  const client = clientFor(state.apiUrl);
-  const user = await findInvitee(client, state, state.onDelete === "keep" ? "write" : beforeSetting(state, DEFAULT_ROLE));
-  if (!user) return;
-  if (user.status === "PENDING") {
-    if (state.inviteId !== "") {
-      await client.deleteInvite(state.organizationId, state.inviteId);
+  // The table leaves an adopted member as they are whatever a lookup would say: no read is spent on them.
+  const seen = state.adopted ? UNREAD : await findInvitee(clientFor(state.apiUrl), state, removalLookup(state));
+  const plan = planRemoval(state, seen);
+  const client = () => clientFor(state.apiUrl);
+  switch (plan.action) {
+    case "revoke":
+      await client().deleteInvite(state.organizationId, state.inviteId);
       return;
-    }
-    await report(
-      "warning",
-      `The pending invite for ${state.email} was not revoked: its id never reached this stack (the API's answer ` +
-        `was lost, or it was sent outside the stack), and the Astro API cannot revoke an invite without it. ` +
-        `Revoke it in the Astro UI. If ${state.email} accepts it, they join as ${user.organizationRole ?? state.role}.`,
-    );
-    return;
+    case "demote":
+      await client().updateOrganizationRole(state.organizationId, found(seen, plan).id, DEFAULT_ROLE);
+      return;
+    case "leave":
+      if (plan.warning) await report("warning", plan.warning);
+      return;
+    default:
+      throw new Error(`The removal of ${state.email} was planned as "${plan.action}", which delete does not perform`);
   }
-  if (state.onDelete === "keep" || user.organizationRole === DEFAULT_ROLE) return;
-  await client.updateOrganizationRole(state.organizationId, user.id, DEFAULT_ROLE);
+}
+
+/** The user a plan acts on; the table plans an action on a user only when the lookup found one. */
+function found(seen: Seen, plan: Plan | undefined): User {
+  if (seen === undefined || seen === UNREAD)
+    throw new Error(`"${plan?.action ?? "no change"}" was planned for a user the lookup did not find`);
+  return seen;
 }
 
 // ---- steps shared by the lifecycle functions ------------------------------------------------------
@@ -197,10 +212,9 @@ function beforeSetting(state: InviteState, role: string): Purpose {
   return state.status === "ACTIVE" && state.role !== role ? "role" : "write";
 }
 
-/** The state as the real user shows it now. */
-function observe(state: InviteState, user: User): InviteState {
-  const expired = user.status === "PENDING" && needsResend(state);
-  return { ...state, userId: user.id, role: user.organizationRole ?? state.role, status: expired ? "EXPIRED" : user.status };
+/** The lookup before a removal: a demotion when state says the invitee accepted, a write lookup otherwise. */
+function removalLookup(state: InviteState): Purpose {
+  return state.onDelete === "keep" ? "write" : beforeSetting(state, DEFAULT_ROLE);
 }
 
 function fromInvite(inputs: InviteInputs, invite: Invite): InviteState {

@@ -1,0 +1,110 @@
+import type { User } from "../api/schemas";
+import { DEFAULT_ROLE } from "../roles";
+import { InviteInputs, InviteState, needsResend } from "./schema";
+
+/**
+ * The semantics table: what a step does to a person, decided from what the stack recorded of them,
+ * what a lookup just saw (or that none was made), and what the program declares. The lifecycle's steps
+ * act on the plan; `astro-invites review` says it. Neither decides anything the table does not.
+ */
+
+/** Each action, with what it means: the README's table of review actions is this list. */
+export const ACTION_MEANINGS = {
+  invite: "someone new to the stack, or no longer in the organization: an invite is sent (adopted instead if already an active member)",
+  record: "an earlier create's outcome was unknown: the person is looked up and recorded with the declared role, invited only if not found",
+  "change-role": "an accepted member's role changes (from → to), through the roles endpoint",
+  reinvite: "a pending invite re-sent: with a new role, or because it expired (with the expiry) or was revoked",
+  rehost: "the API URL changes: the person is looked up at the new host and invited there if absent",
+  revoke: "a pending invite withdrawn (removed from the program)",
+  demote: 'an accepted member set to `ORGANIZATION_MEMBER` on removal (`onDelete: "demote"`)',
+  leave:
+    'removed from the program but left as is (adopted, `onDelete: "keep"`, already a member, or an invite whose id the stack never got)',
+  move: "email or organization changed: the old invite revoked (or member demoted), the new one sent",
+} as const;
+export type Action = keyof typeof ACTION_MEANINGS;
+export const ACTIONS = Object.keys(ACTION_MEANINGS) as Action[];
+
+/** A planned step for one person. `toRole` is the role they hold, or are invited to, once it is done. */
+export interface Plan {
+  action: Action;
+  toRole: string | null;
+  reason: string;
+  /** What the step says in the CLI's output when it cannot do what a reader would expect. */
+  warning?: string;
+}
+
+/** A plan made from the stored state alone, as the review must (it reads a preview, never the API). */
+export const UNREAD = "unread";
+/** What a lookup found: the user, undefined for no one, or UNREAD when no lookup was made. */
+export type Seen = User | undefined | typeof UNREAD;
+
+/** What the program declares, as far as the table needs it. */
+export type Declared = Pick<InviteInputs, "role" | "apiUrl">;
+
+/** update: reconcile the person with the declaration. Undefined: nothing to send. */
+export function planUpdate(stored: InviteState, seen: Seen, declared: Declared, now: Date = new Date()): Plan | undefined {
+  const to = (action: Action, reason: string): Plan => ({ action, toRole: declared.role, reason });
+  if (seen === UNREAD && stored.apiUrl !== declared.apiUrl) {
+    return to(
+      "rehost",
+      `API URL ${stored.apiUrl} -> ${declared.apiUrl}: the person is looked up at ${declared.apiUrl}; absent there, they are invited as ${declared.role}, else given that role`,
+    );
+  }
+  if (seen === undefined) return to("invite", "no longer in the organization: an invite is sent");
+  if (stored.status === "UNCONFIRMED") {
+    return to("record", "an earlier create's outcome was unknown: the person is looked up, and invited only if not found");
+  }
+  const current = seen === UNREAD ? stored : observe(stored, seen);
+  if (needsResend(current, now)) {
+    return stored.status === "REVOKED"
+      ? to("reinvite", "revoked by an earlier re-send that failed half way: a new invite is sent")
+      : to("reinvite", `expired at ${current.expiresAt || "an unknown time"}: a new invite is sent`);
+  }
+  if (current.role === declared.role) return undefined;
+  if (current.status === "PENDING" && current.inviteId !== "") {
+    return to("reinvite", "role changed while pending: the invite is revoked and sent again with the new role");
+  }
+  return to("change-role", "role changed through the roles endpoint, no new invite");
+}
+
+/** delete (the declaration removed, or destroy): undo what the stack did, and no more. */
+export function planRemoval(stored: InviteState, seen: Seen): Plan {
+  const to = (action: Action, toRole: string | null, reason: string): Plan => ({ action, toRole, reason });
+  if (stored.adopted) return to("leave", stored.role, "adopted (a member before the stack): left as is");
+  if (seen === undefined) return to("leave", null, "no longer in the organization: nothing to undo");
+  const current = seen === UNREAD ? stored : observe(stored, seen);
+  const pending = current.status === "PENDING" || current.status === "EXPIRED" || current.status === "REVOKED";
+  if (pending && current.inviteId !== "") return to("revoke", null, "removed from the program: the pending invite is revoked");
+  if (stored.status === "REVOKED" && seen === UNREAD) return to("leave", null, "no live invite to revoke");
+  if (pending) {
+    return {
+      ...to(
+        "leave",
+        current.role,
+        "the invite's id never reached the stack: it cannot be revoked through the API (revoke it in the Astro UI)",
+      ),
+      warning:
+        `The pending invite for ${stored.email} was not revoked: its id never reached this stack (the API's answer ` +
+        `was lost, or it was sent outside the stack), and the Astro API cannot revoke an invite without it. ` +
+        `Revoke it in the Astro UI. If ${stored.email} accepts it, they join as ${current.role}.`,
+    };
+  }
+  if (current.onDelete === "keep") return to("leave", current.role, 'onDelete "keep": the member keeps their role');
+  if (current.role === DEFAULT_ROLE) return to("leave", current.role, `already ${DEFAULT_ROLE}`);
+  return to("demote", DEFAULT_ROLE, `removed from the program: set to ${DEFAULT_ROLE} (onDelete "demote")`);
+}
+
+/** create: the person is new to the stack. */
+export function planCreate(declared: Declared): Plan {
+  return {
+    action: "invite",
+    toRole: declared.role,
+    reason: "new to the stack: an invite is sent (adopted instead if already an active member)",
+  };
+}
+
+/** The state as the real user shows it now. */
+export function observe(state: InviteState, user: User): InviteState {
+  const expired = user.status === "PENDING" && needsResend(state);
+  return { ...state, userId: user.id, role: user.organizationRole ?? state.role, status: expired ? "EXPIRED" : user.status };
+}
