@@ -7,38 +7,54 @@ import { apiUrlProblem, DEFAULT_API_URL, normalizeApiUrl } from "../api/url";
 import { validateOrganizationId } from "../invite/inputs";
 import { ENV_VARS } from "../invite/settings";
 import { EXPORT_FORMATS, ExportFormat, readMembers, renderMembers } from "../export/members";
-import { grants, membershipChanges, PreviewSchema } from "../review/changes";
+import { grants, MembershipChange, membershipChanges, PreviewError, PreviewSchema, refreshed } from "../review/changes";
 import { Format, FORMATS, render } from "../review/format";
 import { isOrganizationRole, ORGANIZATION_ROLES } from "../roles";
 
-const USAGE = `astro-invites: tools for the people who review and start Astro membership stacks
+const REVIEW_USAGE = `  astro-invites review [FILE] [--format markdown|json|text] [--deny-role ROLE]...
+      What a \`pulumi preview --json\` or \`pulumi destroy --preview-only --json\` (FILE, or standard
+      input) would do to people: invites, role changes, re-invites, revocations, demotions, moves.
+      Reads only the preview: no token, no network.
+      --deny-role ROLE   exit 3 when any change may grant ROLE (repeatable); a role the preview does
+                         not show (unknown until apply, or secret) counts as a possible grant
+      e.g. pulumi preview --refresh --json | npx astro-invites review > comment.md`;
 
-  astro-invites review [FILE] [--format markdown|json|text] [--deny-role ROLE]...
-      What a \`pulumi preview --json\` (FILE, or standard input) would do to people: invites, role
-      changes, re-invites, revocations, demotions, moves. Reads only the preview: no token, no network.
-      --deny-role ROLE   exit 3 when any change grants ROLE (repeatable)
-      e.g. pulumi preview --refresh --json | npx astro-invites review > comment.md
-
-  astro-invites export [--format team|csv|ts] [--active-only] [--organization-id ID] [--api-url URL] [--output FILE]
+const EXPORT_USAGE = `  astro-invites export [--format team|csv|ts] [--active-only] [--organization-id ID] [--api-url URL] [--output FILE]
       The organization's current members as a team file (default), CSV, or an OrganizationUserInvites
       program, to declare an existing organization. Token from ${ENV_VARS.apiToken}; organization from
       --organization-id or ${ENV_VARS.organizationId}; API URL from --api-url or ${ENV_VARS.apiUrl}.
-      --active-only      leave out pending invitees (listed with a "# pending" comment otherwise)
+      --active-only      leave out pending invitees (listed with a "# pending" comment otherwise)`;
 
-Exit codes: 0 done, 2 bad input (the message names it), 3 a denied role is granted, 1 anything else.`;
+const EXIT_CODES = "Exit codes: 0 done, 2 bad input (the message names it), 3 a denied role may be granted, 1 anything else.";
+const USAGE = `astro-invites: tools for the people who review and start Astro membership stacks
+
+${REVIEW_USAGE}
+
+${EXPORT_USAGE}
+
+${EXIT_CODES}`;
 
 /** A problem with what the user gave us: one line, exit 2. */
 class InputError extends Error {}
 
+const HELP = ["--help", "-h", "help"];
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === "review") return review(rest);
-  if (command === "export") return exportMembers(rest);
-  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+  const asksHelp = rest.some((arg) => HELP.includes(arg));
+  if (command === "review") return asksHelp ? usage(REVIEW_USAGE) : review(rest);
+  if (command === "export") return asksHelp ? usage(EXPORT_USAGE) : exportMembers(rest);
+  if (command === undefined) {
     process.stdout.write(`${USAGE}\n`);
-    return command === undefined ? 2 : 0;
+    return 2;
   }
+  if (HELP.includes(command)) return usage(USAGE);
   throw new InputError(`unknown command ${JSON.stringify(command)}: the commands are review and export (astro-invites --help)`);
+}
+
+function usage(text: string): number {
+  process.stdout.write(`${text === USAGE ? text : `${text}\n\n${EXIT_CODES}`}\n`);
+  return 0;
 }
 
 async function review(args: string[]): Promise<number> {
@@ -70,14 +86,23 @@ async function review(args: string[]): Promise<number> {
   const failed = (parsed.data.diagnostics ?? []).find((d) => d.severity === "error");
   if (failed)
     throw new InputError(`the preview in ${source} failed, so it shows no complete plan: ${(failed.message ?? "").trim().split("\n")[0]}`);
-  const changes = membershipChanges(parsed.data);
-  process.stdout.write(render(changes, format));
-  const granted = denied.flatMap((role) => grants(changes, role));
+  let changes: MembershipChange[];
+  try {
+    changes = membershipChanges(parsed.data);
+  } catch (error) {
+    if (error instanceof PreviewError) throw new InputError(`${source}: ${error.message}`);
+    throw error;
+  }
+  process.stdout.write(render(changes, format, { refreshed: refreshed(parsed.data) }));
+  const granted = denied.flatMap((role) => grants(changes, role).map((change) => describeGrant(change, role)));
   if (granted.length === 0) return 0;
-  process.stderr.write(
-    `astro-invites review: denied role granted: ${granted.map((c) => `${c.email} (${c.action} to ${c.toRole})`).join(", ")}\n`,
-  );
+  process.stderr.write(`astro-invites review: denied role may be granted: ${granted.join(", ")}\n`);
   return 3;
+}
+
+function describeGrant(change: MembershipChange, role: string): string {
+  if (!change.unknown.includes("role")) return `${change.email} (${change.action} to ${change.toRole})`;
+  return `${change.email} (${change.action} with a role ${change.toRole?.replace(/[()]/g, "")}, so possibly ${role})`;
 }
 
 async function exportMembers(args: string[]): Promise<number> {
@@ -153,12 +178,15 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
+// The exit code is set, never forced with process.exit: a large review piped into a comment is written whole first.
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => {
+    process.exitCode = code;
+  },
   (error: unknown) => {
     const input = error instanceof InputError || (error instanceof AstroApiError && [400, 401, 403, 404].includes(error.status ?? 0));
     // One line, whatever the underlying message looked like (JSON.parse's quote the input across lines).
     process.stderr.write(`astro-invites: ${(error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, " ")}\n`);
-    process.exit(input ? 2 : 1);
+    process.exitCode = input ? 2 : 1;
   },
 );
