@@ -1,15 +1,15 @@
 import { z } from "zod";
-import { DEFAULT_ROLE } from "../roles";
 import { INVITE_TYPE } from "../invite/resource-type";
+import { Action, ACTIONS, Declared, Plan, planCreate, planRemoval, planUpdate, UNREAD } from "../invite/plan";
 import { InviteState, readState, UNKNOWN } from "../invite/schema";
 
 /**
- * What a `pulumi preview --json` would do to people: the membership changes of its invite resources,
- * read from the preview alone (no token, no network). Statuses are those of the stack's state, so they
- * are as fresh as its last refresh (`pulumi preview --refresh --json` refreshes first).
+ * What a `pulumi preview --json` (or `pulumi destroy --preview-only --json`) would do to people: the
+ * membership changes of its invite resources, read from the preview alone (no token, no network). Each
+ * change is what the lifecycle's own table (invite/plan.ts) plans for the person, from the state the
+ * step starts from. Anything the review cannot read is an error, never "no change".
  */
-export const ACTIONS = ["invite", "change-role", "reinvite", "revoke", "demote", "leave", "move"] as const;
-export type Action = (typeof ACTIONS)[number];
+export { ACTIONS, type Action };
 
 export interface MembershipChange {
   action: Action;
@@ -17,12 +17,17 @@ export interface MembershipChange {
   organizationId: string;
   fromRole: string | null;
   toRole: string | null;
-  /** The invitee's status in the stack's state before the change; null for someone new to the stack. */
+  /** The invitee's status in the state the step starts from; null for someone new to the stack. */
   status: string | null;
   reason: string;
+  /** Declared fields the preview does not show (unknown until apply, or secret): the review assumes the worst of them. */
+  unknown: string[];
   /** The Pulumi resource name. */
   resource: string;
 }
+
+/** A preview the review cannot read with certainty: exit 2, naming what it is. */
+export class PreviewError extends Error {}
 
 const StateSchema = z.object({
   type: z.string(),
@@ -49,8 +54,20 @@ export const PreviewSchema = z
 export type Preview = z.infer<typeof PreviewSchema>;
 type Step = z.infer<typeof StepSchema>;
 
-/** What the program declares for an invite, as check left it (a value may be unknown until apply). */
-type Declared = Pick<InviteState, "email" | "organizationId" | "role">;
+/** What the preview shows in place of a value it does not know yet, or will not show. */
+const HIDDEN: Record<string, string> = { [UNKNOWN]: "unknown until apply", "[secret]": "secret" };
+const REPLACE_OPS = ["replace", "create-replacement", "delete-replaced"];
+/** Steps that apply the program; `refresh` steps (with `--refresh`) only say what the state starts from. */
+const PROGRAM_OPS = ["same", "create", "update", "delete", ...REPLACE_OPS];
+
+/** Who a change is about, and which of their declared fields the preview hides (with why). */
+interface Who {
+  email: string;
+  organizationId: string;
+  hidden: { field: string; why: string }[];
+}
+/** What the program declares for an invite, as check left it. */
+type Next = Declared & Who;
 
 /**
  * The membership changes of a preview, one per invite resource that changes, ordered by action (as in
@@ -63,122 +80,140 @@ export function membershipChanges(preview: Preview, now: Date = new Date()): Mem
     byUrn.set(step.urn, [...(byUrn.get(step.urn) ?? []), step]);
   }
   const changes = [...byUrn.entries()].flatMap(([urn, steps]) => {
-    const change = classify(steps, now);
+    const change = classify(urn, steps, now);
     return change ? [{ ...change, resource: urn.split("::").pop() ?? urn }] : [];
   });
   return changes.sort((a, b) => ACTIONS.indexOf(a.action) - ACTIONS.indexOf(b.action) || a.email.localeCompare(b.email));
 }
 
-function classify(steps: Step[], now: Date): Change | undefined {
-  const ops = new Set(steps.map((step) => step.op));
-  const oldState = steps.find((step) => step.oldState)?.oldState;
-  const old = oldState && readState({ ...oldState.inputs, ...oldState.outputs });
-  const next = declared(steps.find((step) => step.newState)?.newState?.inputs);
-  if (ops.has("replace") || ops.has("create-replacement") || ops.has("delete-replaced")) return move(old!, next!, steps);
-  if (ops.has("create")) return invite(next!);
-  if (ops.has("update")) return update(old!, next!, now);
-  if (ops.has("delete")) return removal(old!);
-  return undefined;
-}
-
 type Change = Omit<MembershipChange, "resource">;
 
-function invite(next: Declared): Change {
-  return {
-    action: "invite",
-    ...who(next),
-    fromRole: null,
-    toRole: next.role,
-    status: null,
-    reason: "new to the stack: an invite is sent (adopted instead if already an active member)",
-  };
+/** Whether the preview refreshed first (`--refresh`): otherwise statuses are those of the last refresh. */
+export function refreshed(preview: Preview): boolean {
+  return (preview.steps ?? []).some((step) => step.op === "refresh");
 }
 
-/** An update of an invite that was in state `old` to the declaration `next`. */
-function update(old: InviteState, next: Declared, now: Date): Change | undefined {
-  const to = (action: Action, reason: string, fromRole: string | null = old.role): Change => ({
-    action,
-    ...who(next),
-    fromRole,
-    toRole: next.role,
-    status: old.status,
-    reason,
-  });
-  if (old.status === "UNCONFIRMED")
-    return to("invite", "an earlier create's outcome was unknown: the person is looked up, and invited only if not found", null);
-  const pending = (old.status === "PENDING" && old.inviteId !== "") || old.status === "EXPIRED" || old.status === "REVOKED";
-  if (old.role !== next.role && pending)
-    return to("reinvite", "role changed while pending: the invite is revoked and sent again with the new role");
-  if (old.role !== next.role) return to("change-role", "role changed through the roles endpoint, no new invite");
-  const expired =
-    old.status === "EXPIRED" || (old.status === "PENDING" && old.expiresAt !== "" && Date.parse(old.expiresAt) <= now.getTime());
-  if (expired) return to("reinvite", `expired at ${old.expiresAt || "an unknown time"}: a new invite is sent`);
-  if (old.status === "REVOKED") return to("reinvite", "revoked by an earlier re-send that failed half way: a new invite is sent");
+function classify(urn: string, steps: Step[], now: Date): Change | undefined {
+  const unexpected = steps.find((step) => step.op !== "refresh" && !PROGRAM_OPS.includes(step.op));
+  if (unexpected) throw new PreviewError(`${urn}: the review does not know the step "${unexpected.op}"`);
+  const refresh = steps.find((step) => step.op === "refresh");
+  const program = steps.filter((step) => step.op !== "refresh");
+  const ops = new Set(program.map((step) => step.op));
+  const drift = refresh?.oldState && driftOf(stateOf(urn, refresh.oldState), program.find((step) => step.oldState)?.oldState, urn);
+  if (REPLACE_OPS.some((op) => ops.has(op))) return move(stored(urn, program, "a replace"), declared(urn, program), drift);
+  if (ops.has("create")) return change(planCreate(declared(urn, program)), null, declared(urn, program));
+  if (ops.has("update")) {
+    const old = stored(urn, program, "an update");
+    const next = declared(urn, program);
+    const plan = planUpdate(old, UNREAD, next, now);
+    return plan && change(plan, old, next, drift);
+  }
+  if (ops.has("delete")) {
+    const old = stored(urn, program, "a delete");
+    return change(planRemoval(old, UNREAD), old, { ...old, hidden: [] }, drift);
+  }
   return undefined;
 }
 
-/** The invite in state `old` removed from the program: what destroy does to that person. */
-function removal(old: InviteState): Change {
-  const to = (action: Action, toRole: string | null, reason: string): Change => ({
-    action,
-    ...who(old),
-    fromRole: old.role,
-    toRole,
-    status: old.status,
+function change(plan: Plan, old: InviteState | null, who: Who, drift?: Drift): Change {
+  const restored = drift?.role && plan.action === "change-role" && plan.toRole === drift.role.from ? drift.role : undefined;
+  const reason = restored
+    ? `role changed outside the stack (${restored.from} -> ${restored.to}): up restores ${restored.from} through the roles endpoint`
+    : [drift?.text, plan.reason, ...who.hidden.map(({ field, why }) => `the ${field} is ${why}`)].filter(Boolean).join("; ");
+  return {
+    action: plan.action,
+    email: who.email,
+    organizationId: who.organizationId,
+    fromRole: old?.role ?? null,
+    toRole: plan.toRole,
+    status: old?.status ?? null,
     reason,
-  });
-  if (old.adopted) return to("leave", old.role, "adopted (a member before the stack): left as is");
-  if ((old.status === "PENDING" || old.status === "EXPIRED") && old.inviteId !== "")
-    return to("revoke", null, "removed from the program: the pending invite is revoked");
-  if (old.status === "PENDING" || old.status === "EXPIRED") {
-    return to(
-      "leave",
-      old.role,
-      "the invite's id never reached the stack: it cannot be revoked through the API (revoke it in the Astro UI)",
-    );
-  }
-  if (old.status === "REVOKED") return to("leave", null, "no live invite to revoke");
-  if (old.onDelete === "keep") return to("leave", old.role, 'onDelete "keep": the member keeps their role');
-  if (old.role === DEFAULT_ROLE) return to("leave", old.role, `already ${DEFAULT_ROLE}`);
-  return to("demote", DEFAULT_ROLE, `removed from the program: set to ${DEFAULT_ROLE} (onDelete "demote")`);
+    unknown: who.hidden.map(({ field }) => field),
+  };
 }
 
 /** A replacement: the old invite undone as removal would, the new one sent. */
-function move(old: InviteState, next: Declared, steps: Step[]): Change {
-  const keys = new Set(steps.flatMap((step) => step.replaceReasons ?? []));
-  const organizationMoved = keys.has("organizationId") && old.organizationId !== next.organizationId;
+function move(old: InviteState, next: Next, drift?: Drift): Change {
+  const organizationMoved = old.organizationId !== next.organizationId;
   const what = organizationMoved ? `organization ${old.organizationId} -> ${next.organizationId}` : `email ${old.email} -> ${next.email}`;
-  const undone = { leave: "left as is", demote: "demoted" }[removal(old).action as string] ?? "revoked";
-  return {
-    action: "move",
-    ...who(next),
-    fromRole: old.role,
-    toRole: next.role,
-    status: old.status,
-    reason: `${what}: the old one is ${undone}, a new invite is sent`,
+  const undone = { leave: "left as is", demote: "demoted" }[planRemoval(old, UNREAD).action as string] ?? "revoked";
+  return change(
+    { ...planCreate(next), action: "move", reason: `${what}: the old one is ${undone}, a new invite is sent` },
+    old,
+    next,
+    drift,
+  );
+}
+
+/** What a refresh found changed since the last refresh. */
+interface Drift {
+  text: string;
+  role?: { from: string; to: string };
+}
+
+/**
+ * From the state before the refresh (its step's `oldState`) to the state the program's step starts from:
+ * the CLI's refresh steps in a preview may repeat the old state as their `newState`, so the refreshed
+ * state is read where the engine uses it.
+ */
+function driftOf(before: InviteState, refreshed: z.infer<typeof StateSchema> | undefined, urn: string): Drift | undefined {
+  if (!refreshed) return { text: "no longer in the organization (found by the refresh)" };
+  const after = stateOf(urn, refreshed);
+  const notes: string[] = [];
+  if (before.status !== after.status) notes.push(after.status === "ACTIVE" ? "accepted since the last refresh" : `now ${after.status}`);
+  const role = before.role !== after.role ? { from: before.role, to: after.role } : undefined;
+  if (role) notes.push(`role changed outside the stack (${role.from} -> ${role.to})`);
+  return notes.length ? { text: notes.join(", "), role } : undefined;
+}
+
+/** The state the program's step starts from (after any refresh), through the invite's own schema. */
+function stored(urn: string, steps: Step[], what: string): InviteState {
+  const old = steps.find((step) => step.oldState)?.oldState;
+  if (!old) throw new PreviewError(`${urn}: ${what} without "oldState": the preview does not say what the step starts from`);
+  return stateOf(urn, old);
+}
+
+function stateOf(urn: string, state: z.infer<typeof StateSchema>): InviteState {
+  try {
+    return readState({ ...state.inputs, ...state.outputs });
+  } catch (error) {
+    throw new PreviewError(`${urn}: ${(error as Error).message}`);
+  }
+}
+
+function declared(urn: string, steps: Step[]): Next {
+  const inputs = steps.find((step) => step.newState?.inputs)?.newState?.inputs;
+  if (!inputs) throw new PreviewError(`${urn}: a step without "newState.inputs": the preview does not say what is declared`);
+  const hidden: Who["hidden"] = [];
+  const field = (key: "email" | "organizationId" | "role" | "apiUrl") => {
+    const value = inputs[key];
+    if (typeof value === "string" && HIDDEN[value]) {
+      hidden.push({ field: key, why: HIDDEN[value] });
+      return `(${HIDDEN[value]})`;
+    }
+    if (typeof value !== "string") throw new PreviewError(`${urn}: the declared ${key} is not a string in the preview`);
+    return value;
   };
-}
-
-function who(side: Declared): Pick<MembershipChange, "email" | "organizationId"> {
-  return { email: side.email, organizationId: side.organizationId };
-}
-
-function declared(inputs: Record<string, unknown> | undefined): Declared | undefined {
-  if (!inputs) return undefined;
-  const text = (key: keyof Declared) => (inputs[key] === UNKNOWN ? "(known after apply)" : String(inputs[key] ?? ""));
-  return { email: text("email"), organizationId: text("organizationId"), role: text("role") };
+  const next = { email: field("email"), organizationId: field("organizationId"), role: field("role"), apiUrl: field("apiUrl") };
+  // A hidden role stands in as its placeholder: no real role equals it, so the table plans the worst case.
+  return { ...next, role: next.role as Declared["role"], hidden };
 }
 
 function typeOf(step: Step): string {
   return step.newState?.type ?? step.oldState?.type ?? step.urn.split("::")[2]?.split("$").pop() ?? "";
 }
 
+/** Actions after which the person holds `toRole` when they did not before the step. */
+const GRANTING: Action[] = ["invite", "record", "reinvite", "rehost", "move", "change-role"];
+
 /**
- * Changes that grant `role`: an invite for it (new, re-sent or moved: the invitee does not hold it yet)
- * or a member's role changed to it.
+ * Changes that may grant `role`: an invite for it (new, re-sent, moved, at a new host: the invitee does
+ * not hold it yet), a member's role changed to it, or any of these with a role the preview does not show.
  */
 export function grants(changes: MembershipChange[], role: string): MembershipChange[] {
-  return changes.filter(
-    (c) => c.toRole === role && (c.action === "change-role" ? c.fromRole !== role : ["invite", "reinvite", "move"].includes(c.action)),
-  );
+  return changes.filter((c) => {
+    if (!GRANTING.includes(c.action)) return false;
+    if (c.unknown.includes("role")) return true;
+    return c.toRole === role && (c.action !== "change-role" || c.fromRole !== role);
+  });
 }

@@ -6,8 +6,10 @@ export type Format = (typeof FORMATS)[number];
 /** How each action is counted in the one-line summary: singular and plural. */
 const NOUNS: Record<Action, [string, string]> = {
   invite: ["invite", "invites"],
+  record: ["unconfirmed invite looked up", "unconfirmed invites looked up"],
   "change-role": ["role change", "role changes"],
   reinvite: ["re-invite", "re-invites"],
+  rehost: ["API URL change", "API URL changes"],
   revoke: ["revocation", "revocations"],
   demote: ["demotion", "demotions"],
   leave: ["left as is", "left as is"],
@@ -23,12 +25,19 @@ function summarize(changes: MembershipChange[]): { counts: Partial<Record<Action
   return { counts, text: parts.length ? parts.join(", ") : "no membership changes" };
 }
 
-export function render(changes: MembershipChange[], format: Format): string {
+/** Said under the summary of a preview that did not refresh first. */
+const STALE =
+  "Statuses are those of the stack's last refresh: run `pulumi preview --refresh --json` for who accepted, whose invite expired and roles changed outside the stack.";
+
+export function render(changes: MembershipChange[], format: Format, { refreshed }: { refreshed: boolean }): string {
   const summary = summarize(changes);
-  if (format === "json")
-    return `${JSON.stringify({ changes, summary: { ...summary.counts, total: changes.length, text: summary.text } }, null, 2)}\n`;
-  if (format === "markdown") return markdown(changes, summary.text);
-  return text(changes, summary.text);
+  if (format === "json") {
+    const counts = { ...summary.counts, total: changes.length, text: summary.text };
+    return `${JSON.stringify({ changes, summary: counts, refreshed }, null, 2)}\n`;
+  }
+  const note = refreshed || changes.length === 0 ? "" : STALE;
+  if (format === "markdown") return markdown(changes, summary.text, note);
+  return text(changes, summary.text, note);
 }
 
 function roleCell(change: MembershipChange): string {
@@ -36,8 +45,8 @@ function roleCell(change: MembershipChange): string {
   return change.toRole ?? change.fromRole ?? "";
 }
 
-function markdown(changes: MembershipChange[], summary: string): string {
-  const head = `### Astro organization membership\n\n**${summary}**\n`;
+function markdown(changes: MembershipChange[], summary: string, note: string): string {
+  const head = `### Astro organization membership\n\n**${summary}**\n${note ? `\n${note}\n` : ""}`;
   if (changes.length === 0) return `${head}\nThis preview changes no one's membership.\n`;
   const cell = (value: string) => value.replace(/\|/g, "\\|");
   const rows = changes.map(
@@ -46,10 +55,10 @@ function markdown(changes: MembershipChange[], summary: string): string {
   return `${head}\n| action | email | role | status | why | resource |\n|---|---|---|---|---|---|\n${rows.join("\n")}\n`;
 }
 
-function text(changes: MembershipChange[], summary: string): string {
+function text(changes: MembershipChange[], summary: string, note: string): string {
   if (changes.length === 0) return `${summary}\n`;
   const rows = changes.map((c) => [c.action, c.email, roleCell(c), c.status ?? "new", c.reason]);
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i].length)));
   const lines = rows.map((row) => row.map((value, i) => (i < 4 ? value.padEnd(widths[i]) : value)).join("  "));
-  return `${lines.join("\n")}\n\n${summary}\n`;
+  return `${lines.join("\n")}\n\n${summary}\n${note ? `${note}\n` : ""}`;
 }

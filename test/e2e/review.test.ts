@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Emulator, startEmulator } from "../../provider/emulator/server";
 import { PulumiWorkspace, REPO_ROOT, TEAM_PROGRAM } from "../../scripts/lib/workspace";
+import type { MembershipChange } from "../../provider/review/changes";
 import { Declared, declare, newStack } from "../support/stacks";
 
 const BIN = join(REPO_ROOT, "dist/provider/cli/astro-invites.js");
@@ -65,7 +66,7 @@ describe("astro-invites review and export under the real Pulumi CLI", function (
       expect(json.summary).to.deep.include({ invite: 6, total: 6, text: "6 invites" });
       const denied = await astroInvites(["review", "--deny-role", "ORGANIZATION_OWNER"], { input: preview });
       expect(denied.code).to.equal(3);
-      expect(denied.stderr).to.contain("denied role granted: ada@example.com (invite to ORGANIZATION_OWNER)");
+      expect(denied.stderr).to.contain("denied role may be granted: ada@example.com (invite to ORGANIZATION_OWNER)");
       await stack.run(["up", "--yes"]);
       expect((await stack.invites()).sso.outputs).to.include({ adopted: true });
     });
@@ -104,6 +105,7 @@ describe("astro-invites review and export under the real Pulumi CLI", function (
           toRole: "ORGANIZATION_BILLING_ADMIN",
           status: null,
           reason: "new to the stack: an invite is sent (adopted instead if already an active member)",
+          unknown: [],
           resource: "fay",
         },
         {
@@ -114,6 +116,7 @@ describe("astro-invites review and export under the real Pulumi CLI", function (
           toRole: "ORGANIZATION_OWNER",
           status: "ACTIVE",
           reason: "role changed through the roles endpoint, no new invite",
+          unknown: [],
           resource: "cy",
         },
         {
@@ -124,6 +127,7 @@ describe("astro-invites review and export under the real Pulumi CLI", function (
           toRole: "ORGANIZATION_OBSERVE_ADMIN",
           status: "PENDING",
           reason: "role changed while pending: the invite is revoked and sent again with the new role",
+          unknown: [],
           resource: "ada",
         },
         {
@@ -134,6 +138,7 @@ describe("astro-invites review and export under the real Pulumi CLI", function (
           toRole: "ORGANIZATION_MEMBER",
           status: "PENDING",
           reason: `expired at ${eveExpiry}: a new invite is sent`,
+          unknown: [],
           resource: "eve",
         },
         {
@@ -144,6 +149,7 @@ describe("astro-invites review and export under the real Pulumi CLI", function (
           toRole: null,
           status: "PENDING",
           reason: "removed from the program: the pending invite is revoked",
+          unknown: [],
           resource: "bob",
         },
         {
@@ -154,6 +160,7 @@ describe("astro-invites review and export under the real Pulumi CLI", function (
           toRole: "ORGANIZATION_MEMBER",
           status: "ACTIVE",
           reason: 'removed from the program: set to ORGANIZATION_MEMBER (onDelete "demote")',
+          unknown: [],
           resource: "dee",
         },
         {
@@ -164,6 +171,7 @@ describe("astro-invites review and export under the real Pulumi CLI", function (
           toRole: "ORGANIZATION_OBSERVE_ADMIN",
           status: "ACTIVE",
           reason: "adopted (a member before the stack): left as is",
+          unknown: [],
           resource: "sso",
         },
         {
@@ -174,6 +182,7 @@ describe("astro-invites review and export under the real Pulumi CLI", function (
           toRole: "ORGANIZATION_OBSERVE_MEMBER",
           status: "PENDING",
           reason: "email gus@example.com -> gustav@example.com: the old one is revoked, a new invite is sent",
+          unknown: [],
           resource: "gus",
         },
       ]);
@@ -218,6 +227,96 @@ describe("astro-invites review and export under the real Pulumi CLI", function (
     });
   });
 
+  describe("review: pulumi preview --refresh --json, the pipeline the README recommends", () => {
+    // Its own emulator: the people here are new to it.
+    let own: Emulator;
+    let stack: PulumiWorkspace;
+    before(async () => {
+      own = await startEmulator();
+      stack = await newStack(own);
+    });
+    after(async () => {
+      stack.dispose();
+      await own.stop();
+    });
+    const person = (email: string) => own.organization().users.find((u) => u.username === email);
+
+    it("each person's program step, with what the refresh found: acceptance, a pending raise, a role restored", async () => {
+      const orgId = own.organizationId;
+      await declare(stack, {
+        cy: { email: "cy@example.com", role: "ORGANIZATION_OBSERVE_ADMIN" },
+        ana: { email: "ana@example.com" },
+        dan: { email: "dan@example.com", role: "ORGANIZATION_BILLING_ADMIN" },
+      });
+      await stack.run(["up", "--yes"]);
+      own.state.acceptInviteOf(orgId, "dan@example.com");
+      await stack.run(["refresh", "--yes"]);
+      // Since the last refresh: cy accepted, and dan was made Owner in the Astro UI.
+      own.state.acceptInviteOf(orgId, "cy@example.com");
+      own.state.setRoleOutOfBand(orgId, person("dan@example.com")!.id, "ORGANIZATION_OWNER");
+      await declare(stack, {
+        cy: { email: "cy@example.com", role: "ORGANIZATION_OWNER" },
+        ana: { email: "ana@example.com", role: "ORGANIZATION_BILLING_ADMIN" },
+        dan: { email: "dan@example.com", role: "ORGANIZATION_BILLING_ADMIN" },
+      });
+      const preview = (await stack.run(["preview", "--refresh", "--json"])).stdout;
+      const review = await astroInvites(["review", "--format", "json"], { input: preview });
+      expect(review.code, review.stderr).to.equal(0);
+      const json = JSON.parse(review.stdout);
+      expect(json.refreshed).to.equal(true);
+      expect(json.changes.map((c: MembershipChange) => [c.action, c.email, c.fromRole, c.toRole, c.status, c.reason])).to.deep.equal([
+        [
+          "change-role",
+          "cy@example.com",
+          "ORGANIZATION_OBSERVE_ADMIN",
+          "ORGANIZATION_OWNER",
+          "ACTIVE",
+          "accepted since the last refresh; role changed through the roles endpoint, no new invite",
+        ],
+        [
+          "change-role",
+          "dan@example.com",
+          "ORGANIZATION_OWNER",
+          "ORGANIZATION_BILLING_ADMIN",
+          "ACTIVE",
+          "role changed outside the stack (ORGANIZATION_BILLING_ADMIN -> ORGANIZATION_OWNER): up restores ORGANIZATION_BILLING_ADMIN through the roles endpoint",
+        ],
+        [
+          "reinvite",
+          "ana@example.com",
+          "ORGANIZATION_MEMBER",
+          "ORGANIZATION_BILLING_ADMIN",
+          "PENDING",
+          "role changed while pending: the invite is revoked and sent again with the new role",
+        ],
+      ]);
+      const owner = await astroInvites(["review", "--deny-role", "ORGANIZATION_OWNER"], { input: preview });
+      expect([owner.code, owner.stderr.trim()]).to.deep.equal([
+        3,
+        "astro-invites review: denied role may be granted: cy@example.com (change-role to ORGANIZATION_OWNER)",
+      ]);
+      expect((await astroInvites(["review", "--deny-role", "ORGANIZATION_OBSERVE_MEMBER"], { input: preview })).code).to.equal(0);
+      writeFileSync(
+        join(REPO_ROOT, ".pulumi-test", "review-refresh-example.md"),
+        (await astroInvites(["review"], { input: preview })).stdout,
+      );
+
+      // What up then does is what the review said.
+      await stack.run(["up", "--yes", "--refresh"]);
+      expect(person("cy@example.com")).to.include({ status: "ACTIVE", organizationRole: "ORGANIZATION_OWNER" });
+      expect(person("dan@example.com")).to.include({ organizationRole: "ORGANIZATION_BILLING_ADMIN" });
+      expect(person("ana@example.com")).to.include({ status: "PENDING", organizationRole: "ORGANIZATION_BILLING_ADMIN" });
+
+      const destroy = await stack.run(["destroy", "--preview-only", "--json"], { env: { PULUMI_SKIP_CONFIRMATIONS: "" } });
+      const undo = JSON.parse((await astroInvites(["review", "--format", "json"], { input: destroy.stdout })).stdout);
+      expect(undo.changes.map((c: MembershipChange) => [c.action, c.email, c.toRole])).to.deep.equal([
+        ["revoke", "ana@example.com", null],
+        ["demote", "cy@example.com", "ORGANIZATION_MEMBER"],
+        ["demote", "dan@example.com", "ORGANIZATION_MEMBER"],
+      ]);
+    });
+  });
+
   describe("review: bad input is one line naming the problem, exit 2", () => {
     const dir = mkdtempSync(join(tmpdir(), "review-input-"));
     const text = join(dir, "preview.txt");
@@ -244,6 +343,20 @@ describe("astro-invites review and export under the real Pulumi CLI", function (
         /^astro-invites: --deny-role must be one of \[ORGANIZATION_OWNER, .*\], got "OWNER"$/,
       ],
     ];
+    const update = {
+      op: "update",
+      urn: "urn:pulumi:dev::p::pulumi-nodejs:dynamic/astro:OrganizationUserInvite::cy",
+      newState: {
+        type: "pulumi-nodejs:dynamic/astro:OrganizationUserInvite",
+        inputs: { email: "cy@example.com", role: "ORGANIZATION_OWNER" },
+      },
+    };
+    cases.push([
+      "an invite's update without oldState",
+      ["review", "--deny-role", "ORGANIZATION_OWNER"],
+      JSON.stringify({ steps: [update] }),
+      /^astro-invites: standard input: urn:.*::cy: an update without "oldState": the preview does not say what the step starts from$/,
+    ]);
     for (const [name, args, input, expected] of cases) {
       it(name, async () => {
         const result = await astroInvites(args, { input });
@@ -251,6 +364,18 @@ describe("astro-invites review and export under the real Pulumi CLI", function (
         expect(result.stdout).to.equal("");
         expect(result.stderr.trimEnd().split("\n")).to.have.length(1);
         expect(result.stderr.trimEnd()).to.match(expected);
+      });
+    }
+  });
+
+  describe("help: every command's usage on standard output, exit 0", () => {
+    for (const args of [["--help"], ["-h"], ["review", "--help"], ["review", "-h"], ["export", "--help"]]) {
+      it(args.join(" "), async () => {
+        const result = await astroInvites(args);
+        expect([result.code, result.stderr]).to.deep.equal([0, ""]);
+        expect(result.stdout)
+          .to.contain(`astro-invites ${args[0] === "export" ? "export" : "review"} [`)
+          .and.to.contain("Exit codes:");
       });
     }
   });
@@ -322,6 +447,7 @@ describe("astro-invites review and export under the real Pulumi CLI", function (
             toRole: "ORGANIZATION_OWNER",
             status: "ACTIVE",
             reason: "role changed through the roles endpoint, no new invite",
+            unknown: [],
             resource: "team-member4@example.com",
           },
         ]);
