@@ -79,8 +79,10 @@ type Verdict<T> = { done: T } | "retry" | "fail";
 /** The Astro API v1 operations that organization invites need, over HTTP with retries and pacing. */
 export class AstroClient {
   readonly baseUrl: string;
-  private readonly http: AxiosInstance;
-  private readonly token: string;
+  // True private fields: util.inspect, JSON.stringify, error serializers and debuggers' object dumps do not
+  // show them, and the axios instance holds the token in its default Authorization header.
+  readonly #http: AxiosInstance;
+  readonly #token: string;
   private readonly retry: RetryOptions;
   private readonly rateLimits: RateLimits | undefined;
   private readonly log: (line: string) => void;
@@ -96,11 +98,11 @@ export class AstroClient {
     if (problem) throw new Error(`Astro API base URL ${problem}`);
     if (!options.token) throw new Error("An Astro API token is required");
     this.baseUrl = baseUrl;
-    this.token = options.token;
+    this.#token = options.token;
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.rateLimits = options.rateLimits === false ? undefined : { ...ASTRO_RATE_LIMITS, ...options.rateLimits };
     this.log = options.log ?? (() => undefined);
-    this.http = axios.create({
+    this.#http = axios.create({
       baseURL: baseUrl,
       // Redirects could carry the Authorization header to another host.
       maxRedirects: 0,
@@ -313,7 +315,7 @@ export class AstroClient {
   }
 
   private async pace(request: Request): Promise<void> {
-    if (this.rateLimits) await processPacer.wait(this.baseUrl, this.token, request.method, this.rateLimits);
+    if (this.rateLimits) await processPacer.wait(this.baseUrl, this.#token, request.method, this.rateLimits);
   }
 
   /** One HTTP exchange, abandoned when the whole response has not arrived by its deadline. */
@@ -324,7 +326,7 @@ export class AstroClient {
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     let result: Attempt;
     try {
-      const response = await this.http.request<string>({
+      const response = await this.#http.request<string>({
         method: request.method,
         url: request.path,
         data: request.body,

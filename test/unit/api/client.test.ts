@@ -110,6 +110,13 @@ describe("AstroClient against the emulator", () => {
       }
     });
 
+    it("the client object itself never shows the token: inspect (hidden fields too), JSON, its own keys", () => {
+      const secret = "astro-secret-token-value-0123456789";
+      const api = client({ token: secret });
+      const dumps = [inspect(api, { depth: 20, showHidden: true }), JSON.stringify(api), String(Object.getOwnPropertyNames(api))];
+      for (const text of dumps) expect(text).not.to.contain(secret);
+    });
+
     it("403: a token without rights on the organization, naming the permission", async () => {
       const error = (await rejection(client({ token: emulator.createToken("elsewhere", []) }).getUser(org, "cuser"))) as AstroApiError;
       expect(error.status).to.equal(403);
