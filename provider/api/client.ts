@@ -55,9 +55,6 @@ export const LIST_PAGE_SIZE = 1000;
 /** A users list that goes on past this is a server misbehaving; the walk stops with an error. */
 const MAX_LISTED_USERS = 250_000;
 
-/** How old a record read by id may be to stand for the read by id before a role change. */
-const FULL_RECORD_REUSE_MS = 2_000;
-
 /** Astro answers this (400) when the invitee already has a role in the organization. */
 const EXISTING_ROLE_MESSAGE = /existing role in organization/i;
 
@@ -86,8 +83,6 @@ export class AstroClient {
   private readonly retry: RetryOptions;
   private readonly rateLimits: RateLimits | undefined;
   private readonly log: (line: string) => void;
-  /** Users read by id, by organization/id, for the role change that usually follows (recentFullRecord). */
-  private readonly fullRecords = new Map<string, { user: User; readAt: number }>();
   /** Write requests (POST, DELETE) begun and not yet settled: waiting their turn, sent, or being retried. */
   private writes = 0;
   private readonly writeSettledListeners = new Set<() => void>();
@@ -175,11 +170,9 @@ export class AstroClient {
   /** The organization's user with this id, or undefined when the organization has no such user. */
   async getUser(organizationId: string, userId: string): Promise<User | undefined> {
     const request: Request = { operation: "getUser", method: "GET", path: this.path("organizations", organizationId, "users", userId) };
-    const user = await this.send(request, (attempt) =>
+    return this.send(request, (attempt) =>
       accept(attempt, { 200: (body) => this.parse(request.operation, UserSchema, body), 404: () => undefined }),
     );
-    if (user) this.rememberFullRecord(`${organizationId}/${userId}`, user);
-    return user;
   }
 
   /**
@@ -218,52 +211,21 @@ export class AstroClient {
   }
 
   /**
-   * Sets a user's organization role. The full record is read by id first (a list page may not carry the
-   * workspace, deployment and DAG roles), and those roles are sent back as they are, so that changing
-   * the organization role never strips them.
+   * Sets a user's organization role, sending only `organizationRole`. A user read by id may list roles
+   * their Teams grant beside their own (astronomer/terraform-provider-astro#152: a direct and a team role
+   * on one deployment in one read), so sending the read lists back could make a Team's grant the
+   * person's own (it would outlive their leaving the Team) or fail on the duplicate. Astronomer's own CLI
+   * changes an organization role with this same body, which works only because the API keeps the lists a
+   * body omits (see ../shared/reference/astro-api.md, "Behaviour that is NOT known").
    */
   async updateOrganizationRole(organizationId: string, userId: string, role: string): Promise<void> {
-    const user = this.recentFullRecord(organizationId, userId) ?? (await this.getUser(organizationId, userId));
-    if (!user) {
-      throw new AstroApiError({
-        operation: "getUser",
-        status: 404,
-        apiMessage: `user ${userId} is no longer in organization ${organizationId}; its role was not changed`,
-      });
-    }
     const request: Request = {
       operation: "updateRoles",
       method: "POST",
       path: this.path("organizations", organizationId, "users", userId, "roles"),
-      body: {
-        organizationRole: role,
-        ...(user.workspaceRoles && { workspaceRoles: user.workspaceRoles }),
-        ...(user.deploymentRoles && { deploymentRoles: user.deploymentRoles }),
-        ...(user.dagRoles && { dagRoles: user.dagRoles }),
-      },
+      body: { organizationRole: role },
     };
     await this.send(request, (attempt) => accept(attempt, { 200: (body) => this.parse(request.operation, SubjectRolesSchema, body) }));
-  }
-
-  /**
-   * A record this client read by id within FULL_RECORD_REUSE_MS (the lookup right before a role change
-   * usually is one): as full and as fresh as reading it again. Each is used at most once.
-   */
-  private rememberFullRecord(key: string, user: User): void {
-    // Insertion order is read order: drop the stale ones from the front, so the map stays small.
-    for (const [old, { readAt }] of this.fullRecords) {
-      if (Date.now() - readAt <= FULL_RECORD_REUSE_MS) break;
-      this.fullRecords.delete(old);
-    }
-    this.fullRecords.delete(key);
-    this.fullRecords.set(key, { user, readAt: Date.now() });
-  }
-
-  private recentFullRecord(organizationId: string, userId: string): User | undefined {
-    const key = `${organizationId}/${userId}`;
-    const recent = this.fullRecords.get(key);
-    this.fullRecords.delete(key);
-    return recent && Date.now() - recent.readAt <= FULL_RECORD_REUSE_MS ? recent.user : undefined;
   }
 
   /** Write requests under way. Each that settles lets the engine start another step (api/directory.ts waits on them). */

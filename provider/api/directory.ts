@@ -27,8 +27,8 @@ import { emailKey, User } from "./schemas";
  *   batch grows, so a walk answers several lookups without slowing the writes, and still starts after
  *   every lookup it answers was asked.
  * - Before a role change ("role": the state says the user accepted and holds another role than the
- *   one about to be set): the lookup is the GET by id that a roles POST needs before it anyway (a list
- *   page may lack workspace roles; updateOrganizationRole uses this record), so it costs no read of its own.
+ *   one about to be set): the lookup is one GET by id, the freshest read of one person there is, and
+ *   cheaper than any walk of an organization larger than a page.
  * - Failures: when a page or a GET fails after its retries, every lookup waiting on it gets the error.
  */
 export type Purpose = "read" | "write" | "role";

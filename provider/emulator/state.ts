@@ -16,6 +16,11 @@ export interface Switches {
   retryAfterOn429: boolean;
   /** How long a new invite is valid. */
   inviteLifetimeSeconds: number;
+  /**
+   * Whether a user read by id lists the roles their Teams grant beside their own (evidence that it does:
+   * astronomer/terraform-provider-astro#152); the users list carries no role lists either way.
+   */
+  teamGrantsInUserRead: boolean;
 }
 
 const DEFAULT_SWITCHES: Switches = {
@@ -24,7 +29,28 @@ const DEFAULT_SWITCHES: Switches = {
   pendingAfterExpiry: "keep",
   retryAfterOn429: true,
   inviteLifetimeSeconds: 7 * 24 * 3600,
+  teamGrantsInUserRead: true,
 };
+
+export const WORKSPACE_ROLES = ["WORKSPACE_OWNER", "WORKSPACE_OPERATOR", "WORKSPACE_AUTHOR", "WORKSPACE_MEMBER", "WORKSPACE_ACCESSOR"];
+
+/** A person's roles below the organization, in the shapes of the API's role lists. */
+export interface RoleLists {
+  workspaceRoles: { workspaceId: string; role: string }[];
+  deploymentRoles: { deploymentId: string; role: string }[];
+  dagRoles: { deploymentId: string; role: string; dagId?: string; dagTag?: string }[];
+}
+const ROLE_LISTS = ["workspaceRoles", "deploymentRoles", "dagRoles"] as const;
+const noRoles = (): RoleLists => ({ workspaceRoles: [], deploymentRoles: [], dagRoles: [] });
+
+/** A Team: its members hold its roles for as long as they belong to it. */
+interface Team {
+  id: string;
+  organizationId: string;
+  name: string;
+  memberIds: Set<string>;
+  roles: RoleLists;
+}
 
 export type MemberStatus = "PENDING" | "ACTIVE" | "INACTIVE" | "BANNED";
 
@@ -54,6 +80,8 @@ interface Membership {
   userId: string;
   status: MemberStatus;
   role: string;
+  /** Granted to the person themselves (not through a Team). */
+  direct: RoleLists;
   createdAt: string;
   updatedAt: string;
 }
@@ -104,6 +132,7 @@ export class EmulatorState {
   private readonly peopleByEmail = new Map<string, Person>();
   private readonly memberships = new Map<string, Map<string, Membership>>();
   private readonly invites = new Map<string, EmulatedInvite>();
+  private readonly teams = new Map<string, Team>();
   /** Stands in as the inviter of invites sent outside the API. */
   private readonly uiUser: ApiToken = { id: cuid(), name: "Astro UI", secret: "", organizationIds: [] };
 
@@ -171,7 +200,7 @@ export class EmulatorState {
       existing.updatedAt = this.now().toISOString();
     } else {
       const at = this.now().toISOString();
-      members.set(person.id, { userId: person.id, status: "PENDING", role, createdAt: at, updatedAt: at });
+      members.set(person.id, { userId: person.id, status: "PENDING", role, direct: noRoles(), createdAt: at, updatedAt: at });
     }
     const invite = this.issueInvite(organizationId, person.id, role, token);
     return { status: 200, body: this.inviteBody(invite, organization, person) };
@@ -204,7 +233,7 @@ export class EmulatorState {
   getUser(token: ApiToken, organizationId: string, userId: string): ApiResult {
     this.authorize(token, organizationId, "organization.users.get");
     this.sweepExpired();
-    return { status: 200, body: this.userBody(this.member(organizationId, userId)) };
+    return { status: 200, body: this.userBody(this.member(organizationId, userId), "byId") };
   }
 
   updateRoles(token: ApiToken, organizationId: string, userId: string, body: unknown): ApiResult {
@@ -217,9 +246,13 @@ export class EmulatorState {
         { code: "oneof", field: "organizationRole", message: `organizationRole must be one of ${ORGANIZATION_ROLES.join(" ")}` },
       ]);
     }
+    // The lists a body sends replace the person's direct ones; a list it omits is kept (as Astronomer's own
+    // CLI relies on when it changes only the organization role).
+    const lists = validateRoleLists(body);
     member.role = role;
+    Object.assign(member.direct, lists);
     member.updatedAt = this.now().toISOString();
-    return { status: 200, body: { organizationRole: role, workspaceRoles: [], deploymentRoles: [], dagRoles: [] } };
+    return { status: 200, body: { organizationRole: role, ...structuredClone(member.direct) } };
   }
 
   // ---- test controls ----------------------------------------------------------------------------
@@ -255,6 +288,30 @@ export class EmulatorState {
     member.updatedAt = this.now().toISOString();
   }
 
+  /** Someone grants a member roles of their own in the Astro UI: the lists given replace theirs. */
+  grantDirectRoles(organizationId: string, userId: string, roles: Partial<RoleLists>): void {
+    Object.assign(this.member(organizationId, userId).direct, structuredClone(roles));
+  }
+
+  /** The roles granted to the member themselves, not through a Team. */
+  directRoles(organizationId: string, userId: string): RoleLists {
+    return structuredClone(this.member(organizationId, userId).direct);
+  }
+
+  /** A Team in the organization with these members and roles. */
+  createTeam(organizationId: string, name: string, memberIds: string[], roles: Partial<RoleLists>): string {
+    this.members(organizationId);
+    const team: Team = {
+      id: cuid(),
+      organizationId,
+      name,
+      memberIds: new Set(memberIds),
+      roles: { ...noRoles(), ...structuredClone(roles) },
+    };
+    this.teams.set(team.id, team);
+    return team.id;
+  }
+
   /** Someone removes a member in the Astro UI (which the public API cannot do). */
   removeUserOutOfBand(organizationId: string, userId: string): void {
     this.member(organizationId, userId);
@@ -274,7 +331,7 @@ export class EmulatorState {
     if (!this.organizations.has(organizationId)) throw new ApiFailure(404, `Organization ${organizationId} not found`);
     const person = this.personByEmail(email) ?? this.addPerson(email);
     const at = this.now().toISOString();
-    this.members(organizationId).set(person.id, { userId: person.id, status, role, createdAt: at, updatedAt: at });
+    this.members(organizationId).set(person.id, { userId: person.id, status, role, direct: noRoles(), createdAt: at, updatedAt: at });
     if (status === "PENDING") this.issueInvite(organizationId, person.id, role, this.uiUser);
     return person.id;
   }
@@ -369,9 +426,17 @@ export class EmulatorState {
     }
   }
 
-  private userBody(member: Membership) {
+  /** A user as the API shows them: read by id, with their role lists (and their Teams', by the switch). */
+  private userBody(member: Membership, read: "list" | "byId" = "list") {
     const person = this.people.get(member.userId);
     if (!person) throw new Error(`emulator: membership without a person (${member.userId})`);
+    const roles = read === "list" ? noRoles() : structuredClone(member.direct);
+    if (read === "byId" && this.switches.teamGrantsInUserRead) {
+      for (const team of this.teams.values()) {
+        if (!team.memberIds.has(member.userId)) continue;
+        for (const list of ROLE_LISTS) (roles[list] as unknown[]).push(...structuredClone(team.roles[list]));
+      }
+    }
     return {
       id: person.id,
       username: person.email,
@@ -379,9 +444,7 @@ export class EmulatorState {
       avatarUrl: person.avatarUrl,
       status: member.status,
       organizationRole: member.role,
-      workspaceRoles: [],
-      deploymentRoles: [],
-      dagRoles: [],
+      ...roles,
       createdAt: member.createdAt,
       updatedAt: member.updatedAt,
     };
@@ -411,6 +474,33 @@ function validateInviteBody(body: unknown): { inviteeEmail: string; role: string
   }
   if (fieldErrors.length) throw new ApiFailure(400, "Invalid request", fieldErrors);
   return { inviteeEmail: inviteeEmail as string, role: role as string };
+}
+
+/** The role lists a roles POST sends, each checked as the API does (400 with fieldErrors). */
+function validateRoleLists(body: unknown): Partial<RoleLists> {
+  const input = (body ?? {}) as Record<string, unknown>;
+  const lists: Partial<RoleLists> = {};
+  const fieldErrors: FieldError[] = [];
+  for (const list of ROLE_LISTS) {
+    const entries = input[list];
+    if (entries === undefined) continue;
+    const valid = Array.isArray(entries) && entries.every((entry) => typeof entry?.role === "string");
+    const badWorkspaceRole =
+      list === "workspaceRoles" &&
+      valid &&
+      entries.some((entry) => !WORKSPACE_ROLES.includes(entry.role) || typeof entry.workspaceId !== "string");
+    if (!valid || badWorkspaceRole) {
+      fieldErrors.push({
+        code: "oneof",
+        field: list,
+        message: `${list} must be a list of roles (workspace roles: ${WORKSPACE_ROLES.join(" ")})`,
+      });
+    } else {
+      (lists as Record<string, unknown>)[list] = structuredClone(entries);
+    }
+  }
+  if (fieldErrors.length) throw new ApiFailure(400, "Invalid request", fieldErrors);
+  return lists;
 }
 
 function integerParam(query: URLSearchParams, name: string, fallback: number, min: number, max: number): number {

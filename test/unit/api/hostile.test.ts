@@ -290,20 +290,16 @@ describe("AstroClient against hostile servers", () => {
       expect(() => new AstroClient({ token: "t", baseUrl: "https://api.astronomer.io/v1?evil" })).to.throw(/query string/);
     });
 
-    it("a roles change reads the full record by id first and sends its scoped roles back", async () => {
-      const scoped = { workspaceRoles: [{ workspaceId: "cws", role: "WORKSPACE_OWNER" }], deploymentRoles: [], dagRoles: [] };
+    it("a roles change sends only the organization role: no read first, no role list sent back", async () => {
       const bodies: unknown[] = [];
       const api = await hostile((req, res, body) => {
         if (req.method === "POST") bodies.push(JSON.parse(body));
-        json(res, 200, req.method === "POST" ? { organizationRole: "ORGANIZATION_OWNER" } : user(3, scoped));
+        json(res, 200, { organizationRole: "ORGANIZATION_OWNER" });
       });
       server = api.server;
       await api.client().updateOrganizationRole(ORG, user(3).id, "ORGANIZATION_OWNER");
-      expect(api.requests).to.deep.equal([
-        `GET /v1/organizations/${ORG}/users/${user(3).id}`,
-        `POST /v1/organizations/${ORG}/users/${user(3).id}/roles`,
-      ]);
-      expect(bodies).to.deep.equal([{ organizationRole: "ORGANIZATION_OWNER", ...scoped }]);
+      expect(api.requests).to.deep.equal([`POST /v1/organizations/${ORG}/users/${user(3).id}/roles`]);
+      expect(bodies).to.deep.equal([{ organizationRole: "ORGANIZATION_OWNER" }]);
     });
   });
 });

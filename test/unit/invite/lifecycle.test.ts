@@ -200,7 +200,7 @@ describe("lifecycle: create, read, update, delete against the emulator", () => {
       expect(writes()).to.deep.equal([`POST /users/${outs.userId}/roles`]);
     });
 
-    it("recorded as accepted: one read, by id, serves both the decision and the roles call", async () => {
+    it("recorded as accepted: one read, by id, decides, and the roles call is the one write", async () => {
       const { id, outs } = await createInvite(emulator, { email: "jane@example.com" });
       emulator.state.acceptInvite(outs.inviteId);
       const accepted = (await refresh(id, outs)).props as InviteState;
@@ -211,6 +211,26 @@ describe("lifecycle: create, read, update, delete against the emulator", () => {
       await lifecycle.remove(id, { ...accepted, role: "ORGANIZATION_BILLING_ADMIN" });
       expect(emulator.log.map((e) => e.operation)).to.deep.equal(["getUser", "updateRoles"]);
       expect(user("jane@example.com")).to.include({ organizationRole: "ORGANIZATION_MEMBER" });
+    });
+
+    it("an organization role change neither strips a direct role nor makes a Team's grant direct (either read switch)", async () => {
+      for (const teamGrantsInUserRead of [true, false]) {
+        emulator.state.switches.teamGrantsInUserRead = teamGrantsInUserRead;
+        const email = `team-${teamGrantsInUserRead}@example.com`;
+        const { id, outs } = await createInvite(emulator, { email });
+        emulator.state.acceptInvite(outs.inviteId);
+        const direct = { workspaceRoles: [{ workspaceId: "cws1", role: "WORKSPACE_OPERATOR" }], deploymentRoles: [], dagRoles: [] };
+        emulator.state.grantDirectRoles(org, outs.userId, direct);
+        emulator.state.createTeam(org, "platform", [outs.userId], {
+          workspaceRoles: [{ workspaceId: "cws2", role: "WORKSPACE_OWNER" }],
+          deploymentRoles: [{ deploymentId: "cdep1", role: "DEPLOYMENT_ADMIN" }],
+        });
+        const accepted = (await refresh(id, outs)).props as InviteState;
+        await update(id, accepted, { role: "ORGANIZATION_BILLING_ADMIN" });
+        await lifecycle.remove(id, { ...accepted, role: "ORGANIZATION_BILLING_ADMIN" });
+        expect(user(email)).to.include({ organizationRole: "ORGANIZATION_MEMBER" });
+        expect(emulator.state.directRoles(org, outs.userId)).to.deep.equal(direct);
+      }
     });
 
     it("PENDING: revokes the invite and sends a new one with the new role", async () => {
