@@ -32,7 +32,7 @@ const DEFAULT_SWITCHES: Switches = {
   teamGrantsInUserRead: true,
 };
 
-export const WORKSPACE_ROLES = ["WORKSPACE_OWNER", "WORKSPACE_OPERATOR", "WORKSPACE_AUTHOR", "WORKSPACE_MEMBER", "WORKSPACE_ACCESSOR"];
+const WORKSPACE_ROLES = ["WORKSPACE_OWNER", "WORKSPACE_OPERATOR", "WORKSPACE_AUTHOR", "WORKSPACE_MEMBER", "WORKSPACE_ACCESSOR"];
 
 /** A person's roles below the organization, in the shapes of the API's role lists. */
 export interface RoleLists {
