@@ -55,6 +55,9 @@ export const LIST_PAGE_SIZE = 1000;
 /** A users list that goes on past this is a server misbehaving; the walk stops with an error. */
 const MAX_LISTED_USERS = 250_000;
 
+/** The operations that add users to the users list or remove them from it (listUsers accounts for them). */
+const MEMBERSHIP_WRITES: Operation[] = ["createInvite", "deleteInvite"];
+
 /** Astro answers this (400) when the invitee already has a role in the organization. */
 const EXISTING_ROLE_MESSAGE = /existing role in organization/i;
 
@@ -85,6 +88,11 @@ export class AstroClient {
   private readonly log: (line: string) => void;
   /** Write requests (POST, DELETE) begun and not yet settled: waiting their turn, sent, or being retried. */
   private writes = 0;
+  /**
+   * Attempts that may add users to the users list or remove them (invites, revocations), counted from
+   * when they are sent (not while they wait their turn under pacing): begun, and not yet answered.
+   */
+  private readonly membershipWrites = { begun: 0, underWay: 0 };
   private readonly writeSettledListeners = new Set<() => void>();
 
   constructor(options: AstroClientOptions) {
@@ -176,20 +184,32 @@ export class AstroClient {
   }
 
   /**
-   * The organization's users, a page at a time (the largest pages the API serves), each user once. The
-   * walk steps by the length of the page that arrived, and ends on an empty or short page, a page with
-   * no user it has not seen, or the reported total; past MAX_LISTED_USERS it fails rather than go on.
+   * The organization's users, a page at a time (the largest pages the API serves), each user once, ending
+   * on an empty or short page, a page with no user it has not seen, or the reported total; past
+   * MAX_LISTED_USERS it fails rather than go on.
+   *
+   * Why a walk can prove someone absent: the list is paged by offset, so a user removed in front of the
+   * next offset moves every later user one place up, and the one at the page boundary would be skipped.
+   * The walk therefore steps by the page that arrived less every invite or revocation of this client
+   * that was under way or began since that page was asked for (each moves a boundary by at most one):
+   * a user may be read twice (and is reported once), never skipped. The reported total is trusted as the
+   * end only when no such request overlapped the page. Changes made by others while the list is read are
+   * beyond what any walk can prove, which is why the directory confirms a known user id by GET.
    */
   async *listUsers(organizationId: string): AsyncGenerator<{ users: User[]; totalCount: number }> {
     const seen = new Set<string>();
     for (let offset = 0; ;) {
+      const before = { ...this.membershipWrites };
       const page = await this.getUsersPage(organizationId, offset);
       const fresh = page.users.filter((user) => !seen.has(user.id));
       for (const user of fresh) seen.add(user.id);
       if (fresh.length > 0) yield { users: fresh, totalCount: page.totalCount };
-      offset += page.users.length;
       const short = page.users.length < Math.min(LIST_PAGE_SIZE, page.limit);
-      if (fresh.length === 0 || short || offset >= page.totalCount) return;
+      if (fresh.length === 0 || short) return;
+      // Read after the consumer is done with the page: what it did meanwhile counts too.
+      const moved = before.underWay + (this.membershipWrites.begun - before.begun);
+      offset += Math.max(1, page.users.length - moved);
+      if (moved === 0 && offset >= page.totalCount) return;
       if (seen.size >= MAX_LISTED_USERS) {
         throw new AstroApiError({
           operation: "listUsers",
@@ -286,6 +306,11 @@ export class AstroClient {
     const timeoutMs = Math.max(1, Math.min(this.retry.requestTimeoutMs, deadline - started));
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
+    const membership = MEMBERSHIP_WRITES.includes(request.operation);
+    if (membership) {
+      this.membershipWrites.begun++;
+      this.membershipWrites.underWay++;
+    }
     let result: Attempt;
     try {
       const response = await this.#http.request<string>({
@@ -306,6 +331,7 @@ export class AstroClient {
       result = { kind: "network", code: networkCode(error, controller.signal.aborted) };
     } finally {
       clearTimeout(timer);
+      if (membership) this.membershipWrites.underWay--;
     }
     this.log(`${request.method} ${request.path} -> ${describeAttempt(result)} (${Date.now() - started} ms)`);
     return result;

@@ -129,8 +129,20 @@ export class UserDirectory {
 
   private join(walk: Walk, waiter: Waiter): void {
     const user = answer(walk, waiter.lookup);
-    if (user || walk.complete) waiter.resolve(user);
+    if (user) waiter.resolve(user);
+    else if (walk.complete) this.absentFromWalk(waiter);
     else walk.waiters.push(waiter);
+  }
+
+  /**
+   * A lookup a complete walk did not answer. By email alone, the walk is the proof (listUsers accounts for
+   * this client's own writes during it). A known user id is confirmed by a GET before "not found" decides
+   * a write or drops a resource: someone else's change during the walk can hide a user from it, and
+   * treating a present Owner as gone would skip their demotion.
+   */
+  private absentFromWalk(waiter: Waiter): void {
+    if (waiter.lookup.userId) void this.getById(waiter);
+    else waiter.resolve(undefined);
   }
 
   private flush(): void {
@@ -172,9 +184,9 @@ export class UserDirectory {
       return;
     }
     walk.running = false;
-    // Complete: whoever it did not find is not in the organization. Stopped early: each is looked up by id.
+    // Stopped early: each is looked up by id. Complete: see absentFromWalk.
     for (const waiter of walk.waiters.splice(0)) {
-      if (walk.complete) waiter.resolve(undefined);
+      if (walk.complete) this.absentFromWalk(waiter);
       else void this.getById(waiter);
     }
   }

@@ -154,4 +154,70 @@ describe("UserDirectory: invitee lookups shared through the users list", () => {
     expect((await directory.find({ userId: newcomer, email: "new@example.com" }, "read"))?.status).to.equal("PENDING");
     expect(requests()).to.deep.equal({ lists: 2, gets: 0 });
   });
+
+  describe("absence is proven before it decides anything (revocations shift the paged list)", () => {
+    // 1000 members sort before the team: 30 pending invitees of this client's, then 30 accepted members
+    // sorted just past the first page. Revoking the invitees while the list is read moves everyone after
+    // them up, across the page boundary.
+    const team = async () => {
+      seed(970, "a");
+      const pending: string[] = [];
+      for (let i = 0; i < 30; i++) {
+        const created = await client.createInvite(org, `b${String(i).padStart(5, "0")}@example.com`, "ORGANIZATION_MEMBER");
+        if (created.outcome !== "created") throw new Error(created.outcome);
+        pending.push(created.invite.inviteId);
+      }
+      const owners = seed(30, "c");
+      emulator.faults.add({ kind: "latency", operation: "listUsers", latencyMs: 300, probability: 1 });
+      return { pending, owners, ownerEmail: (i: number) => `c${String(i).padStart(5, "0")}@example.com` };
+    };
+    /** Revokes the invites one by one while `during` runs, each revocation landing between two reads. */
+    const revokeDuring = async <T>(pending: string[], during: Promise<T>): Promise<T> => {
+      const revocations = (async () => {
+        for (const inviteId of pending) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          await client.deleteInvite(org, inviteId);
+        }
+      })();
+      const [result] = await Promise.all([during, revocations]);
+      return result;
+    };
+
+    it("a walk of the list sees every user past the boundary while this client revokes in front of it", async () => {
+      const { pending, owners } = await team();
+      const walked = await revokeDuring(
+        pending,
+        (async () => {
+          const ids: string[] = [];
+          for await (const page of client.listUsers(org)) {
+            ids.push(...page.users.map((u) => u.id));
+            // The consumer takes its time: revocations land between the pages.
+            await new Promise((resolve) => setTimeout(resolve, 400));
+          }
+          return ids;
+        })(),
+      );
+      expect(owners.filter((id) => !walked.includes(id))).to.deep.equal([]);
+      expect(new Set(walked).size).to.equal(walked.length);
+    });
+
+    it("a known user the walk missed is confirmed by a GET: write lookups of accepted members all find them", async () => {
+      const { pending, owners, ownerEmail } = await team();
+      const directory = new UserDirectory(client, org);
+      const found = await revokeDuring(
+        pending,
+        Promise.all(owners.map((userId, i) => directory.find({ userId, email: ownerEmail(i) }, "write"))),
+      );
+      expect(found.map((user) => user?.id)).to.deep.equal(owners);
+    });
+
+    it("a user who really left is gone by id and by email: undefined, after a GET and a walk", async () => {
+      const [id] = seed(1, "gone");
+      const directory = new UserDirectory(client, org);
+      emulator.state.removeUserOutOfBand(org, id);
+      emulator.log.length = 0;
+      expect(await directory.find({ userId: id, email: "gone00000@example.com" }, "write")).to.equal(undefined);
+      expect(emulator.log.map((e) => e.operation)).to.include.members(["getUser", "listUsers"]);
+    });
+  });
 });
