@@ -104,16 +104,17 @@ export async function update(id: string, olds: Props, news: Props): Promise<Requ
 /** delete: undo what the stack did to the person, as the semantics table (plan.ts) says. */
 export async function remove(_id: string, props: Props): Promise<void> {
   const state = readState(props);
-  // The table leaves an adopted member as they are whatever a lookup would say: no read is spent on them.
-  const seen = state.adopted ? UNREAD : await findInvitee(clientFor(state.apiUrl), state, removalLookup(state));
+  const client = clientFor(state.apiUrl);
+  const seen = await findInvitee(client, state, removalLookup(state));
   const plan = planRemoval(state, seen);
-  const client = () => clientFor(state.apiUrl);
   switch (plan.action) {
     case "revoke":
-      await client().deleteInvite(state.organizationId, state.inviteId);
+      await client.deleteInvite(state.organizationId, state.inviteId);
       return;
     case "demote":
-      await client().updateOrganizationRole(state.organizationId, found(seen, plan).id, DEFAULT_ROLE);
+    case "restore":
+      await client.updateOrganizationRole(state.organizationId, found(seen, plan).id, plan.toRole!);
+      if (plan.warning) await report("warning", plan.warning);
       return;
     case "leave":
       if (plan.warning) await report("warning", plan.warning);
@@ -171,6 +172,7 @@ async function settle(client: AstroClient, inputs: InviteInputs, user: User, ado
     status: user.status,
     role: user.organizationRole ?? inputs.role,
     adopted,
+    roleBefore: adopted ? (user.organizationRole ?? "") : "",
   };
   if (state.role === inputs.role) return state;
   try {
@@ -212,9 +214,10 @@ function beforeSetting(state: InviteState, role: string): Purpose {
   return state.status === "ACTIVE" && state.role !== role ? "role" : "write";
 }
 
-/** The lookup before a removal: a demotion when state says the invitee accepted, a write lookup otherwise. */
+/** The lookup before a removal: before a demotion (or an adopted member's restore), or any other write. */
 function removalLookup(state: InviteState): Purpose {
-  return state.onDelete === "keep" ? "write" : beforeSetting(state, DEFAULT_ROLE);
+  if (state.onDelete === "keep") return "write";
+  return beforeSetting(state, state.adopted ? state.roleBefore : DEFAULT_ROLE);
 }
 
 function fromInvite(inputs: InviteInputs, invite: Invite): InviteState {

@@ -17,8 +17,9 @@ export const ACTION_MEANINGS = {
   rehost: "the API URL changes: the person is looked up at the new host and invited there if absent",
   revoke: "a pending invite withdrawn (removed from the program)",
   demote: 'an accepted member set to `ORGANIZATION_MEMBER` on removal (`onDelete: "demote"`)',
+  restore: "an adopted member (one before the stack) set back to the role they had before, while they hold the one the stack set",
   leave:
-    'removed from the program but left as is (adopted, `onDelete: "keep"`, already a member, or an invite whose id the stack never got)',
+    'removed from the program but left as is (`onDelete: "keep"`, already a member, an adopted member at their old role or changed outside the stack since, or an invite whose id the stack never got)',
   move: "email or organization changed: the old invite revoked (or member demoted), the new one sent",
 } as const;
 export type Action = keyof typeof ACTION_MEANINGS;
@@ -70,9 +71,9 @@ export function planUpdate(stored: InviteState, seen: Seen, declared: Declared, 
 /** delete (the declaration removed, or destroy): undo what the stack did, and no more. */
 export function planRemoval(stored: InviteState, seen: Seen): Plan {
   const to = (action: Action, toRole: string | null, reason: string): Plan => ({ action, toRole, reason });
-  if (stored.adopted) return to("leave", stored.role, "adopted (a member before the stack): left as is");
   if (seen === undefined) return to("leave", null, "no longer in the organization: nothing to undo");
   const current = seen === UNREAD ? stored : observe(stored, seen);
+  if (stored.adopted) return planAdoptedRemoval(stored, current);
   const pending = current.status === "PENDING" || current.status === "EXPIRED" || current.status === "REVOKED";
   if (pending && current.inviteId !== "") return to("revoke", null, "removed from the program: the pending invite is revoked");
   if (stored.status === "REVOKED" && seen === UNREAD) return to("leave", null, "no live invite to revoke");
@@ -92,6 +93,26 @@ export function planRemoval(stored: InviteState, seen: Seen): Plan {
   if (current.onDelete === "keep") return to("leave", current.role, 'onDelete "keep": the member keeps their role');
   if (current.role === DEFAULT_ROLE) return to("leave", current.role, `already ${DEFAULT_ROLE}`);
   return to("demote", DEFAULT_ROLE, `removed from the program: set to ${DEFAULT_ROLE} (onDelete "demote")`);
+}
+
+/** An adopted member: what we found, we leave as we found it; only the stack's own change is undone. */
+function planAdoptedRemoval(stored: InviteState, current: InviteState): Plan {
+  const { roleBefore } = stored;
+  const leave = (reason: string, warning?: string): Plan => ({ action: "leave", toRole: current.role, reason, warning });
+  if (stored.onDelete === "keep") return leave('adopted, onDelete "keep": the member keeps their role');
+  if (roleBefore === "") {
+    return leave(
+      "adopted by a version that did not record their role before the stack: left as is",
+      `${stored.email} was adopted by an earlier pulumi-astro-invites, which did not record the role they had before ` +
+        `the stack; they are left as ${current.role}. If the stack raised them, set their role in the Astro UI.`,
+    );
+  }
+  if (current.role === roleBefore) return leave(`adopted as ${roleBefore}, the role they hold: left as is`);
+  if (current.role !== stored.role) {
+    const reason = `adopted as ${roleBefore}; their role was changed outside the stack since (now ${current.role}): left alone`;
+    return leave(reason, `${stored.email}: ${reason}.`);
+  }
+  return { action: "restore", toRole: roleBefore, reason: `adopted (${roleBefore} before the stack): set back to ${roleBefore}` };
 }
 
 /** create: the person is new to the stack. */

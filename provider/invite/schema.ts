@@ -85,8 +85,13 @@ const StateSchema = InputsSchema.extend({
     .default({ id: "", subjectType: "", displayName: "" }),
   /** As the invite reported it. */
   organizationName: z.string().default(""),
-  /** The person had a non-pending role before the stack declared them: destroy leaves them alone. */
+  /** The person had a non-pending role before the stack declared them: destroy undoes only what the stack changed. */
   adopted: z.boolean().default(false),
+  /**
+   * An adopted member's role before the stack declared them: destroy sets it back while they hold the role
+   * the stack set. Empty when not adopted, or adopted by a version that did not record it.
+   */
+  roleBefore: z.string().default(""),
 });
 export type InviteState = z.output<typeof StateSchema>;
 export type InviteStatus = InviteState["status"];

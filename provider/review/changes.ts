@@ -136,7 +136,7 @@ function change(plan: Plan, old: InviteState | null, who: Who, drift?: Drift): C
 function move(old: InviteState, next: Next, drift?: Drift): Change {
   const organizationMoved = old.organizationId !== next.organizationId;
   const what = organizationMoved ? `organization ${old.organizationId} -> ${next.organizationId}` : `email ${old.email} -> ${next.email}`;
-  const undone = { leave: "left as is", demote: "demoted" }[planRemoval(old, UNREAD).action as string] ?? "revoked";
+  const undone = { leave: "left as is", demote: "demoted", restore: "set back" }[planRemoval(old, UNREAD).action as string] ?? "revoked";
   return change(
     { ...planCreate(next), action: "move", reason: `${what}: the old one is ${undone}, a new invite is sent` },
     old,
@@ -204,16 +204,18 @@ function typeOf(step: Step): string {
 }
 
 /** Actions after which the person holds `toRole` when they did not before the step. */
-const GRANTING: Action[] = ["invite", "record", "reinvite", "rehost", "move", "change-role"];
+const GRANTING: Action[] = ["invite", "record", "reinvite", "rehost", "move", "change-role", "restore"];
 
 /**
  * Changes that may grant `role`: an invite for it (new, re-sent, moved, at a new host: the invitee does
- * not hold it yet), a member's role changed to it, or any of these with a role the preview does not show.
+ * not hold it yet), a member's role changed or restored to it, or any of these with a role the preview
+ * does not show.
  */
 export function grants(changes: MembershipChange[], role: string): MembershipChange[] {
   return changes.filter((c) => {
     if (!GRANTING.includes(c.action)) return false;
     if (c.unknown.includes("role")) return true;
-    return c.toRole === role && (c.action !== "change-role" || c.fromRole !== role);
+    const held = c.action === "change-role" || c.action === "restore";
+    return c.toRole === role && (!held || c.fromRole !== role);
   });
 }

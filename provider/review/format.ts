@@ -12,6 +12,7 @@ const NOUNS: Record<Action, [string, string]> = {
   rehost: ["API URL change", "API URL changes"],
   revoke: ["revocation", "revocations"],
   demote: ["demotion", "demotions"],
+  restore: ["role restored", "roles restored"],
   leave: ["left as is", "left as is"],
   move: ["move", "moves"],
 };

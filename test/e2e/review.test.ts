@@ -170,7 +170,7 @@ describe("astro-invites review and export under the real Pulumi CLI", function (
           fromRole: "ORGANIZATION_OBSERVE_ADMIN",
           toRole: "ORGANIZATION_OBSERVE_ADMIN",
           status: "ACTIVE",
-          reason: "adopted (a member before the stack): left as is",
+          reason: "adopted as ORGANIZATION_OBSERVE_ADMIN, the role they hold: left as is",
           unknown: [],
           resource: "sso",
         },

@@ -319,13 +319,42 @@ describe("lifecycle: create, read, update, delete against the emulator", () => {
       expect(user("kept@example.com")).to.include({ status: "ACTIVE", organizationRole: "ORGANIZATION_OWNER" });
     });
 
-    it("adopted: touches nothing", async () => {
+    it("adopted at the role declared: looked at, nothing written", async () => {
       emulator.state.seedMember(org, "sso@example.com", "ORGANIZATION_OWNER");
       const { id, outs } = await createInvite(emulator, { email: "sso@example.com", role: "ORGANIZATION_OWNER" });
+      expect(outs).to.include({ adopted: true, roleBefore: "ORGANIZATION_OWNER" });
       emulator.log.length = 0;
       await lifecycle.remove(id, { ...outs });
-      expect(emulator.log).to.deep.equal([]);
+      expect(writes()).to.deep.equal([]);
       expect(user("sso@example.com")).to.include({ organizationRole: "ORGANIZATION_OWNER" });
+    });
+
+    it("adopted and raised by the stack: destroy sets back the role they had before, and no lower", async () => {
+      emulator.state.seedMember(org, "sso@example.com", "ORGANIZATION_OBSERVE_MEMBER");
+      const { id, outs } = await createInvite(emulator, { email: "sso@example.com", role: "ORGANIZATION_OWNER" });
+      expect(outs).to.include({ adopted: true, role: "ORGANIZATION_OWNER", roleBefore: "ORGANIZATION_OBSERVE_MEMBER" });
+      await lifecycle.remove(id, { ...outs });
+      expect(user("sso@example.com")).to.include({ organizationRole: "ORGANIZATION_OBSERVE_MEMBER" });
+    });
+
+    it("adopted, role changed outside the stack since: left alone; onDelete keep: left as is; an old state without roleBefore: left, with a warning", async () => {
+      const adopt = async (email: string, onDelete: "demote" | "keep" = "demote") => {
+        const userId = emulator.state.seedMember(org, email, "ORGANIZATION_MEMBER");
+        return { userId, ...(await createInvite(emulator, { email, role: "ORGANIZATION_OWNER", onDelete })) };
+      };
+      const changed = await adopt("changed@example.com");
+      emulator.state.setRoleOutOfBand(org, changed.userId, "ORGANIZATION_BILLING_ADMIN");
+      await lifecycle.remove(changed.id, { ...changed.outs });
+      expect(user("changed@example.com")).to.include({ organizationRole: "ORGANIZATION_BILLING_ADMIN" });
+      const kept = await adopt("kept@example.com", "keep");
+      await lifecycle.remove(kept.id, { ...kept.outs });
+      expect(user("kept@example.com")).to.include({ organizationRole: "ORGANIZATION_OWNER" });
+      const old = await adopt("old@example.com");
+      const { roleBefore: _unrecorded, ...olderState } = old.outs;
+      emulator.log.length = 0;
+      await lifecycle.remove(old.id, olderState);
+      expect(writes()).to.deep.equal([]);
+      expect(user("old@example.com")).to.include({ organizationRole: "ORGANIZATION_OWNER" });
     });
   });
 });

@@ -78,7 +78,41 @@ describe("the semantics table (invite/plan.ts)", () => {
 
   describe("removal", () => {
     const rows: [string, InviteState, Seen, string, string | null][] = [
-      ["adopted", state({ adopted: true, status: "ACTIVE", inviteId: "" }), UNREAD, "leave", "ORGANIZATION_OWNER"],
+      [
+        "adopted by an older version (no roleBefore)",
+        state({ adopted: true, status: "ACTIVE", inviteId: "" }),
+        UNREAD,
+        "leave",
+        "ORGANIZATION_OWNER",
+      ],
+      [
+        "adopted and raised by the stack",
+        state({ adopted: true, status: "ACTIVE", inviteId: "", roleBefore: "ORGANIZATION_MEMBER" }),
+        user({ status: "ACTIVE" }),
+        "restore",
+        "ORGANIZATION_MEMBER",
+      ],
+      [
+        "adopted, role changed outside the stack since",
+        state({ adopted: true, status: "ACTIVE", inviteId: "", roleBefore: "ORGANIZATION_MEMBER" }),
+        user({ status: "ACTIVE", organizationRole: "ORGANIZATION_BILLING_ADMIN" }),
+        "leave",
+        "ORGANIZATION_BILLING_ADMIN",
+      ],
+      [
+        "adopted, onDelete keep",
+        state({ adopted: true, status: "ACTIVE", inviteId: "", roleBefore: "ORGANIZATION_MEMBER", onDelete: "keep" }),
+        user({ status: "ACTIVE" }),
+        "leave",
+        "ORGANIZATION_OWNER",
+      ],
+      [
+        "adopted, gone from the organization",
+        state({ adopted: true, status: "ACTIVE", roleBefore: "ORGANIZATION_MEMBER" }),
+        undefined,
+        "leave",
+        null,
+      ],
       ["gone from the organization", state({ status: "ACTIVE" }), undefined, "leave", null],
       ["pending", state({}), user({}), "revoke", null],
       ["pending, its id never reached the stack", state({ inviteId: "" }), user({}), "leave", "ORGANIZATION_OWNER"],
