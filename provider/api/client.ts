@@ -123,8 +123,9 @@ export class AstroClient {
 
   /**
    * Invites `email` with `role`. Never posts twice blindly: after an attempt that may have reached the
-   * server it looks the invitee up first, and reports them if they exist. When that lookup fails too, the
-   * outcome is unknown and it says so (CreateOutcomeUnknownError) rather than guess.
+   * server it looks the invitee up first, and reports them if they exist. When the outcome cannot be
+   * learned (the lookup fails too, or finds no one after an attempt that cannot be retried), it says so
+   * (CreateOutcomeUnknownError) rather than guess. The steps are those of CREATE_STEPS below.
    */
   async createInvite(organizationId: string, email: string, role: string): Promise<CreateInviteResult> {
     const request: Request = {
@@ -135,31 +136,38 @@ export class AstroClient {
     };
     /** The last attempt that may have reached the server, described; set once the invite may exist. */
     let mayExist: string | undefined;
+    const unknown = (cause: unknown) => new CreateOutcomeUnknownError(email, mayExist!, cause);
     const lookUp = async (): Promise<User | undefined> => {
       try {
         return await this.findUserByEmail(organizationId, email);
       } catch (error) {
-        throw mayExist ? new CreateOutcomeUnknownError(email, mayExist, error) : error;
+        throw mayExist ? unknown(error) : error;
       }
     };
     return this.send(request, async (attempt): Promise<Verdict<CreateInviteResult>> => {
-      if (attempt.kind === "response" && attempt.status === 200) {
-        const parsed = InviteSchema.safeParse(safeJson(attempt.body));
-        if (parsed.success) return { done: { outcome: "created", invite: this.inviteFor(organizationId, email, parsed.data) } };
-        mayExist = `HTTP 200 with a body that is not an invite: ${describeShapeProblem(parsed.error)}`;
-      } else if (attempt.kind === "response" && attempt.status === 400 && EXISTING_ROLE_MESSAGE.test(attempt.body)) {
-        const user = await lookUp();
-        if (!user) return "fail";
-        // After an ambiguous attempt, the role the API complains about is most likely our own invite.
-        return { done: mayExist ? { outcome: "foundAfterAmbiguousFailure", user } : { outcome: "alreadyMember", user } };
-      } else {
-        const failure = retryableFailure(attempt);
-        if (!failure) return "fail";
-        if (!mayHaveReachedServer(failure)) return "retry";
-        mayExist = describeAttempt(attempt);
+      const signal = createSignal(attempt);
+      switch (signal.kind) {
+        case "created":
+          return { done: { outcome: "created", invite: this.inviteFor(organizationId, email, signal.invite) } };
+        case "notReached":
+          return "retry";
+        case "refused":
+          return "fail";
+        case "existingRole": {
+          const user = await lookUp();
+          // After an ambiguous attempt, the role the API complains about is most likely our own invite.
+          if (user) return { done: mayExist ? { outcome: "foundAfterAmbiguousFailure", user } : { outcome: "alreadyMember", user } };
+          if (mayExist) throw unknown(new Error(`the API says ${email} has a role, but the users list does not show them yet`));
+          return "fail";
+        }
+        case "mayExist": {
+          mayExist = signal.attempt;
+          const user = await lookUp();
+          if (user) return { done: { outcome: "foundAfterAmbiguousFailure", user } };
+          if (!signal.retryable) throw unknown(new Error(`${email} is not in the users list, and the attempt cannot be retried`));
+          return "retry";
+        }
       }
-      const user = await lookUp();
-      return user ? { done: { outcome: "foundAfterAmbiguousFailure", user } } : "retry";
     });
   }
 
@@ -403,6 +411,32 @@ export class AstroClient {
     if (!parsed.success) throw new ResponseShapeError(operation, describeShapeProblem(parsed.error));
     return parsed.data;
   }
+}
+
+/**
+ * What one create attempt says, before any lookup: the invite; a refusal because the email already has a
+ * role; an attempt that may have reached the server (retryable or not: an answer that is not an invite, a
+ * 5xx, a timeout, a reset, an oversized body); one that cannot have (refused connection, 429); or a
+ * refusal of the request itself (any other 4xx).
+ */
+type CreateSignal =
+  | { kind: "created"; invite: Invite }
+  | { kind: "existingRole" }
+  | { kind: "mayExist"; attempt: string; retryable: boolean }
+  | { kind: "notReached" }
+  | { kind: "refused" };
+
+function createSignal(attempt: Attempt): CreateSignal {
+  if (attempt.kind === "response" && attempt.status === 200) {
+    const parsed = InviteSchema.safeParse(safeJson(attempt.body));
+    if (parsed.success) return { kind: "created", invite: parsed.data };
+    return { kind: "mayExist", attempt: `HTTP 200 with a body that is not an invite: ${describeShapeProblem(parsed.error)}`, retryable: true };
+  }
+  if (attempt.kind === "response" && attempt.status === 400 && EXISTING_ROLE_MESSAGE.test(attempt.body)) return { kind: "existingRole" };
+  const retryable = retryableFailure(attempt);
+  const reached = retryable ? mayHaveReachedServer(retryable) : attempt.kind === "network" && mayHaveReachedServer({ code: attempt.code });
+  if (reached) return { kind: "mayExist", attempt: describeAttempt(attempt), retryable: retryable !== undefined };
+  return retryable ? { kind: "notReached" } : { kind: "refused" };
 }
 
 /** The verdict of an operation that expects these statuses, each read into a result from the body. */

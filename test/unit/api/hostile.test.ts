@@ -124,6 +124,37 @@ describe("AstroClient against hostile servers", () => {
     });
   });
 
+  describe("a create that may have reached Astro is never reported as not sent", () => {
+    const emptyList = { limit: 1000, offset: 0, totalCount: 0, users: [] };
+
+    it("an oversized answer to the POST (not retried) and no one in the list yet: the outcome is unknown, and said so", async () => {
+      const huge = await hostile((req, res) => {
+        if (req.method === "GET") return void json(res, 200, emptyList);
+        res.writeHead(200, { "Content-Type": "application/json" });
+        res.end(Buffer.alloc(MAX_BODY_BYTES + 1024, 0x20));
+      });
+      server = huge.server;
+      const error = await rejection(huge.client({ retry: FAST }).createInvite(ORG, "a@example.com", "ORGANIZATION_MEMBER"));
+      expect(error).to.be.instanceOf(CreateOutcomeUnknownError);
+      expect(error.message).to.contain("may have been sent").and.to.contain("BODY_TOO_LARGE");
+      expect(huge.requests.filter((r) => r.startsWith("POST"))).to.have.length(1);
+    });
+
+    it("a 400 'existing role' after an ambiguous attempt, with the lookup missing them: unknown, not 'not sent'", async () => {
+      let posts = 0;
+      const flaky = await hostile((req, res) => {
+        if (req.method === "GET") return void json(res, 200, emptyList);
+        posts++;
+        if (posts === 1) return void json(res, 503, { message: "unavailable", requestId: "r1", statusCode: 503 });
+        json(res, 400, { message: `Invalid request: Invitee has existing role in organization ${ORG}`, requestId: "r2", statusCode: 400 });
+      });
+      server = flaky.server;
+      const error = await rejection(flaky.client({ retry: FAST }).createInvite(ORG, "a@example.com", "ORGANIZATION_MEMBER"));
+      expect(error).to.be.instanceOf(CreateOutcomeUnknownError);
+      expect(error.message).to.contain("HTTP 503").and.to.contain("has a role, but the users list does not show them yet");
+    });
+  });
+
   describe("list walks are bounded and step by what arrived", () => {
     it("a server that repeats the same page stops after the page with no new user", async () => {
       const repeat = await hostile((_req, res) =>
