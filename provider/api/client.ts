@@ -430,7 +430,11 @@ function createSignal(attempt: Attempt): CreateSignal {
   if (attempt.kind === "response" && attempt.status === 200) {
     const parsed = InviteSchema.safeParse(safeJson(attempt.body));
     if (parsed.success) return { kind: "created", invite: parsed.data };
-    return { kind: "mayExist", attempt: `HTTP 200 with a body that is not an invite: ${describeShapeProblem(parsed.error)}`, retryable: true };
+    return {
+      kind: "mayExist",
+      attempt: `HTTP 200 with a body that is not an invite: ${describeShapeProblem(parsed.error)}`,
+      retryable: true,
+    };
   }
   if (attempt.kind === "response" && attempt.status === 400 && EXISTING_ROLE_MESSAGE.test(attempt.body)) return { kind: "existingRole" };
   const retryable = retryableFailure(attempt);

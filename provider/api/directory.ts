@@ -164,7 +164,8 @@ export class UserDirectory {
         this.knownSize = page.totalCount;
         for (const user of page.users) {
           walk.byId.set(user.id, user);
-          walk.byEmail.set(emailKey(user.username), user);
+          // Two users whose emails differ only in case: the first listed answers, as in findUserByEmail.
+          if (!walk.byEmail.has(emailKey(user.username))) walk.byEmail.set(emailKey(user.username), user);
         }
         walk.waiters = walk.waiters.filter((waiter) => {
           const user = answer(walk, waiter.lookup);

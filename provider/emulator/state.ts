@@ -1,3 +1,4 @@
+import { emailKey } from "../api/schemas";
 import { ORGANIZATION_ROLES, isOrganizationRole } from "../roles";
 import { cuid } from "./ids";
 
@@ -8,6 +9,8 @@ import { cuid } from "./ids";
 export interface Switches {
   /** Inviting an email whose invite is still pending: 400 "existing role", or a fresh invite replacing it. */
   reinvitePending: "reject" | "fresh";
+  /** Inviting an email whose invite expired while the pending user is still listed: a fresh invite, or 400 "existing role". */
+  reinviteAfterExpiry: "fresh" | "reject";
   /** Deleting an invite that was accepted or has expired: 404, or 204 as if it were revoked. */
   deleteAfterAcceptance: "404" | "204";
   /** The pending user once their invite has expired: still listed as PENDING, or removed from the org. */
@@ -25,6 +28,7 @@ export interface Switches {
 
 const DEFAULT_SWITCHES: Switches = {
   reinvitePending: "reject",
+  reinviteAfterExpiry: "fresh",
   deleteAfterAcceptance: "404",
   pendingAfterExpiry: "keep",
   retryAfterOn429: true,
@@ -128,7 +132,7 @@ export class EmulatorState {
   private readonly organizations = new Map<string, Organization>();
   private readonly tokens = new Map<string, ApiToken>();
   private readonly people = new Map<string, Person>();
-  /** People by lowercased email: Astro matches invitees ignoring case. */
+  /** People by email, ignoring case (emailKey): Astro matches invitees so. */
   private readonly peopleByEmail = new Map<string, Person>();
   private readonly memberships = new Map<string, Map<string, Membership>>();
   private readonly invites = new Map<string, EmulatedInvite>();
@@ -193,7 +197,8 @@ export class EmulatorState {
     const existing = members.get(person.id);
     if (existing) {
       const live = this.liveInviteOf(organizationId, person.id);
-      const replaceable = existing.status === "PENDING" && (!live || this.switches.reinvitePending === "fresh");
+      const allowed = live ? this.switches.reinvitePending === "fresh" : this.switches.reinviteAfterExpiry === "fresh";
+      const replaceable = existing.status === "PENDING" && allowed;
       if (!replaceable) throw new ApiFailure(400, `Invalid request: Invitee has existing role in organization ${organizationId}`);
       if (live) live.state = "revoked";
       existing.role = role;
@@ -374,13 +379,13 @@ export class EmulatorState {
   }
 
   private personByEmail(email: string): Person | undefined {
-    return this.peopleByEmail.get(email.toLowerCase());
+    return this.peopleByEmail.get(emailKey(email));
   }
 
   private addPerson(email: string): Person {
     const person = { id: cuid(), email, fullName: "", avatarUrl: "" };
     this.people.set(person.id, person);
-    this.peopleByEmail.set(email.toLowerCase(), person);
+    this.peopleByEmail.set(emailKey(email), person);
     return person;
   }
 

@@ -1,5 +1,5 @@
 import type { AstroClient } from "../api/client";
-import type { User } from "../api/schemas";
+import { emailKey, type User } from "../api/schemas";
 import { isOrganizationRole } from "../roles";
 
 export const EXPORT_FORMATS = ["team", "csv", "ts"] as const;
@@ -36,7 +36,7 @@ export function renderMembers(users: User[], organizationId: string, options: Ex
     .filter((user) => !(options.activeOnly && user.status === "PENDING"))
     .sort((a, b) => a.username.localeCompare(b.username));
   const members = listed.map((user) => ({
-    email: user.username.toLowerCase(),
+    email: emailKey(user.username),
     role: user.organizationRole ?? "",
     note: user.status === "ACTIVE" ? "" : user.status.toLowerCase(),
   }));

@@ -109,7 +109,14 @@ export async function remove(_id: string, props: Props): Promise<void> {
   const plan = planRemoval(state, seen);
   switch (plan.action) {
     case "revoke":
-      await client.deleteInvite(state.organizationId, state.inviteId);
+      if ((await client.deleteInvite(state.organizationId, state.inviteId)) === "alreadyGone") {
+        // The lookup just saw them pending, so an invite other than the stack's may be live.
+        await report(
+          "warning",
+          `The invite ${state.inviteId} for ${state.email} was already gone, but ${state.email} is still pending: another ` +
+            `invite may be live (sent in the Astro UI, or an earlier one). Revoke it in the Astro UI if they should not join.`,
+        );
+      }
       return;
     case "demote":
     case "restore":
@@ -191,13 +198,26 @@ async function settle(client: AstroClient, inputs: InviteInputs, user: User, ado
 /** Withdraws the current invite and sends a new one; a failure in between is recorded, not lost. */
 async function reinvite(client: AstroClient, id: string, current: InviteState, inputs: InviteInputs): Promise<InviteState> {
   if (current.inviteId !== "") await client.deleteInvite(current.organizationId, current.inviteId);
+  let next: InviteState;
   try {
-    return await invite(client, inputs, id);
+    next = await invite(client, inputs, id);
   } catch (error) {
     if (error instanceof PartialStateError) throw error;
     const revoked: InviteState = { ...current, inviteId: "", status: "REVOKED" };
     throw new PartialStateError(id, revoked, `the previous invite was revoked, but sending the new one failed: ${messageOf(error)}`);
   }
+  // No new invite came back, yet the person is still pending: Astro refused it because the old one still
+  // stands (a revoke answered 404, an expired invite that Astro keeps). Recorded as still expired, so
+  // that every `up` tries again, and said, rather than recorded as a pending invite that never expires.
+  if (current.status === "EXPIRED" && next.status === "PENDING" && next.inviteId === "") {
+    await report(
+      "warning",
+      `The expired invite for ${inputs.email} was not re-sent: Astro neither revoked it nor accepted a new invite while ` +
+        `${inputs.email} is still pending ("existing role"). Re-send it from the Astro UI; the next \`pulumi up\` tries again.`,
+    );
+    return { ...next, inviteId: current.inviteId, expiresAt: current.expiresAt, status: "EXPIRED" };
+  }
+  return next;
 }
 
 /**

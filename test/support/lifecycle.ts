@@ -28,3 +28,21 @@ export function assertNoUndefined(value: unknown, path = "outputs"): void {
     for (const [key, inner] of Object.entries(value)) assertNoUndefined(inner, `${path}.${key}`);
   }
 }
+
+/** Runs `step` and returns the warnings it reported (the lifecycle reports to stderr outside the engine). */
+export async function warningsOf(step: () => Promise<unknown>): Promise<string[]> {
+  const lines: string[] = [];
+  const write = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+    const text = String(chunk);
+    if (text.startsWith("warning: ")) lines.push(text.slice("warning: ".length).trimEnd());
+    else return write(chunk, ...rest);
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    await step();
+  } finally {
+    process.stderr.write = write;
+  }
+  return lines;
+}

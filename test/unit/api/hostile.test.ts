@@ -3,6 +3,7 @@ import { createServer, IncomingMessage, Server, ServerResponse } from "node:http
 import type { AddressInfo } from "node:net";
 import { AstroClient, AstroClientOptions, MAX_BODY_BYTES } from "../../../provider/api/client";
 import { AstroApiError, CreateOutcomeUnknownError, ResponseShapeError } from "../../../provider/api/errors";
+import { UserDirectory } from "../../../provider/api/directory";
 import { parseRetryAfterMs } from "../../../provider/api/retry";
 import { apiUrlProblem } from "../../../provider/api/url";
 
@@ -153,6 +154,22 @@ describe("AstroClient against hostile servers", () => {
       expect(error).to.be.instanceOf(CreateOutcomeUnknownError);
       expect(error.message).to.contain("HTTP 503").and.to.contain("has a role, but the users list does not show them yet");
     });
+  });
+
+  it("two users whose emails differ only in case: the client and the shared lookups answer with the same one, the first listed", async () => {
+    const list = await hostile((_req, res) =>
+      json(res, 200, {
+        limit: 1000,
+        offset: 0,
+        totalCount: 2,
+        users: [user(1, { username: "Jane@Example.com" }), user(2, { username: "jane@example.com" })],
+      }),
+    );
+    server = list.server;
+    const api = list.client({ retry: FAST });
+    const direct = await api.findUserByEmail(ORG, "JANE@example.com");
+    const shared = await new UserDirectory(api, ORG).find({ email: "jane@example.com" }, "write");
+    expect([direct?.id, shared?.id]).to.deep.equal([user(1).id, user(1).id]);
   });
 
   describe("list walks are bounded and step by what arrived", () => {

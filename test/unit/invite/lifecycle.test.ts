@@ -2,7 +2,8 @@ import { expect } from "chai";
 import * as lifecycle from "../../../provider/invite/lifecycle";
 import { inputsOf, InviteState } from "../../../provider/invite/schema";
 import { Emulator, startEmulator } from "../../../provider/emulator/server";
-import { assertNoUndefined, configureFor, createInvite } from "../../support/lifecycle";
+import { AstroClient } from "../../../provider/api/client";
+import { assertNoUndefined, configureFor, createInvite, warningsOf } from "../../support/lifecycle";
 
 describe("lifecycle: create, read, update, delete against the emulator", () => {
   let emulator: Emulator;
@@ -255,6 +256,18 @@ describe("lifecycle: create, read, update, delete against the emulator", () => {
       }
     });
 
+    it("expired, and Astro neither revokes it nor takes a new one: recorded as still expired, and said", async () => {
+      Object.assign(emulator.state.switches, { deleteAfterAcceptance: "404", pendingAfterExpiry: "keep", reinviteAfterExpiry: "reject" });
+      const { id, outs } = await createInvite(emulator, { email: "stuck@example.com" });
+      emulator.state.advanceClock(8 * 24 * 3600);
+      let renewed: InviteState | undefined;
+      const warnings = await warningsOf(async () => (renewed = await update(id, { ...outs, status: "EXPIRED" }, {})));
+      expect(renewed).to.include({ status: "EXPIRED", inviteId: outs.inviteId, expiresAt: outs.expiresAt });
+      expect(warnings).to.have.length(1);
+      expect(warnings[0]).to.match(/^The expired invite for stuck@example\.com was not re-sent: .* the next `pulumi up` tries again\.$/);
+      expect((await lifecycle.diff(id, { ...renewed! }, declared(renewed!))).changes).to.equal(true);
+    });
+
     it("gone: sends a new invite", async () => {
       const { id, outs } = await createInvite(emulator, { email: "jane@example.com" });
       emulator.state.removeUserOutOfBand(org, outs.userId);
@@ -294,6 +307,22 @@ describe("lifecycle: create, read, update, delete against the emulator", () => {
       await lifecycle.remove(id, { ...outs });
       expect(users()).to.deep.equal([]);
       expect(pendingInvites()).to.deep.equal([]);
+    });
+
+    it("an invite already gone while the person is still pending: another invite may be live, and it says so", async () => {
+      const { id, outs } = await createInvite(emulator, { email: "jane@example.com" });
+      // Re-sent from the Astro UI: the stack's invite is revoked, another one is live.
+      emulator.state.switches.reinvitePending = "fresh";
+      await new AstroClient({ token: emulator.token, baseUrl: emulator.apiUrl, rateLimits: false }).createInvite(
+        org,
+        "jane@example.com",
+        "ORGANIZATION_MEMBER",
+      );
+      const warnings = await warningsOf(() => lifecycle.remove(id, { ...outs }));
+      expect(warnings).to.have.length(1);
+      expect(warnings[0]).to.contain(
+        `The invite ${outs.inviteId} for jane@example.com was already gone, but jane@example.com is still pending`,
+      );
     });
 
     it("an invite already gone is fine, under either delete switch", async () => {
