@@ -37,6 +37,7 @@ export async function configure(req: { config: ConfigSource }, env: Record<strin
   settings = settingsFrom(req.config, env);
   // Configure opens an operation: reads shared within one (api/directory.ts) are not carried into the next.
   clients.clear();
+  claimed.clear();
 }
 
 /** check: normalize and validate, no network. */
@@ -63,8 +64,23 @@ export async function diff(_id: string, olds: Props, news: Props): Promise<dynam
 /** create: send the invite; an existing member is adopted instead of failing the update. */
 export async function create(raw: Props): Promise<Required<dynamic.CreateResult<InviteState>>> {
   const inputs = checkedInputs(raw);
-  return { id: resourceId(inputs), outs: await invite(clientFor(inputs.apiUrl), inputs) };
+  const id = resourceId(inputs);
+  try {
+    return { id, outs: await invite(clientFor(inputs.apiUrl), inputs) };
+  } finally {
+    // Recorded by this resource from here on, unless nothing at all reached the state (see remove).
+    claimed.add(id);
+  }
 }
+
+/**
+ * Ids (organization and email) that a create of this operation recorded. A declaration moved or renamed
+ * without `aliases` is a create under the new name and, at the end of the same operation, a delete of
+ * the old one for the same person: that delete hands over instead of demoting or revoking what the new
+ * resource just recorded. (A create that failed outright records nothing, and the engine then runs no
+ * deletes, so a claim never outlives its operation wrongly.)
+ */
+const claimed = new Set<string>();
 
 /** read (refresh): the invitee as Astro sees them now; gone from the organization: gone from state. */
 export async function read(id: string, props: Props): Promise<{ id?: string; props?: InviteState; inputs?: Record<string, string> }> {
@@ -105,8 +121,10 @@ export async function update(id: string, olds: Props, news: Props): Promise<Requ
 export async function remove(_id: string, props: Props): Promise<void> {
   const state = readState(props);
   const client = clientFor(state.apiUrl);
-  const seen = await findInvitee(client, state, removalLookup(state));
-  const plan = planRemoval(state, seen);
+  const handedOver = claimed.has(resourceId(state));
+  // A hand-over writes nothing, so it needs no read.
+  const seen = handedOver ? UNREAD : await findInvitee(client, state, removalLookup(state));
+  const plan = planRemoval(state, seen, handedOver);
   switch (plan.action) {
     case "revoke":
       if ((await client.deleteInvite(state.organizationId, state.inviteId)) === "alreadyGone") {
@@ -124,6 +142,7 @@ export async function remove(_id: string, props: Props): Promise<void> {
       if (plan.warning) await report("warning", plan.warning);
       return;
     case "leave":
+    case "handover":
       if (plan.warning) await report("warning", plan.warning);
       return;
     default:

@@ -21,6 +21,8 @@ export const ACTION_MEANINGS = {
   leave:
     'removed from the program but left as is (`onDelete: "keep"`, already a member, an adopted member at their old role or changed outside the stack since, or an invite whose id the stack never got)',
   move: "email or organization changed: the old invite revoked (or member demoted), the new one sent",
+  handover:
+    "the same person declared by another resource of the stack (moved or renamed without `aliases`): nothing revoked or demoted, the new resource records them as it finds them",
 } as const;
 export type Action = keyof typeof ACTION_MEANINGS;
 export const ACTIONS = Object.keys(ACTION_MEANINGS) as Action[];
@@ -68,9 +70,13 @@ export function planUpdate(stored: InviteState, seen: Seen, declared: Declared, 
   return to("change-role", "role changed through the roles endpoint, no new invite");
 }
 
-/** delete (the declaration removed, or destroy): undo what the stack did, and no more. */
-export function planRemoval(stored: InviteState, seen: Seen): Plan {
+/**
+ * delete (the declaration removed, or destroy): undo what the stack did, and no more. `claimed`: another
+ * resource of the stack recorded the same person in this operation (the old half of a move).
+ */
+export function planRemoval(stored: InviteState, seen: Seen, claimed = false): Plan {
   const to = (action: Action, toRole: string | null, reason: string): Plan => ({ action, toRole, reason });
+  if (claimed) return planHandover(stored);
   if (seen === undefined) return to("leave", null, "no longer in the organization: nothing to undo");
   const current = seen === UNREAD ? stored : observe(stored, seen);
   if (stored.adopted) return planAdoptedRemoval(stored, current);
@@ -93,6 +99,25 @@ export function planRemoval(stored: InviteState, seen: Seen): Plan {
   if (current.onDelete === "keep") return to("leave", current.role, 'onDelete "keep": the member keeps their role');
   if (current.role === DEFAULT_ROLE) return to("leave", current.role, `already ${DEFAULT_ROLE}`);
   return to("demote", DEFAULT_ROLE, `removed from the program: set to ${DEFAULT_ROLE} (onDelete "demote")`);
+}
+
+/** The old declaration of a person that another resource now declares: it writes nothing, and says what the new one lacks. */
+function planHandover(stored: InviteState): Plan {
+  const lost =
+    stored.status === "PENDING" && stored.inviteId !== ""
+      ? `the new resource has no id for the live invite ${stored.inviteId}, so a later destroy cannot revoke it`
+      : stored.status === "ACTIVE" && !stored.adopted
+        ? `the new resource recorded them as adopted at ${stored.role}, a role this stack granted, so a later destroy leaves it`
+        : "";
+  return {
+    action: "handover",
+    toRole: stored.role,
+    reason: "declared by another resource of the stack now (moved or renamed without aliases): handed over, nothing sent",
+    warning: lost
+      ? `${stored.email} is declared by another resource of this stack now and was handed over as is; ${lost}. ` +
+        "Declaring the move with `aliases` keeps the stack's record of them."
+      : undefined,
+  };
 }
 
 /** An adopted member: what we found, we leave as we found it; only the stack's own change is undone. */

@@ -83,10 +83,40 @@ export function membershipChanges(preview: Preview, now: Date = new Date()): Mem
     const change = classify(urn, steps, now);
     return change ? [{ ...change, resource: urn.split("::").pop() ?? urn }] : [];
   });
-  return changes.sort((a, b) => ACTIONS.indexOf(a.action) - ACTIONS.indexOf(b.action) || a.email.localeCompare(b.email));
+  return handOvers(changes).sort((a, b) => ACTIONS.indexOf(a.action) - ACTIONS.indexOf(b.action) || a.email.localeCompare(b.email));
 }
 
-type Change = Omit<MembershipChange, "resource">;
+/**
+ * A person whose declaration is created under one name and deleted under another in the same preview (a
+ * move or rename without aliases) is one hand-over, as the lifecycle performs it: the create records them
+ * as it finds them (and applies the declared role), the delete writes nothing.
+ */
+function handOvers(changes: Reviewed[]): MembershipChange[] {
+  const person = (c: Reviewed) => `${c.organizationId}/${c.email}`;
+  const created = new Map(changes.filter((c) => c.action === "invite" && c.unknown.length === 0).map((c) => [person(c), c]));
+  const paired = new Set<Reviewed>();
+  const merged = changes.flatMap((old): Reviewed[] => {
+    const next = old.removal && created.get(person(old));
+    if (!next || paired.has(next)) return [old];
+    paired.add(next);
+    const plan = planRemoval(old.removal!, UNREAD, true);
+    const role = old.fromRole !== next.toRole ? `; the role changes ${old.fromRole} -> ${next.toRole} through the roles endpoint` : "";
+    return [
+      {
+        ...old,
+        action: plan.action,
+        toRole: next.toRole,
+        reason: `${plan.reason}${role}`,
+        resource: `${old.resource} -> ${next.resource}`,
+      },
+    ];
+  });
+  return merged.filter((c) => !paired.has(c)).map(({ removal: _removal, ...change }) => change);
+}
+
+/** A change as classified, with the old state of a delete kept for pairing it with a create (handOvers). */
+type Change = Omit<MembershipChange, "resource"> & { removal?: InviteState };
+type Reviewed = Change & { resource: string };
 
 /** Whether the preview refreshed first (`--refresh`): otherwise statuses are those of the last refresh. */
 export function refreshed(preview: Preview): boolean {
@@ -110,7 +140,7 @@ function classify(urn: string, steps: Step[], now: Date): Change | undefined {
   }
   if (ops.has("delete")) {
     const old = stored(urn, program, "a delete");
-    return change(planRemoval(old, UNREAD), old, { ...old, hidden: [] }, drift);
+    return { ...change(planRemoval(old, UNREAD), old, { ...old, hidden: [] }, drift), removal: old };
   }
   return undefined;
 }
@@ -204,7 +234,7 @@ function typeOf(step: Step): string {
 }
 
 /** Actions after which the person holds `toRole` when they did not before the step. */
-const GRANTING: Action[] = ["invite", "record", "reinvite", "rehost", "move", "change-role", "restore"];
+const GRANTING: Action[] = ["invite", "record", "reinvite", "rehost", "move", "change-role", "restore", "handover"];
 
 /**
  * Changes that may grant `role`: an invite for it (new, re-sent, moved, at a new host: the invitee does
@@ -215,7 +245,7 @@ export function grants(changes: MembershipChange[], role: string): MembershipCha
   return changes.filter((c) => {
     if (!GRANTING.includes(c.action)) return false;
     if (c.unknown.includes("role")) return true;
-    const held = c.action === "change-role" || c.action === "restore";
+    const held = c.action === "change-role" || c.action === "restore" || c.action === "handover";
     return c.toRole === role && (!held || c.fromRole !== role);
   });
 }

@@ -15,6 +15,7 @@ const NOUNS: Record<Action, [string, string]> = {
   restore: ["role restored", "roles restored"],
   leave: ["left as is", "left as is"],
   move: ["move", "moves"],
+  handover: ["hand-over", "hand-overs"],
 };
 
 function summarize(changes: MembershipChange[]): { counts: Partial<Record<Action, number>>; text: string } {

@@ -80,13 +80,20 @@ describe("the real dynamic-provider host over gRPC", function () {
     const accepted = await host.read(created.id, updated);
     expect(accepted.properties).to.include({ status: "ACTIVE", role: "ORGANIZATION_OWNER" });
 
-    await host.delete(created.id, accepted.properties);
-    expect(emulator.organization().users.find((u) => u.username === "jane@example.com")).to.include({
-      organizationRole: "ORGANIZATION_MEMBER",
-    });
-
-    emulator.state.removeUserOutOfBand(emulator.organizationId, updated.userId as string);
-    expect((await host.read(created.id, accepted.properties)).id).to.equal("");
+    // The destroy is a command of its own, so a host process of its own, as the engine starts one per command
+    // (in one process, a delete after the create of the same person is the old half of a move: a hand-over).
+    const destroyer = await ProviderHost.start();
+    try {
+      await destroyer.configure({ "astro:apiToken": emulator.token, "astro:apiUrl": emulator.apiUrl });
+      await destroyer.delete(created.id, accepted.properties);
+      expect(emulator.organization().users.find((u) => u.username === "jane@example.com")).to.include({
+        organizationRole: "ORGANIZATION_MEMBER",
+      });
+      emulator.state.removeUserOutOfBand(emulator.organizationId, updated.userId as string);
+      expect((await destroyer.read(created.id, accepted.properties)).id).to.equal("");
+    } finally {
+      destroyer.stop();
+    }
   });
 
   it("never sends the token anywhere it could be stored", async () => {

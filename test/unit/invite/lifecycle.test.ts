@@ -24,6 +24,12 @@ describe("lifecycle: create, read, update, delete against the emulator", () => {
   const declared = (outs: InviteState, changes: Partial<InviteState> = {}) => ({ ...inputsOf(outs), ...changes });
   const update = async (id: string, olds: InviteState, changes: Partial<InviteState>) =>
     (await lifecycle.update(id, { ...olds }, declared(olds, changes))).outs;
+  // A destroy is its own command, which Configure opens: a delete never shares an operation with the create
+  // of its own resource (in one operation, that is the old half of a move: see the hand-over test).
+  const destroy = async (id: string, props: Record<string, unknown>) => {
+    await configureFor(emulator);
+    return lifecycle.remove(id, props);
+  };
   // Each refresh is its own command, which Configure opens (reads are shared within a command, not across).
   const refresh = async (id: string, outs: InviteState) => {
     await configureFor(emulator);
@@ -65,7 +71,7 @@ describe("lifecycle: create, read, update, delete against the emulator", () => {
       expect(outs).to.include({ status: "PENDING", adopted: false, inviteId: "" });
       expect(writes()).to.deep.equal(["POST /invites"]);
       emulator.state.acceptInviteOf(org, "pending@example.com");
-      await lifecycle.remove(id, { ...outs });
+      await destroy(id, { ...outs });
       expect(user("pending@example.com")).to.include({ status: "ACTIVE", organizationRole: "ORGANIZATION_MEMBER" });
     });
 
@@ -107,7 +113,7 @@ describe("lifecycle: create, read, update, delete against the emulator", () => {
         expect(reconciled).to.include({ status: "PENDING", adopted: false, role: "ORGANIZATION_OWNER" });
         expect(writes()).to.deep.equal([]);
         emulator.state.acceptInviteOf(org, "owner-a@example.com");
-        await lifecycle.remove(id, { ...reconciled });
+        await destroy(id, { ...reconciled });
         expect(user("owner-a@example.com")).to.include({ status: "ACTIVE", organizationRole: "ORGANIZATION_MEMBER" });
       });
 
@@ -209,7 +215,7 @@ describe("lifecycle: create, read, update, delete against the emulator", () => {
       await update(id, accepted, { role: "ORGANIZATION_BILLING_ADMIN" });
       expect(emulator.log.map((e) => e.operation)).to.deep.equal(["getUser", "updateRoles"]);
       emulator.log.length = 0;
-      await lifecycle.remove(id, { ...accepted, role: "ORGANIZATION_BILLING_ADMIN" });
+      await destroy(id, { ...accepted, role: "ORGANIZATION_BILLING_ADMIN" });
       expect(emulator.log.map((e) => e.operation)).to.deep.equal(["getUser", "updateRoles"]);
       expect(user("jane@example.com")).to.include({ organizationRole: "ORGANIZATION_MEMBER" });
     });
@@ -228,7 +234,7 @@ describe("lifecycle: create, read, update, delete against the emulator", () => {
         });
         const accepted = (await refresh(id, outs)).props as InviteState;
         await update(id, accepted, { role: "ORGANIZATION_BILLING_ADMIN" });
-        await lifecycle.remove(id, { ...accepted, role: "ORGANIZATION_BILLING_ADMIN" });
+        await destroy(id, { ...accepted, role: "ORGANIZATION_BILLING_ADMIN" });
         expect(user(email)).to.include({ organizationRole: "ORGANIZATION_MEMBER" });
         expect(emulator.state.directRoles(org, outs.userId)).to.deep.equal(direct);
       }
@@ -304,9 +310,27 @@ describe("lifecycle: create, read, update, delete against the emulator", () => {
   describe("delete", () => {
     it("PENDING: revokes the invite, which removes the pending user", async () => {
       const { id, outs } = await createInvite(emulator, { email: "jane@example.com" });
-      await lifecycle.remove(id, { ...outs });
+      await destroy(id, { ...outs });
       expect(users()).to.deep.equal([]);
       expect(pendingInvites()).to.deep.equal([]);
+    });
+
+    it("the old half of a move without aliases: hands over to the resource that recorded the person in this operation, writing nothing", async () => {
+      const old = await createInvite(emulator, { email: "lead@example.com", role: "ORGANIZATION_OWNER" });
+      emulator.state.acceptInvite(old.outs.inviteId);
+      // Each command is its own operation: the move's create and delete come in a later one.
+      await configureFor(emulator);
+      const moved = await createInvite(emulator, { email: "lead@example.com", role: "ORGANIZATION_OWNER" });
+      expect(moved.id).to.equal(old.id);
+      emulator.log.length = 0;
+      const warnings = await warningsOf(() => lifecycle.remove(old.id, { ...old.outs, status: "ACTIVE" }));
+      expect(writes()).to.deep.equal([]);
+      expect(user("lead@example.com")).to.include({ organizationRole: "ORGANIZATION_OWNER" });
+      expect(warnings[0]).to.match(/^lead@example\.com is declared by another resource of this stack now/);
+      // Outside that operation, the same delete demotes as usual.
+      await configureFor(emulator);
+      await lifecycle.remove(old.id, { ...old.outs, status: "ACTIVE" });
+      expect(user("lead@example.com")).to.include({ organizationRole: "ORGANIZATION_MEMBER" });
     });
 
     it("an invite already gone while the person is still pending: another invite may be live, and it says so", async () => {
@@ -318,7 +342,7 @@ describe("lifecycle: create, read, update, delete against the emulator", () => {
         "jane@example.com",
         "ORGANIZATION_MEMBER",
       );
-      const warnings = await warningsOf(() => lifecycle.remove(id, { ...outs }));
+      const warnings = await warningsOf(() => destroy(id, { ...outs }));
       expect(warnings).to.have.length(1);
       expect(warnings[0]).to.contain(
         `The invite ${outs.inviteId} for jane@example.com was already gone, but jane@example.com is still pending`,
@@ -330,11 +354,11 @@ describe("lifecycle: create, read, update, delete against the emulator", () => {
         emulator.state.switches.deleteAfterAcceptance = deleteAfterAcceptance;
         const { id, outs } = await createInvite(emulator, { email: `gone${deleteAfterAcceptance}@example.com` });
         emulator.state.advanceClock(8 * 24 * 3600);
-        await lifecycle.remove(id, { ...outs });
+        await destroy(id, { ...outs });
       }
       const { id, outs } = await createInvite(emulator, { email: "removed@example.com" });
       emulator.state.removeUserOutOfBand(org, outs.userId);
-      await lifecycle.remove(id, { ...outs });
+      await destroy(id, { ...outs });
     });
 
     it("accepted: demotes to ORGANIZATION_MEMBER, or keeps the role with onDelete keep", async () => {
@@ -342,8 +366,8 @@ describe("lifecycle: create, read, update, delete against the emulator", () => {
       const kept = await createInvite(emulator, { email: "kept@example.com", role: "ORGANIZATION_OWNER", onDelete: "keep" });
       emulator.state.acceptInvite(demoted.outs.inviteId);
       emulator.state.acceptInvite(kept.outs.inviteId);
-      await lifecycle.remove(demoted.id, { ...demoted.outs });
-      await lifecycle.remove(kept.id, { ...kept.outs });
+      await destroy(demoted.id, { ...demoted.outs });
+      await destroy(kept.id, { ...kept.outs });
       expect(user("owner@example.com")).to.include({ status: "ACTIVE", organizationRole: "ORGANIZATION_MEMBER" });
       expect(user("kept@example.com")).to.include({ status: "ACTIVE", organizationRole: "ORGANIZATION_OWNER" });
     });
@@ -353,7 +377,7 @@ describe("lifecycle: create, read, update, delete against the emulator", () => {
       const { id, outs } = await createInvite(emulator, { email: "sso@example.com", role: "ORGANIZATION_OWNER" });
       expect(outs).to.include({ adopted: true, roleBefore: "ORGANIZATION_OWNER" });
       emulator.log.length = 0;
-      await lifecycle.remove(id, { ...outs });
+      await destroy(id, { ...outs });
       expect(writes()).to.deep.equal([]);
       expect(user("sso@example.com")).to.include({ organizationRole: "ORGANIZATION_OWNER" });
     });
@@ -362,7 +386,7 @@ describe("lifecycle: create, read, update, delete against the emulator", () => {
       emulator.state.seedMember(org, "sso@example.com", "ORGANIZATION_OBSERVE_MEMBER");
       const { id, outs } = await createInvite(emulator, { email: "sso@example.com", role: "ORGANIZATION_OWNER" });
       expect(outs).to.include({ adopted: true, role: "ORGANIZATION_OWNER", roleBefore: "ORGANIZATION_OBSERVE_MEMBER" });
-      await lifecycle.remove(id, { ...outs });
+      await destroy(id, { ...outs });
       expect(user("sso@example.com")).to.include({ organizationRole: "ORGANIZATION_OBSERVE_MEMBER" });
     });
 
@@ -373,10 +397,10 @@ describe("lifecycle: create, read, update, delete against the emulator", () => {
       };
       const changed = await adopt("changed@example.com");
       emulator.state.setRoleOutOfBand(org, changed.userId, "ORGANIZATION_BILLING_ADMIN");
-      await lifecycle.remove(changed.id, { ...changed.outs });
+      await destroy(changed.id, { ...changed.outs });
       expect(user("changed@example.com")).to.include({ organizationRole: "ORGANIZATION_BILLING_ADMIN" });
       const kept = await adopt("kept@example.com", "keep");
-      await lifecycle.remove(kept.id, { ...kept.outs });
+      await destroy(kept.id, { ...kept.outs });
       expect(user("kept@example.com")).to.include({ organizationRole: "ORGANIZATION_OWNER" });
       const old = await adopt("old@example.com");
       const { roleBefore: _unrecorded, ...olderState } = old.outs;

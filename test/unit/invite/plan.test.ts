@@ -134,6 +134,12 @@ describe("the semantics table (invite/plan.ts)", () => {
       });
     }
 
+    it("the old half of a move (the person recorded by another resource in this operation): a hand-over, saying what the new one lacks", () => {
+      expect(planRemoval(state({ status: "ACTIVE" }), UNREAD, true)).to.deep.include({ action: "handover", toRole: "ORGANIZATION_OWNER" });
+      expect(planRemoval(state({ status: "ACTIVE" }), UNREAD, true).warning).to.contain("recorded them as adopted at ORGANIZATION_OWNER");
+      expect(planRemoval(state({}), UNREAD, true).warning).to.contain("no id for the live invite clm9t1g17000008jmfsw20lsz");
+    });
+
     it("a pending invite whose id never reached the stack warns, naming the person and the role they would join with", () => {
       expect(planRemoval(state({ inviteId: "" }), user({})).warning).to.match(
         /^The pending invite for jane@example\.com was not revoked: .* they join as ORGANIZATION_OWNER\.$/,

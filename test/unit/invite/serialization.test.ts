@@ -50,6 +50,8 @@ describe("the serialized provider (__provider)", () => {
     const { id, outs } = await provider.create(inputs);
     expect(id).to.equal(`${emulator.organizationId}/serialized@example.com`);
     expect(emulator.organization().users.map((u) => u.username)).to.deep.equal(["serialized@example.com"]);
+    // The destroy is a command of its own, which Configure opens.
+    await provider.configure!({ config: stackConfig({ "astro:apiToken": emulator.token }) });
     await provider.delete!(id, outs);
     expect(emulator.organization().users).to.deep.equal([]);
   });
