@@ -14,10 +14,10 @@ import { emailKey, User } from "./schemas";
  *   batch starts walking (a first page costs what one GET does, and learns the size), and after each
  *   page goes on only while the pages left cost no more than the lookups they would answer
  *   (worthFinishing); the rest are read by id.
- * - Freshness: a lookup made before a write ("write", "role") is answered only by reads that
- *   start after it was asked: a walk started by its own batch, or its own GET. So a decision to revoke,
+ * - Freshness, which each lookup names: "fresh" and "freshById" (before a write) are answered only by
+ *   reads that start after it was asked: a walk started by its own batch, or its own GET. So a decision to revoke,
  *   re-invite or demote rests on a read as fresh as a per-user GET made at the same moment. A refresh
- *   ("read") may also be answered by a walk started up to READ_REUSE_MS earlier in this process, unless
+ *   ("recent") may also be answered by a walk started up to READ_REUSE_MS earlier in this process, unless
  *   a write of this client settled since: refresh only reports, and the walk is then as old as the
  *   refresh command itself, give or take seconds.
  * - Waiting for company: write lookups of a destroy or of role changes arrive one at a time, as the
@@ -26,12 +26,12 @@ import { emailKey, User } from "./schemas";
  *   writes remain ahead of them, or for MAX_HOLD_MS: the writes still queued keep the API busy while the
  *   batch grows, so a walk answers several lookups without slowing the writes, and still starts after
  *   every lookup it answers was asked.
- * - Before a role change ("role": the state says the user accepted and holds another role than the
- *   one about to be set): the lookup is one GET by id, the freshest read of one person there is, and
- *   cheaper than any walk of an organization larger than a page.
+ * - "freshById" (before a role change, when the state says the user accepted and holds another role
+ *   than the one about to be set): one GET by id, the freshest read of one person there is, and cheaper
+ *   than any walk of an organization larger than a page.
  * - Failures: when a page or a GET fails after its retries, every lookup waiting on it gets the error.
  */
-export type Purpose = "read" | "write" | "role";
+export type Purpose = "recent" | "fresh" | "freshById";
 
 /** Who is looked up: by the user id state holds, if any, else (or when that id is gone) by email. */
 export interface Lookup {
@@ -92,9 +92,9 @@ export class UserDirectory {
   find(lookup: Lookup, purpose: Purpose): Promise<User | undefined> {
     return new Promise((resolve, reject) => {
       const waiter: Waiter = { lookup, purpose, askedAt: Date.now(), resolve, reject };
-      if (purpose === "role" && lookup.userId) return void this.getById(waiter);
-      if (purpose === "read") this.readsSeen++;
-      const shared = purpose === "read" ? this.reusable() : undefined;
+      if (purpose === "freshById" && lookup.userId) return void this.getById(waiter);
+      if (purpose === "recent") this.readsSeen++;
+      const shared = purpose === "recent" ? this.reusable() : undefined;
       if (shared) return this.join(shared, waiter);
       this.queue.push(waiter);
       this.openWindow();
@@ -115,7 +115,7 @@ export class UserDirectory {
     this.hold = undefined;
     const heldFor = Date.now() - this.queue[0].askedAt;
     const holding =
-      this.queue.every((waiter) => waiter.purpose !== "read") && this.queue.length < this.client.writesUnderWay && heldFor < MAX_HOLD_MS;
+      this.queue.every((waiter) => waiter.purpose !== "recent") && this.queue.length < this.client.writesUnderWay && heldFor < MAX_HOLD_MS;
     if (holding) this.hold = setTimeout(() => this.decide(), MAX_HOLD_MS - heldFor);
     else this.flush();
   }
@@ -155,7 +155,7 @@ export class UserDirectory {
   }
 
   private async walk(waiters: Waiter[]): Promise<void> {
-    const shareable = waiters.some((waiter) => waiter.purpose === "read");
+    const shareable = waiters.some((waiter) => waiter.purpose === "recent");
     const walk: Walk = { startedAt: Date.now(), byId: new Map(), byEmail: new Map(), waiters, complete: false, running: true, shareable };
     this.latest = walk;
     let stoppedEarly = false;

@@ -85,7 +85,7 @@ const claimed = new Set<string>();
 /** read (refresh): the invitee as Astro sees them now; gone from the organization: gone from state. */
 export async function read(id: string, props: Props): Promise<{ id?: string; props?: InviteState; inputs?: Record<string, string> }> {
   const state = readState(props);
-  const user = await findInvitee(clientFor(state.apiUrl), state, "read");
+  const user = await findInvitee(clientFor(state.apiUrl), state, "recent");
   if (!user) return {};
   const current = observe(state, user);
   return { id, props: current, inputs: inputsOf(current) };
@@ -250,12 +250,12 @@ function findInvitee(client: AstroClient, state: InviteState, purpose: Purpose):
 
 /** The lookup before a change to `role`: a role change when state says the invitee accepted with another role. */
 function beforeSetting(state: InviteState, role: string): Purpose {
-  return state.status === "ACTIVE" && state.role !== role ? "role" : "write";
+  return state.status === "ACTIVE" && state.role !== role ? "freshById" : "fresh";
 }
 
 /** The lookup before a removal: before a demotion (or an adopted member's restore), or any other write. */
 function removalLookup(state: InviteState): Purpose {
-  if (state.onDelete === "keep") return "write";
+  if (state.onDelete === "keep") return "fresh";
   return beforeSetting(state, state.adopted ? state.roleBefore : DEFAULT_ROLE);
 }
 

@@ -38,7 +38,7 @@ describe("UserDirectory: invitee lookups shared through the users list", () => {
     // Users 200 to 1199: on both pages of the list.
     const wanted = ids.slice(200);
     const found = await Promise.all(
-      wanted.map((userId, i) => directory.find({ userId, email: `a${String(i + 200).padStart(5, "0")}@example.com` }, "write")),
+      wanted.map((userId, i) => directory.find({ userId, email: `a${String(i + 200).padStart(5, "0")}@example.com` }, "fresh")),
     );
     expect(found.map((u) => u?.id)).to.deep.equal(wanted);
     expect(requests()).to.deep.equal({ lists: 2, gets: 0 });
@@ -52,7 +52,7 @@ describe("UserDirectory: invitee lookups shared through the users list", () => {
     emulator.log.length = 0;
     const directory = new UserDirectory(client, org);
     const lookups = () =>
-      Promise.all(ids.map((userId, i) => directory.find({ userId, email: `zz${String(i).padStart(5, "0")}@example.com` }, "write")));
+      Promise.all(ids.map((userId, i) => directory.find({ userId, email: `zz${String(i).padStart(5, "0")}@example.com` }, "fresh")));
     expect((await lookups()).map((u) => u?.id)).to.deep.equal(ids);
     // The size is not known yet: one page learns it (20 pages to walk), then the five are read by id.
     expect(requests()).to.deep.equal({ lists: 1, gets: 5 });
@@ -68,7 +68,7 @@ describe("UserDirectory: invitee lookups shared through the users list", () => {
     const wanted = ids.slice(200);
     for (let i = 0; i < wanted.length; i += 8) {
       const batch = wanted.slice(i, i + 8);
-      const found = await Promise.all(batch.map((userId) => directory.find({ userId, email: "unused@example.com" }, "read")));
+      const found = await Promise.all(batch.map((userId) => directory.find({ userId, email: "unused@example.com" }, "recent")));
       expect(found.map((u) => u?.id)).to.deep.equal(batch);
     }
     expect(requests()).to.deep.equal({ lists: 2, gets: 0 });
@@ -79,8 +79,8 @@ describe("UserDirectory: invitee lookups shared through the users list", () => {
     emulator.log.length = 0;
     const directory = new UserDirectory(client, org);
     const [a, nobody] = await Promise.all([
-      directory.find({ email: "A00007@example.com" }, "write"),
-      directory.find({ email: "nobody@example.com" }, "write"),
+      directory.find({ email: "A00007@example.com" }, "fresh"),
+      directory.find({ email: "nobody@example.com" }, "fresh"),
     ]);
     expect(a?.username).to.equal("a00007@example.com");
     expect(nobody).to.equal(undefined);
@@ -90,8 +90,8 @@ describe("UserDirectory: invitee lookups shared through the users list", () => {
   it("a user re-created with a new id is found by email", async () => {
     const [id] = seed(3, "a");
     const directory = new UserDirectory(client, org);
-    expect((await directory.find({ userId: "cstale000000000000000000", email: "a00001@example.com" }, "write"))?.id).not.to.equal(id);
-    expect((await directory.find({ userId: "cstale000000000000000000", email: "a00000@example.com" }, "write"))?.id).to.equal(id);
+    expect((await directory.find({ userId: "cstale000000000000000000", email: "a00001@example.com" }, "fresh"))?.id).not.to.equal(id);
+    expect((await directory.find({ userId: "cstale000000000000000000", email: "a00000@example.com" }, "fresh"))?.id).to.equal(id);
   });
 
   it("a batch that fails hands the error to every waiter", async () => {
@@ -99,8 +99,8 @@ describe("UserDirectory: invitee lookups shared through the users list", () => {
     emulator.faults.add({ kind: "500", operation: "listUsers" });
     const directory = new UserDirectory(client, org);
     const outcomes = await Promise.allSettled([
-      ...ids.map((userId) => directory.find({ userId, email: "x@example.com" }, "write")),
-      directory.find({ email: "a00003@example.com" }, "read"),
+      ...ids.map((userId) => directory.find({ userId, email: "x@example.com" }, "fresh")),
+      directory.find({ email: "a00003@example.com" }, "recent"),
     ]);
     expect(outcomes.map((o) => o.status)).to.deep.equal(Array(11).fill("rejected"));
     for (const outcome of outcomes) {
@@ -126,7 +126,7 @@ describe("UserDirectory: invitee lookups shared through the users list", () => {
       invites.map((invite, i) =>
         paced.deleteInvite(org, invite.outcome === "created" ? invite.invite.inviteId : "").then(() => {
           emulator.state.setRoleOutOfBand(org, members[i], "ORGANIZATION_OWNER");
-          return directory.find({ userId: members[i], email: `m${String(i).padStart(5, "0")}@example.com` }, "write");
+          return directory.find({ userId: members[i], email: `m${String(i).padStart(5, "0")}@example.com` }, "fresh");
         }),
       ),
     );
@@ -139,19 +139,19 @@ describe("UserDirectory: invitee lookups shared through the users list", () => {
   it("fresh enough to write on: a write lookup never reuses a walk that started before it; a refresh may", async () => {
     const ids = seed(3, "a");
     const directory = new UserDirectory(client, org);
-    const lookup = (freshness: "read" | "write") => directory.find({ userId: ids[1], email: "a00001@example.com" }, freshness);
-    await Promise.all([lookup("read"), directory.find({ userId: ids[0], email: "a00000@example.com" }, "read")]);
+    const lookup = (freshness: "recent" | "fresh") => directory.find({ userId: ids[1], email: "a00001@example.com" }, freshness);
+    await Promise.all([lookup("recent"), directory.find({ userId: ids[0], email: "a00000@example.com" }, "recent")]);
     emulator.state.setRoleOutOfBand(org, ids[1], "ORGANIZATION_OWNER");
     emulator.log.length = 0;
-    expect((await lookup("read"))?.organizationRole).to.equal("ORGANIZATION_MEMBER");
+    expect((await lookup("recent"))?.organizationRole).to.equal("ORGANIZATION_MEMBER");
     expect(requests()).to.deep.equal({ lists: 0, gets: 0 });
-    expect((await lookup("write"))?.organizationRole).to.equal("ORGANIZATION_OWNER");
+    expect((await lookup("fresh"))?.organizationRole).to.equal("ORGANIZATION_OWNER");
     // A read of its own: the one-page list, as cheap as a GET by id.
     expect(requests()).to.deep.equal({ lists: 1, gets: 0 });
     // A refresh after a write of this client reads again: the walk before it may not show it.
     const invited = await client.createInvite(org, "new@example.com", "ORGANIZATION_MEMBER");
     const newcomer = invited.outcome === "created" ? invited.invite.invitee.id : "";
-    expect((await directory.find({ userId: newcomer, email: "new@example.com" }, "read"))?.status).to.equal("PENDING");
+    expect((await directory.find({ userId: newcomer, email: "new@example.com" }, "recent"))?.status).to.equal("PENDING");
     expect(requests()).to.deep.equal({ lists: 2, gets: 0 });
   });
 
@@ -206,7 +206,7 @@ describe("UserDirectory: invitee lookups shared through the users list", () => {
       const directory = new UserDirectory(client, org);
       const found = await revokeDuring(
         pending,
-        Promise.all(owners.map((userId, i) => directory.find({ userId, email: ownerEmail(i) }, "write"))),
+        Promise.all(owners.map((userId, i) => directory.find({ userId, email: ownerEmail(i) }, "fresh"))),
       );
       expect(found.map((user) => user?.id)).to.deep.equal(owners);
     });
@@ -216,7 +216,7 @@ describe("UserDirectory: invitee lookups shared through the users list", () => {
       const directory = new UserDirectory(client, org);
       emulator.state.removeUserOutOfBand(org, id);
       emulator.log.length = 0;
-      expect(await directory.find({ userId: id, email: "gone00000@example.com" }, "write")).to.equal(undefined);
+      expect(await directory.find({ userId: id, email: "gone00000@example.com" }, "fresh")).to.equal(undefined);
       expect(emulator.log.map((e) => e.operation)).to.include.members(["getUser", "listUsers"]);
     });
   });
