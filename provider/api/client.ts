@@ -127,7 +127,13 @@ export class AstroClient {
    * learned (the lookup fails too, or finds no one after an attempt that cannot be retried), it says so
    * (CreateOutcomeUnknownError) rather than guess. The steps are those of CREATE_STEPS below.
    */
-  async createInvite(organizationId: string, email: string, role: string): Promise<CreateInviteResult> {
+  async createInvite(
+    organizationId: string,
+    email: string,
+    role: string,
+    /** How the invitee is looked up after an ambiguous attempt; the lifecycle shares its directory's walks. */
+    findInvitee: () => Promise<User | undefined> = () => this.findUserByEmail(organizationId, email),
+  ): Promise<CreateInviteResult> {
     const request: Request = {
       operation: "createInvite",
       method: "POST",
@@ -139,7 +145,7 @@ export class AstroClient {
     const unknown = (cause: unknown) => new CreateOutcomeUnknownError(email, mayExist!, cause);
     const lookUp = async (): Promise<User | undefined> => {
       try {
-        return await this.findUserByEmail(organizationId, email);
+        return await findInvitee();
       } catch (error) {
         throw mayExist ? unknown(error) : error;
       }

@@ -167,7 +167,9 @@ function found(seen: Seen, plan: Plan | undefined): User {
 async function invite(client: AstroClient, inputs: InviteInputs, id: string = resourceId(inputs)): Promise<InviteState> {
   let result: CreateInviteResult;
   try {
-    result = await client.createInvite(inputs.organizationId, inputs.email, inputs.role);
+    // The lookup after an ambiguous attempt is the directory's, like every other: one way to find a person.
+    const lookUp = () => directoryFor(client, inputs.organizationId).find({ email: inputs.email }, "fresh");
+    result = await client.createInvite(inputs.organizationId, inputs.email, inputs.role, lookUp);
   } catch (error) {
     if (error instanceof CreateOutcomeUnknownError) {
       const next = `the next \`pulumi up\` looks ${inputs.email} up and records them instead of inviting again`;
