@@ -1,47 +1,33 @@
-import { AstroClient, LIST_PAGE_SIZE } from "./client";
+import { AstroClient } from "./client";
+import { BATCH_WINDOW_MS, holdFor, keepWalking, pagesLeft, Purpose, readBatch, route, shareable } from "./lookup-policy";
 import { emailKey, User } from "./schemas";
+
+export type { Purpose } from "./lookup-policy";
 
 /**
  * Invitee lookups shared by every resource of a stack. Pulumi runs all of a stack's dynamic resources
  * in one provider process, one CLI command per process, so lookups that arrive close together can share
  * reads of the organization's users list: a page answers up to 1000 lookups, where each would otherwise
- * cost a GET of its own.
+ * cost a GET of its own. What is decided (which lookups share a walk, when a walk is fresh enough, a walk
+ * or GETs, when to wait for company) is lookup-policy.ts; this is the reading around it.
  *
- * - Batches: lookups arriving within BATCH_WINDOW_MS of each other are decided together. A walk of the
- *   list costs its pages (known once one page reported the total); N lookups by id cost N GETs. The
- *   batch takes the cheaper, and the walk on a tie (requests are what Astro limits, and a walk keeps the
- *   size known); a lookup by email alone can only be answered by a walk. With the size not yet known, a
- *   batch starts walking (a first page costs what one GET does, and learns the size), and after each
- *   page goes on only while the pages left cost no more than the lookups they would answer
- *   (worthFinishing); the rest are read by id.
  * - Freshness, which each lookup names: "fresh" and "freshById" (before a write) are answered only by
- *   reads that start after it was asked: a walk started by its own batch, or its own GET. So a decision to revoke,
- *   re-invite or demote rests on a read as fresh as a per-user GET made at the same moment. A refresh
- *   ("recent") may also be answered by a walk started up to READ_REUSE_MS earlier in this process, unless
- *   a write of this client settled since: refresh only reports, and the walk is then as old as the
- *   refresh command itself, give or take seconds.
+ *   reads that start after they were asked: a walk started by their own batch, or their own GET. So a
+ *   decision to revoke, re-invite or demote rests on a read as fresh as a per-user GET made at that
+ *   moment. A refresh ("recent") may also share a recent walk of this process, unless a write of this
+ *   client settled since: refresh only reports.
  * - Waiting for company: write lookups of a destroy or of role changes arrive one at a time, as the
- *   engine starts a step each time an earlier one's write settles (writes wait on Astro's limits). While
- *   this client has writes under way, a batch of write lookups is held until as many lookups wait as
- *   writes remain ahead of them, or for MAX_HOLD_MS: the writes still queued keep the API busy while the
- *   batch grows, so a walk answers several lookups without slowing the writes, and still starts after
- *   every lookup it answers was asked.
- * - "freshById" (before a role change, when the state says the user accepted and holds another role
- *   than the one about to be set): one GET by id, the freshest read of one person there is, and cheaper
- *   than any walk of an organization larger than a page.
- * - Failures: when a page or a GET fails after its retries, every lookup waiting on it gets the error.
+ *   engine starts a step each time an earlier one's write settles; while writes are queued, a batch of
+ *   them is held briefly so that one walk answers several without slowing the writes.
+ * - Absence: see absentFromWalk. Failures: when a page or a GET fails after its retries, every lookup
+ *   waiting on it gets the error.
  */
-export type Purpose = "recent" | "fresh" | "freshById";
 
 /** Who is looked up: by the user id state holds, if any, else (or when that id is gone) by email. */
 export interface Lookup {
   userId?: string;
   email: string;
 }
-
-const BATCH_WINDOW_MS = 10;
-const MAX_HOLD_MS = 1_000;
-const READ_REUSE_MS = 10_000;
 
 interface Waiter {
   lookup: Lookup;
@@ -92,12 +78,16 @@ export class UserDirectory {
   find(lookup: Lookup, purpose: Purpose): Promise<User | undefined> {
     return new Promise((resolve, reject) => {
       const waiter: Waiter = { lookup, purpose, askedAt: Date.now(), resolve, reject };
-      if (purpose === "freshById" && lookup.userId) return void this.getById(waiter);
       if (purpose === "recent") this.readsSeen++;
-      const shared = purpose === "recent" ? this.reusable() : undefined;
-      if (shared) return this.join(shared, waiter);
-      this.queue.push(waiter);
-      this.openWindow();
+      switch (route(purpose, lookup.userId !== undefined, shareable(this.latest, Date.now()))) {
+        case "getById":
+          return void this.getById(waiter);
+        case "share":
+          return this.join(this.latest!, waiter);
+        case "batch":
+          this.queue.push(waiter);
+          this.openWindow();
+      }
     });
   }
 
@@ -113,18 +103,13 @@ export class UserDirectory {
     if (this.queue.length === 0) return;
     clearTimeout(this.hold);
     this.hold = undefined;
-    const heldFor = Date.now() - this.queue[0].askedAt;
-    const holding =
-      this.queue.every((waiter) => waiter.purpose !== "recent") && this.queue.length < this.client.writesUnderWay && heldFor < MAX_HOLD_MS;
-    if (holding) this.hold = setTimeout(() => this.decide(), MAX_HOLD_MS - heldFor);
+    const waitMs = holdFor({
+      purposes: this.queue.map((waiter) => waiter.purpose),
+      writesUnderWay: this.client.writesUnderWay,
+      heldForMs: Date.now() - this.queue[0].askedAt,
+    });
+    if (waitMs > 0) this.hold = setTimeout(() => this.decide(), waitMs);
     else this.flush();
-  }
-
-  /** A walk a refresh may share: started within READ_REUSE_MS, and still reading or read to the end. */
-  private reusable(): Walk | undefined {
-    const walk = this.latest;
-    if (!walk || Date.now() - walk.startedAt > READ_REUSE_MS) return undefined;
-    return walk.running || walk.complete ? walk : undefined;
   }
 
   private join(walk: Walk, waiter: Waiter): void {
@@ -147,11 +132,12 @@ export class UserDirectory {
 
   private flush(): void {
     const batch = this.queue.splice(0);
-    const byIdOnly = batch.every((waiter) => waiter.lookup.userId);
-    const pages = this.knownSize === undefined ? undefined : Math.max(1, Math.ceil(this.knownSize / LIST_PAGE_SIZE));
-    const walkIsCheaper = pages === undefined || pages <= batch.length;
-    if (byIdOnly && !walkIsCheaper) batch.forEach((waiter) => void this.getById(waiter));
-    else void this.walk(batch);
+    const allHaveUserIds = batch.every((waiter) => waiter.lookup.userId);
+    if (readBatch({ size: batch.length, allHaveUserIds, knownSize: this.knownSize }) === "getById") {
+      batch.forEach((waiter) => void this.getById(waiter));
+    } else {
+      void this.walk(batch);
+    }
   }
 
   private async walk(waiters: Waiter[]): Promise<void> {
@@ -172,8 +158,13 @@ export class UserDirectory {
           if (user) waiter.resolve(user);
           return !user;
         });
-        const pagesLeft = Math.ceil(Math.max(0, page.totalCount - walk.byId.size) / LIST_PAGE_SIZE);
-        if (pagesLeft > 0 && !this.worthFinishing(walk, pagesLeft)) {
+        const onward = keepWalking({
+          waiting: walk.waiters.length,
+          emailOnly: walk.waiters.some((waiter) => !waiter.lookup.userId),
+          sharedReads: walk.shareable ? this.readsSeen : 0,
+          pagesLeft: pagesLeft(page.totalCount, walk.byId.size),
+        });
+        if (!onward) {
           stoppedEarly = true;
           break;
         }
@@ -190,17 +181,6 @@ export class UserDirectory {
       if (walk.complete) this.absentFromWalk(waiter);
       else void this.getById(waiter);
     }
-  }
-
-  /**
-   * Whether the rest of the list costs no more than the lookups it would answer: those still waiting (a
-   * lookup by email alone can only be answered by a walk) and, for a walk a refresh may share, as many
-   * more refresh lookups as were seen so far. Otherwise the waiting ones are read by id.
-   */
-  private worthFinishing(walk: Walk, pagesLeft: number): boolean {
-    if (walk.waiters.some((waiter) => !waiter.lookup.userId)) return true;
-    const sharedReads = walk.shareable ? this.readsSeen : 0;
-    return walk.waiters.length + sharedReads >= pagesLeft;
   }
 
   /** One GET by id; a user gone by that id is looked up again by email (a re-created user has a new id). */
