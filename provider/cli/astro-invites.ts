@@ -42,8 +42,8 @@ const HELP = ["--help", "-h", "help"];
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const asksHelp = rest.some((arg) => HELP.includes(arg));
-  if (command === "review") return asksHelp ? usage(REVIEW_USAGE) : review(rest);
-  if (command === "export") return asksHelp ? usage(EXPORT_USAGE) : exportMembers(rest);
+  if (command === "review") return asksHelp ? usage(`${REVIEW_USAGE}\n\n${EXIT_CODES}`) : review(rest);
+  if (command === "export") return asksHelp ? usage(`${EXPORT_USAGE}\n\n${EXIT_CODES}`) : exportMembers(rest);
   if (command === undefined) {
     process.stdout.write(`${USAGE}\n`);
     return 2;
@@ -53,7 +53,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 function usage(text: string): number {
-  process.stdout.write(`${text === USAGE ? text : `${text}\n\n${EXIT_CODES}`}\n`);
+  process.stdout.write(`${text}\n`);
   return 0;
 }
 

@@ -139,7 +139,6 @@ export async function remove(_id: string, props: Props): Promise<void> {
     case "demote":
     case "restore":
       await client.updateOrganizationRole(state.organizationId, found(seen, plan).id, plan.toRole!);
-      if (plan.warning) await report("warning", plan.warning);
       return;
     case "leave":
     case "handover":
