@@ -115,7 +115,7 @@ function planHandover(stored: InviteState): Plan {
     reason: "declared by another resource of the stack now (moved or renamed without aliases): handed over, nothing sent",
     warning: lost
       ? `${stored.email} is declared by another resource of this stack now and was handed over as is; ${lost}. ` +
-        "Declaring the move with `aliases` keeps the stack's record of them."
+        "Declaring the move with `aliases` (per member of an OrganizationUserInvites, or on the renamed resource) keeps the stack's record of them."
       : undefined,
   };
 }

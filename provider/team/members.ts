@@ -10,11 +10,19 @@ export interface TeamMember {
   role: OrganizationRole;
   /** `team.txt:7` or `members[6]`. */
   source: string;
+  /** Earlier declarations of this person's invite (see DeclaredMember). */
+  aliases: string[];
 }
 
 export interface DeclaredMember {
   email: string;
   role?: string;
+  /**
+   * Where this person's invite was declared before it moved into this team, so that Pulumi moves its record
+   * instead of creating a new invite and deleting the old one: the name of an `OrganizationUserInvite`
+   * declared at the program's top level (`"jane"`), or the full URN of the earlier resource.
+   */
+  aliases?: string[];
 }
 
 /** At most this many problems are listed; a file of 100k bad lines gets a readable message. */
@@ -124,7 +132,12 @@ function validateMembers(entries: Entry[], defaultRole: OrganizationRole, proble
   for (const { declared, source, order } of entries) {
     const email = validateEmail(declared.email ?? "");
     const role = validateRole(declared.role ?? defaultRole);
-    const found = [...(Array.isArray(email) ? email : []), ...(Array.isArray(role) ? role : [])];
+    const aliases: unknown = declared.aliases ?? [];
+    const badAliases =
+      !Array.isArray(aliases) || aliases.some((alias) => typeof alias !== "string" || alias.trim() === "")
+        ? [`aliases must be a list of earlier resource names or URNs, got ${JSON.stringify(declared.aliases)}`]
+        : [];
+    const found = [...(Array.isArray(email) ? email : []), ...(Array.isArray(role) ? role : []), ...badAliases];
     if (found.length) {
       problems.push(...found.map((problem) => ({ order, text: `${source}: ${problem}` })));
       continue;
@@ -136,7 +149,7 @@ function validateMembers(entries: Entry[], defaultRole: OrganizationRole, proble
       continue;
     }
     firstSeen.set(normalized, source);
-    members.push({ email: normalized, role: role as OrganizationRole, source });
+    members.push({ email: normalized, role: role as OrganizationRole, source, aliases: aliases as string[] });
   }
   return members;
 }

@@ -43,7 +43,11 @@ export class OrganizationUserInvites extends pulumi.ComponentResource {
     this.invites = Object.fromEntries(
       team.map((member) => [
         member.email,
-        new OrganizationUserInvite(`${name}-${member.email}`, { ...shared, email: member.email, role: member.role }, { parent: this }),
+        new OrganizationUserInvite(
+          `${name}-${member.email}`,
+          { ...shared, email: member.email, role: member.role },
+          { parent: this, aliases: member.aliases.map(earlierDeclaration) },
+        ),
       ]),
     );
     const states = Object.entries(this.invites).map(([email, invite]) =>
@@ -60,6 +64,11 @@ export class OrganizationUserInvites extends pulumi.ComponentResource {
     Object.assign(this, { members, counts });
     this.registerOutputs({ members, counts });
   }
+}
+
+/** A member's alias: a URN as written, or the name of an invite declared at the program's top level. */
+function earlierDeclaration(alias: string): pulumi.Alias | string {
+  return alias.startsWith("urn:") ? alias : { name: alias, parent: pulumi.rootStackResource };
 }
 
 function declaredTeam(args: OrganizationUserInvitesArgs): TeamMember[] {

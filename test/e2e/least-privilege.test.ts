@@ -48,22 +48,34 @@ describe("least privilege under the real Pulumi CLI", function () {
     expect(member("sso@example.com")).to.include({ status: "ACTIVE", organizationRole: MEMBER });
   });
 
-  it("renaming OrganizationUserInvites with aliases: nothing is sent, both keep their access and invite; destroy ends least privileged", async () => {
-    const members = [{ email: "lead@example.com", role: OWNER }, { email: "newbie@example.com" }];
-    await setTeams({ data: { members } });
+  it("moving two invites into OrganizationUserInvites, then renaming it, with aliases: nothing is sent, both keep their access and invite; destroy ends least privileged", async () => {
+    await declare(stack, { lead: { email: "lead@example.com", role: OWNER }, newbie: { email: "newbie@example.com" } });
     await stack.run(["up", "--yes"]);
     emulator.state.acceptInviteOf(emulator.organizationId, "lead@example.com");
     await stack.run(["refresh", "--yes"]);
     const invite = emulator.organization().invites.find((i) => i.email === "newbie@example.com" && i.state === "pending")!;
+    const members = [
+      { email: "lead@example.com", role: OWNER, aliases: ["lead"] },
+      { email: "newbie@example.com", aliases: ["newbie"] },
+    ];
+    const quietly = async () => {
+      emulator.log.length = 0;
+      const { output } = await stack.run(["up", "--yes"]);
+      expect(output).not.to.match(/\b(created|deleted)\b/);
+      expect(emulator.log.filter((e) => e.method !== "GET")).to.deep.equal([]);
+      expect(member("lead@example.com")).to.include({ status: "ACTIVE", organizationRole: OWNER });
+      expect(emulator.organization().invites.find((i) => i.inviteId === invite.inviteId)).to.include({ state: "pending" });
+    };
 
+    await declare(stack, {});
+    await setTeams({ data: { members } });
+    await quietly();
     await setTeams({ platform: { members, aliases: ["data"] } });
-    emulator.log.length = 0;
-    const { output } = await stack.run(["up", "--yes"]);
-    expect(output).not.to.match(/\b(created|deleted)\b/);
-    expect(emulator.log.filter((e) => e.method !== "GET")).to.deep.equal([]);
-    expect(member("lead@example.com")).to.include({ status: "ACTIVE", organizationRole: OWNER });
-    expect(emulator.organization().invites.find((i) => i.inviteId === invite.inviteId)).to.include({ state: "pending" });
-    expect(Object.keys(await stack.invites()).sort()).to.deep.equal(["platform-lead@example.com", "platform-newbie@example.com"]);
+    await quietly();
+    const recorded = await stack.invites();
+    expect(Object.keys(recorded).sort()).to.deep.equal(["platform-lead@example.com", "platform-newbie@example.com"]);
+    expect(recorded["platform-lead@example.com"].outputs).to.include({ adopted: false });
+    expect(recorded["platform-newbie@example.com"].outputs).to.include({ inviteId: invite.inviteId });
 
     await stack.run(["destroy", "--yes"]);
     expect(member("lead@example.com")).to.include({ organizationRole: MEMBER });

@@ -70,9 +70,9 @@ describe("team files and member lists", () => {
     const text =
       "\uFEFF# data team\r\nAda@Example.com ORGANIZATION_OWNER\r\n\r\n  grace@example.com   \r\nlinus@example.com\tORGANIZATION_OBSERVE_ADMIN\r\n";
     expect(parseTeamFile(text, "team.txt", "ORGANIZATION_MEMBER")).to.deep.equal([
-      { email: "ada@example.com", role: "ORGANIZATION_OWNER", source: "team.txt:2" },
-      { email: "grace@example.com", role: "ORGANIZATION_MEMBER", source: "team.txt:4" },
-      { email: "linus@example.com", role: "ORGANIZATION_OBSERVE_ADMIN", source: "team.txt:5" },
+      { email: "ada@example.com", role: "ORGANIZATION_OWNER", source: "team.txt:2", aliases: [] },
+      { email: "grace@example.com", role: "ORGANIZATION_MEMBER", source: "team.txt:4", aliases: [] },
+      { email: "linus@example.com", role: "ORGANIZATION_OBSERVE_ADMIN", source: "team.txt:5", aliases: [] },
     ]);
   });
 
@@ -138,6 +138,24 @@ describe("team files and member lists", () => {
     ).to.deep.equal([
       "members[1]: a@x.io is declared twice (also at members[0]); emails are compared ignoring case",
       'members[2]: role must be one of [ORGANIZATION_OWNER, ORGANIZATION_BILLING_ADMIN, ORGANIZATION_OBSERVE_ADMIN, ORGANIZATION_OBSERVE_MEMBER, ORGANIZATION_MEMBER], got "owner"',
+    ]);
+  });
+
+  it("members carry their earlier declarations (aliases); anything but a list of names is refused, naming the member", () => {
+    expect(checkMembers([{ email: "a@x.io", aliases: ["lead"] }], "ORGANIZATION_MEMBER")[0].aliases).to.deep.equal(["lead"]);
+    expect(
+      problemsOf(() =>
+        checkMembers(
+          [
+            { email: "a@x.io", aliases: [""] },
+            { email: "b@x.io", aliases: "lead" as unknown as string[] },
+          ],
+          "ORGANIZATION_MEMBER",
+        ),
+      ),
+    ).to.deep.equal([
+      'members[0]: aliases must be a list of earlier resource names or URNs, got [""]',
+      'members[1]: aliases must be a list of earlier resource names or URNs, got "lead"',
     ]);
   });
 });
