@@ -64,11 +64,14 @@ function programConfig(req) {
   return config;
 }
 
-/** `@pulumi/pulumi/cmd/run` as Pulumi's host finds it: `node -e require.resolve(...)` in the program's directory. */
-function runPath(programDirectory) {
+/**
+ * `@pulumi/pulumi/cmd/run` (or `cmd/run-plugin`) as Pulumi's host finds it: `node -e require.resolve(...)`
+ * in the program's directory.
+ */
+function runPath(programDirectory, entry = "run") {
   if (process.env.PULUMI_LANGUAGE_NODEJS_RUN_PATH) return process.env.PULUMI_LANGUAGE_NODEJS_RUN_PATH;
   try {
-    return execFileSync("node", ["-e", "console.log(require.resolve('@pulumi/pulumi/cmd/run'))"], {
+    return execFileSync("node", ["-e", `console.log(require.resolve('@pulumi/pulumi/cmd/${entry}'))`], {
       cwd: programDirectory,
       encoding: "utf8",
     }).trim();
@@ -80,7 +83,53 @@ function runPath(programDirectory) {
 /** Running programs, so that a cancel reaches them: SIGINT first, a kill 5 s later. */
 const running = new Set();
 
+/**
+ * RunPlugin, as Pulumi's host does it: `node <cmd/run-plugin> [nodeargs] <plugin directory> <args>` in the
+ * request's directory with the request's environment (and nothing of ours), its output streamed back as
+ * it comes, then its exit code. Differences from Pulumi's host: no debugger attach, and an exit code is
+ * reported as a message rather than as an error ending the stream (the engine reads both the same way).
+ */
+function runPlugin(call) {
+  const req = call.request;
+  const info = req.getInfo();
+  const pluginDirectory = (info && info.getProgramDirectory()) || path.resolve(req.getPwd(), req.getProgram());
+  const options = runtimeOptions(info);
+  const send = (set) => call.write(set(new langproto.RunPluginResponse()));
+  const runner = runPath(pluginDirectory, "run-plugin");
+  if (!runner) {
+    send((r) => r.setStderr(Buffer.from(`@pulumi/pulumi is not installed where ${pluginDirectory} can find it: run npm install there\n`)));
+    send((r) => r.setExitcode(1));
+    call.end();
+    return;
+  }
+  // An empty list means our own environment, as Go's exec does with a nil Env.
+  const listed = req.getEnvList();
+  const env = listed.length
+    ? Object.fromEntries(listed.map((entry) => [entry.slice(0, entry.indexOf("=")), entry.slice(entry.indexOf("=") + 1)]))
+    : { ...process.env };
+  if (options.typescript) env.PULUMI_NODEJS_TYPESCRIPT = "true";
+  if (options.tsconfig) env.PULUMI_NODEJS_TSCONFIG_PATH = options.tsconfig;
+  // The node on our PATH (the one running this host), found before the plugin's environment applies.
+  const child = spawn(process.execPath, [runner, ...shellWords(options.nodeargs), pluginDirectory, ...req.getArgsList()], {
+    cwd: req.getPwd() || undefined,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  running.add(child);
+  child.stdout.on("data", (chunk) => send((r) => r.setStdout(chunk)));
+  child.stderr.on("data", (chunk) => send((r) => r.setStderr(chunk)));
+  child.on("error", (error) => {
+    send((r) => r.setStderr(Buffer.from(`could not start the plugin: ${error.message}\n`)));
+  });
+  child.on("close", (code) => {
+    running.delete(child);
+    send((r) => r.setExitcode(code ?? 1));
+    call.end();
+  });
+}
+
 const service = {
+  runPlugin,
   handshake(call, callback) {
     engineAddress = call.request.getEngineAddress() || engineAddress;
     callback(null, new langproto.LanguageHandshakeResponse());

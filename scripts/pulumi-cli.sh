@@ -4,8 +4,18 @@
 # A `pulumi` on PATH (with its pulumi-language-nodejs) is used as it is. Otherwise the CLI is built from
 # the Go module proxy into a cache outside the repository and reused on later runs. Beside it go the
 # pulumi-language-nodejs host (scripts/language-host.js: the proxy refuses Pulumi's own) and the
-# pulumi-resource-pulumi-nodejs launcher from node_modules/@pulumi/pulumi.
+# pulumi-resource-pulumi-nodejs launcher from node_modules/@pulumi/pulumi. With --yaml, Pulumi YAML's
+# language host (pulumi-language-yaml, not part of the CLI) is built beside it too, once.
 set -euo pipefail
+
+WITH_YAML=""
+for arg in "$@"; do
+  case "$arg" in
+    --yaml) WITH_YAML=1 ;;
+    *) printf 'usage: pulumi-cli.sh [--yaml]\n' >&2; exit 2 ;;
+  esac
+done
+YAML_VERSION="${PULUMI_YAML_VERSION:-v1.38.1}"
 
 VERSION="${PULUMI_CLI_VERSION:-v3.274.1}"
 CACHE="${PULUMI_CLI_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pulumi-astro-invites/pulumi-$VERSION}"
@@ -32,7 +42,8 @@ heartbeat_stop() {
   trap - EXIT
 }
 
-if command -v pulumi >/dev/null 2>&1 && command -v pulumi-language-nodejs >/dev/null 2>&1; then
+if command -v pulumi >/dev/null 2>&1 && command -v pulumi-language-nodejs >/dev/null 2>&1 &&
+  { [ -z "$WITH_YAML" ] || command -v pulumi-language-yaml >/dev/null 2>&1; }; then
   command -v pulumi
   exit 0
 fi
@@ -67,6 +78,18 @@ MOD
   heartbeat_stop
   mv "$CACHE/bin/pulumi.tmp" "$CACHE/bin/pulumi"
   say "built the Pulumi CLI $VERSION"
+fi
+
+if [ -n "$WITH_YAML" ] && [ ! -x "$CACHE/bin/pulumi-language-yaml" ]; then
+  command -v go >/dev/null 2>&1 || fail "find go" "pulumi-language-yaml is built with Go, and no Go toolchain is on PATH"
+  say "building pulumi-language-yaml $YAML_VERSION into $CACHE/bin (a minute or two the first time, cached afterwards)"
+  heartbeat_start "building pulumi-language-yaml"
+  GOBIN="$CACHE/bin/yaml.tmp" go install "github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml@$YAML_VERSION" >&2 ||
+    fail "build pulumi-language-yaml" "go install failed (see above): is the Go module proxy reachable?"
+  heartbeat_stop
+  mv "$CACHE/bin/yaml.tmp/pulumi-language-yaml" "$CACHE/bin/pulumi-language-yaml"
+  rmdir "$CACHE/bin/yaml.tmp"
+  say "built pulumi-language-yaml $YAML_VERSION"
 fi
 
 # Rewritten on every run: they point into this checkout, which may have moved since the build.

@@ -12,24 +12,39 @@ import { DEFAULT_ROLE, ORGANIZATION_ROLES } from "../roles";
 /** What Pulumi passes for a value not known until apply time (during preview). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-const replaces = { replaces: true };
+/** A field whose change means another invite (another person or organization): replace, revoking first. */
+const replaces = (description: string) => ({ replaces: true, description });
 
 /** Emails are stored and compared trimmed and lowercased, as the Astro CLI sends them. */
 const EmailSchema = z.string().trim().toLowerCase();
 export const normalizeEmail = (email: string): string => EmailSchema.parse(email);
 
+export const OnDeleteSchema = z.enum(["demote", "keep"]);
+
 /** The declared inputs after check: every field present, normalized and valid. */
 export const InputsSchema = z.object({
-  /** The invitee's email address, trimmed and lowercased (as the Astro CLI does). Changing it invites another person (replace). */
-  email: EmailSchema.min(1).meta(replaces),
-  /** One of the five organization roles. Changing it updates in place (a re-invite while pending, the roles endpoint after). */
-  role: z.enum(ORGANIZATION_ROLES).default(DEFAULT_ROLE),
-  /** The Astro organization. Fallbacks: stack config astro:organizationId, then env ASTRO_ORGANIZATION_ID. Changing it replaces. */
-  organizationId: z.string().min(1).meta(replaces),
-  /** The Astro API base URL. Fallbacks: config astro:apiUrl, then env ASTRO_API_URL, then https://api.astronomer.io/v1. */
-  apiUrl: z.string().min(1),
-  /** On destroy, a member who accepted is demoted to ORGANIZATION_MEMBER ("demote") or left as is ("keep"). */
-  onDelete: z.enum(["demote", "keep"]).default("demote"),
+  email: EmailSchema.min(1).meta(
+    replaces("The invitee's email address, trimmed and lowercased (as the Astro CLI does). Changing it invites another person (replace)."),
+  ),
+  role: z
+    .enum(ORGANIZATION_ROLES)
+    .default(DEFAULT_ROLE)
+    .describe("One of the five organization roles. Changing it updates in place (a re-invite while pending, the roles endpoint after)."),
+  organizationId: z
+    .string()
+    .min(1)
+    .meta(
+      replaces(
+        "The Astro organization. Fallbacks: stack config astro:organizationId, then env ASTRO_ORGANIZATION_ID. Changing it replaces.",
+      ),
+    ),
+  apiUrl: z
+    .string()
+    .min(1)
+    .describe("The Astro API base URL. Fallbacks: config astro:apiUrl, then env ASTRO_API_URL, then https://api.astronomer.io/v1."),
+  onDelete: OnDeleteSchema.default("demote").describe(
+    'On destroy, a member who accepted is demoted to ORGANIZATION_MEMBER ("demote") or left as is ("keep").',
+  ),
 });
 export type InviteInputs = z.output<typeof InputsSchema>;
 export type OnDelete = InviteInputs["onDelete"];
@@ -60,38 +75,47 @@ export type CheckedInputs = { [K in InputKey]: InviteInputs[K] | typeof UNKNOWN 
  * re-send); UNCONFIRMED means a create may have reached Astro but its outcome could not be learned (the
  * next `up` looks the invitee up and records them, or invites them if no one is there).
  */
-const INVITE_STATUSES = [...USER_STATUSES, "EXPIRED", "REVOKED", "UNCONFIRMED"] as const;
+export const INVITE_STATUSES = [...USER_STATUSES, "EXPIRED", "REVOKED", "UNCONFIRMED"] as const;
 
 /**
  * The resource's outputs as stored in Pulumi state: the inputs, then what Astro told us. Fields added in
  * later versions get defaults, so that state written by an older version reads; `schemaVersion` refuses
  * state written by a newer one.
  */
-const StateSchema = InputsSchema.extend({
-  /** The role Astro reports (after a refresh): any string, since Astronomer may add roles. */
-  role: z.string(),
-  schemaVersion: z.number().int().default(1),
-  /** The current invite's id; empty for an adopted member, or when the invite's id never reached the stack. */
-  inviteId: z.string().default(""),
-  /** The Astro user (created by the invite, kept on acceptance). */
-  userId: z.string().default(""),
-  /** When the pending invite expires (ISO 8601); empty when unknown. */
-  expiresAt: z.string().default(""),
-  /** PENDING until accepted, then ACTIVE; see INVITE_STATUSES. Absent only for a create the engine never heard back from. */
-  status: z.enum(INVITE_STATUSES).default("PENDING"),
-  /** The token or user that sent the invite; displayName is the token's name or the user's name or email. */
+export const StateSchema = InputsSchema.extend({
+  role: z.string().describe("The role Astro reports (after a refresh): any string, since Astronomer may add roles."),
+  schemaVersion: z.number().int().default(1).describe("The version of this state's layout (a newer one is refused)."),
+  inviteId: z
+    .string()
+    .default("")
+    .describe("The current invite's id; empty for an adopted member, or when the invite's id never reached the stack."),
+  userId: z.string().default("").describe("The Astro user (created by the invite, kept on acceptance)."),
+  expiresAt: z.string().default("").describe("When the pending invite expires (ISO 8601); empty when unknown."),
+  status: z
+    .enum(INVITE_STATUSES)
+    .default("PENDING")
+    .describe(
+      "PENDING until accepted, then ACTIVE; EXPIRED past its expiry; REVOKED or UNCONFIRMED until the next up re-sends or confirms it.",
+    ),
   inviter: z
-    .object({ id: z.string(), subjectType: z.string(), displayName: z.string() })
-    .default({ id: "", subjectType: "", displayName: "" }),
-  /** As the invite reported it. */
-  organizationName: z.string().default(""),
-  /** The person had a non-pending role before the stack declared them: destroy undoes only what the stack changed. */
-  adopted: z.boolean().default(false),
-  /**
-   * An adopted member's role before the stack declared them: destroy sets it back while they hold the role
-   * the stack set. Empty when not adopted, or adopted by a version that did not record it.
-   */
-  roleBefore: z.string().default(""),
+    .object({
+      id: z.string().describe("The Astro id of the token or user."),
+      subjectType: z.string().describe("SERVICEKEY for an API token, USER for a person."),
+      displayName: z.string().describe("The token's name, or the user's name or email."),
+    })
+    .default({ id: "", subjectType: "", displayName: "" })
+    .describe("The token or user that sent the invite."),
+  organizationName: z.string().default("").describe("The organization's name, as the invite reported it."),
+  adopted: z
+    .boolean()
+    .default(false)
+    .describe("The person had a non-pending role before the stack declared them: destroy undoes only what the stack changed."),
+  roleBefore: z
+    .string()
+    .default("")
+    .describe(
+      "An adopted member's role before the stack declared them: destroy sets it back while they hold the role the stack set. Empty when not adopted, or adopted by a version that did not record it.",
+    ),
 });
 export type InviteState = z.output<typeof StateSchema>;
 export type InviteStatus = InviteState["status"];

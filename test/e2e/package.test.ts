@@ -34,7 +34,7 @@ describe("the npm tarball in someone else's Pulumi project", function () {
     rmSync(project, { recursive: true, force: true });
   });
 
-  it("holds only compiled JavaScript, type declarations, README, LICENSE and CHANGELOG", async () => {
+  it("holds only compiled JavaScript, type declarations, the plugin directory for other languages, README, LICENSE and CHANGELOG", async () => {
     const { stdout } = await run("tar", ["tzf", tarball]);
     const files = stdout
       .trim()
@@ -49,8 +49,15 @@ describe("the npm tarball in someone else's Pulumi project", function () {
       "dist/provider/index.d.ts",
       "dist/provider/invite/lifecycle.js",
       "dist/provider/emulator/cli.js",
+      "provider/plugin/PulumiPlugin.yaml",
+      "provider/plugin/index.js",
     ]);
-    const unexpected = files.filter((f) => !/^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/provider\/.*\.(js|d\.ts))$/.test(f));
+    const unexpected = files.filter(
+      (f) =>
+        !/^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/provider\/.*\.(js|d\.ts)|provider\/plugin\/(PulumiPlugin\.yaml|package\.json|index\.js))$/.test(
+          f,
+        ),
+    );
     expect(unexpected).to.deep.equal([]);
   });
 
