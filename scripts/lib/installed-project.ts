@@ -20,9 +20,7 @@ function lockedVersion(name: string): string {
  */
 export async function installedProject(name: string, files: Record<string, string>): Promise<{ dir: string; tarball: string }> {
   const dir = mkdtempSync(join(tmpdir(), `${name}-`));
-  const packed = await run("npm", ["pack", "--json", "--pack-destination", dir], { cwd: REPO_ROOT, maxBuffer: 16 * 1024 * 1024 });
-  const [{ filename }] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf("["))) as { filename: string }[];
-  const tarball = join(dir, filename);
+  const tarball = await pack(dir);
   const project = {
     name,
     private: true,
@@ -52,4 +50,25 @@ export async function installedProject(name: string, files: Record<string, strin
   for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
   await run("npm", ["install", "--no-audit", "--no-fund"], { cwd: dir, maxBuffer: 16 * 1024 * 1024 });
   return { dir, tarball };
+}
+
+/**
+ * A Pulumi YAML project as the README sets one up: `npm install pulumi-astro-invites @pulumi/pulumi`
+ * beside Pulumi.yaml (here from the tarball), and the plugin directory under `packages:`.
+ */
+export async function installedYamlProject(name: string): Promise<{ dir: string; plugin: string }> {
+  const dir = mkdtempSync(join(tmpdir(), `${name}-`));
+  const tarball = await pack(dir);
+  await run("npm", ["install", "--no-audit", "--no-fund", tarball, `@pulumi/pulumi@${lockedVersion("@pulumi/pulumi")}`], {
+    cwd: dir,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return { dir, plugin: "./node_modules/pulumi-astro-invites/provider/plugin" };
+}
+
+/** `npm pack` of this repository into `dir`: the tarball's path. */
+async function pack(dir: string): Promise<string> {
+  const packed = await run("npm", ["pack", "--json", "--pack-destination", dir], { cwd: REPO_ROOT, maxBuffer: 16 * 1024 * 1024 });
+  const [{ filename }] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf("["))) as { filename: string }[];
+  return join(dir, filename);
 }

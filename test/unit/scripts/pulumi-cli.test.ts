@@ -33,6 +33,7 @@ describe("scripts/pulumi-cli.sh on a machine without the cache", () => {
         '  out=""; while [ $# -gt 0 ]; do if [ "$1" = -o ]; then out=$2; fi; shift; done',
         '  printf "#!/bin/sh\\necho stand-in pulumi\\n" > "$out" && chmod +x "$out"',
         "fi",
+        'if [ "$1" = install ]; then mkdir -p "$GOBIN" && printf "#!/bin/sh\\n" > "$GOBIN/pulumi-language-yaml" && chmod +x "$GOBIN/pulumi-language-yaml"; fi',
       ].join("\n") + "\n",
     );
     chmodSync(join(stubs, "go"), 0o755);
@@ -41,7 +42,7 @@ describe("scripts/pulumi-cli.sh on a machine without the cache", () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  const run = () => spawnSync("bash", [SCRIPT], { env, encoding: "utf8" });
+  const run = (...args: string[]) => spawnSync("bash", [SCRIPT, ...args], { env, encoding: "utf8" });
 
   it("builds into the empty cache, exits 0 and prints the CLI's path, the host wrapper and launcher beside it", () => {
     const first = run();
@@ -61,6 +62,22 @@ describe("scripts/pulumi-cli.sh on a machine without the cache", () => {
     const second = run();
     expect(second.status, second.stderr).to.equal(0);
     expect(second.stdout).to.equal(`${join(cache, "bin/pulumi")}\n`);
+    expect(readFileSync(goLog, "utf8")).to.equal(calls);
+  });
+
+  it("--yaml builds Pulumi YAML's host beside the cached CLI once, then reuses it", () => {
+    const before = readFileSync(goLog, "utf8");
+    const first = run("--yaml");
+    expect(first.status, first.stderr).to.equal(0);
+    expect(first.stdout).to.equal(`${join(cache, "bin/pulumi")}\n`);
+    expect(first.stderr).to.include("built pulumi-language-yaml v1.38.1");
+    expect(readFileSync(goLog, "utf8").slice(before.length)).to.equal(
+      "install github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml@v1.38.1\n",
+    );
+    expect(existsSync(join(cache, "bin/pulumi-language-yaml"))).to.equal(true);
+    expect(existsSync(join(cache, "bin/yaml.tmp"))).to.equal(false);
+    const calls = readFileSync(goLog, "utf8");
+    expect(run("--yaml").status).to.equal(0);
     expect(readFileSync(goLog, "utf8")).to.equal(calls);
   });
 

@@ -1,0 +1,122 @@
+import { expect } from "chai";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Emulator, startEmulator } from "../../provider/emulator/server";
+import { installedYamlProject } from "../../scripts/lib/installed-project";
+import { PulumiWorkspace, REPO_ROOT } from "../../scripts/lib/workspace";
+
+const OWNER = "ORGANIZATION_OWNER";
+const MEMBER = "ORGANIZATION_MEMBER";
+
+/** Pulumi.yaml of a YAML program using the package through its plugin directory. */
+const pulumiYaml = (plugin: string, resources: Record<string, unknown>, outputs: Record<string, string> = {}) =>
+  JSON.stringify({ name: "yaml-infra", runtime: "yaml", packages: { astro: plugin }, resources, outputs }, null, 2);
+
+const team = (members: { email: string; role?: string }[]) => ({
+  type: "astro:index:OrganizationUserInvites",
+  properties: { members, defaults: { onDelete: "demote" } },
+});
+const lead = { type: "astro:index:OrganizationUserInvite", properties: { email: "lead@example.com", role: "ORGANIZATION_BILLING_ADMIN" } };
+const ops = { type: "astro:index:OrganizationUserInvites", properties: { file: "ops.txt" } };
+
+/**
+ * A Pulumi YAML program, run by the real CLI and Pulumi YAML's language host, using the package the way the
+ * README sets it up: installed beside Pulumi.yaml from the npm tarball, named under `packages:`. One stack
+ * goes through a whole life, against the emulator.
+ */
+describe("Pulumi YAML programs under the real Pulumi CLI", function () {
+  this.timeout(15 * 60_000);
+  let emulator: Emulator;
+  let dir: string;
+  let plugin: string;
+  let stack: PulumiWorkspace;
+  const write = (resources: Record<string, unknown>, outputs?: Record<string, string>) =>
+    writeFileSync(join(dir, "Pulumi.yaml"), pulumiYaml(plugin, resources, outputs));
+  const member = (email: string) => emulator.organization().users.find((u) => u.username === email);
+  const writes = () => emulator.log.filter((e) => e.method !== "GET");
+
+  before(async () => {
+    emulator = await startEmulator();
+    ({ dir, plugin } = await installedYamlProject("yaml-infra"));
+    writeFileSync(join(dir, "ops.txt"), "# the on-call rota\nops@example.com ORGANIZATION_OBSERVE_ADMIN\n");
+    write({});
+    stack = new PulumiWorkspace(dir, "prod", { inPlace: true });
+    await stack.init(
+      { "astro:apiUrl": emulator.apiUrl, "astro:organizationId": emulator.organizationId },
+      { "astro:apiToken": emulator.token },
+    );
+  });
+  after(async () => {
+    stack?.dispose();
+    await emulator.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("the plugin's schema is the one checked in: types, enums and descriptions other languages' SDKs are generated from", async () => {
+    const { stdout } = await stack.run(["package", "get-schema", plugin]);
+    const expected = readFileSync(join(REPO_ROOT, "test/fixtures/schema/astro.json"), "utf8");
+    expect(JSON.parse(stdout)).to.deep.equal(JSON.parse(expected));
+  });
+
+  it("a bad email fails before anything is sent, naming the field", async () => {
+    write({ lead: { type: "astro:index:OrganizationUserInvite", properties: { email: "lead-at-example.com" } } });
+    emulator.log.length = 0;
+    const { code, output } = await stack.run(["up", "--yes"], { allowFailure: true });
+    expect(code).to.not.equal(0);
+    // The same check failure a TypeScript program gets: the property, and what would be valid.
+    expect(output).to.match(/property email .*must contain exactly one "@", such as jane@example\.com/);
+    expect(writes()).to.deep.equal([]);
+  });
+
+  it("preview sends nothing; up invites; refresh sees acceptance; a role change, a member removed; destroy leaves least privilege", async () => {
+    const members = [{ email: "jane@example.com", role: OWNER }, { email: "bob@example.com" }];
+    write({ "data-team": team(members), lead, ops }, { counts: "${data-team.counts}", leadStatus: "${lead.status}" });
+    emulator.log.length = 0;
+    await stack.run(["preview"]);
+    expect(writes()).to.deep.equal([]);
+
+    const up = await stack.run(["up", "--yes"]);
+    expect(up.output).to.contain("leadStatus");
+    expect(member("jane@example.com")).to.include({ status: "PENDING", organizationRole: OWNER });
+    expect(member("lead@example.com")).to.include({ organizationRole: "ORGANIZATION_BILLING_ADMIN" });
+    // The team file's relative path is read from the program's directory.
+    expect(member("ops@example.com")).to.include({ organizationRole: "ORGANIZATION_OBSERVE_ADMIN" });
+    const { text } = await stack.exportState();
+    expect(text).not.to.contain(emulator.token);
+
+    emulator.state.acceptInviteOf(emulator.organizationId, "jane@example.com");
+    await stack.run(["refresh", "--yes"]);
+    expect((await stack.invites())["data-team-jane@example.com"].outputs).to.include({ status: "ACTIVE" });
+
+    write({ "data-team": team([{ email: "jane@example.com", role: "ORGANIZATION_OBSERVE_ADMIN" }]), lead, ops });
+    const bobInvite = emulator.organization().invites.find((i) => i.email === "bob@example.com" && i.state === "pending")!;
+    await stack.run(["up", "--yes"]);
+    expect(member("jane@example.com")).to.include({ status: "ACTIVE", organizationRole: "ORGANIZATION_OBSERVE_ADMIN" });
+    expect(emulator.organization().invites.find((i) => i.inviteId === bobInvite.inviteId)).to.not.include({ state: "pending" });
+    expect(member("bob@example.com")).to.equal(undefined);
+
+    await stack.run(["destroy", "--yes"]);
+    expect(member("jane@example.com")).to.include({ status: "ACTIVE", organizationRole: MEMBER });
+    expect(member("lead@example.com")).to.equal(undefined);
+    expect(member("ops@example.com")).to.equal(undefined);
+  });
+
+  it("a program directory without the package installed fails with the command that fixes it", async () => {
+    const bare = mkdtempSync(join(tmpdir(), "yaml-bare-"));
+    try {
+      writeFileSync(join(bare, "Pulumi.yaml"), pulumiYaml(join(dir, plugin), { lead }));
+      const elsewhere = new PulumiWorkspace(bare, "dev", { inPlace: true });
+      try {
+        await elsewhere.init({ "astro:apiUrl": emulator.apiUrl, "astro:organizationId": emulator.organizationId });
+        const { code, output } = await elsewhere.run(["preview"], { allowFailure: true });
+        expect(code).to.not.equal(0);
+        expect(output).to.contain("npm install pulumi-astro-invites @pulumi/pulumi");
+      } finally {
+        elsewhere.dispose();
+      }
+    } finally {
+      rmSync(bare, { recursive: true, force: true });
+    }
+  });
+});
