@@ -58,20 +58,18 @@ export function packageSchema(): Record<string, unknown> {
     if (json.type === "object") {
       const name = OBJECT_NAMES[field];
       if (!name) throw new Error(`${field}: an object without a named type: add it to OBJECT_NAMES`);
-      types[token(name)] = { type: "object", ...described, ...objectShape(json, field) };
+      types[token(name)] = { type: "object", ...described, ...objectShape(json) };
       return { $ref: `#/types/${token(name)}`, ...described };
     }
     return { type: json.type, ...described };
   };
-  const objectShape = (json: Json, field: string) => ({
-    properties: Object.fromEntries(
-      Object.entries(json.properties ?? {}).map(([key, value]) => [key, property(value, fieldName(field, key))]),
-    ),
+  const objectShape = (json: Json) => ({
+    properties: Object.fromEntries(Object.entries(json.properties ?? {}).map(([key, value]) => [key, property(value, key)])),
     required: json.required ?? [],
   });
   const properties = (schema: z.ZodType, io: "input" | "output", plain = false) => {
     const json = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Json;
-    const shape = objectShape(json, "");
+    const shape = objectShape(json);
     if (plain) for (const value of Object.values(shape.properties)) value.plain = true;
     return shape;
   };
@@ -105,7 +103,5 @@ export function packageSchema(): Record<string, unknown> {
     types,
   };
 }
-
-const fieldName = (parent: string, key: string) => (parent === "" ? key : `${parent}.${key}`).replace(/^.*\./, "");
 
 const sameValues = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((value) => b.includes(value));
