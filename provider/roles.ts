@@ -15,3 +15,14 @@ export const DEFAULT_ROLE: OrganizationRole = "ORGANIZATION_MEMBER";
 export function isOrganizationRole(value: string): value is OrganizationRole {
   return (ORGANIZATION_ROLES as readonly string[]).includes(value);
 }
+
+/** The five workspace roles (one per workspace), most privileged first. */
+export const WORKSPACE_ROLES = [
+  "WORKSPACE_OWNER",
+  "WORKSPACE_OPERATOR",
+  "WORKSPACE_AUTHOR",
+  "WORKSPACE_MEMBER",
+  "WORKSPACE_ACCESSOR",
+] as const;
+
+export type WorkspaceRole = (typeof WORKSPACE_ROLES)[number];

@@ -18,9 +18,14 @@ import {
   Invite,
   InviteSchema,
   SubjectRolesSchema,
+  Team,
+  TeamsPageSchema,
   User,
   UserSchema,
   UsersPageSchema,
+  Workspace,
+  WorkspaceRoleEntry,
+  WorkspacesPageSchema,
   describeShapeProblem,
   emailKey,
 } from "./schemas";
@@ -47,6 +52,11 @@ export type CreateInviteResult =
   | { outcome: "foundAfterAmbiguousFailure"; user: User };
 
 export type DeleteInviteResult = "deleted" | "alreadyGone";
+
+/** Which users a walk lists: all of the organization's, or those with a role in one workspace (role lists filled). */
+export interface UsersFilter {
+  workspaceId?: string;
+}
 
 /** The largest answer the client reads; anything bigger is a misbehaving server, not an organization. */
 export const MAX_BODY_BYTES = 32 * 1024 * 1024;
@@ -210,11 +220,11 @@ export class AstroClient {
    * end only when no such request overlapped the page. Changes made by others while the list is read are
    * beyond what any walk can prove, which is why the directory confirms a known user id by GET.
    */
-  async *listUsers(organizationId: string): AsyncGenerator<{ users: User[]; totalCount: number }> {
+  async *listUsers(organizationId: string, filter: UsersFilter = {}): AsyncGenerator<{ users: User[]; totalCount: number }> {
     const seen = new Set<string>();
     for (let offset = 0; ;) {
       const before = { ...this.membershipWrites };
-      const page = await this.getUsersPage(organizationId, offset);
+      const page = await this.getUsersPage(organizationId, offset, filter);
       const fresh = page.users.filter((user) => !seen.has(user.id));
       for (const user of fresh) seen.add(user.id);
       if (fresh.length > 0) yield { users: fresh, totalCount: page.totalCount };
@@ -262,6 +272,57 @@ export class AstroClient {
     await this.send(request, (attempt) => accept(attempt, { 200: (body) => this.parse(request.operation, SubjectRolesSchema, body) }));
   }
 
+  /**
+   * Sets a user's workspace roles. The list sent replaces the person's list, so it must hold every
+   * workspace role they keep (the caller leaves out what their Teams grant: see updateOrganizationRole);
+   * the API requires the organization role beside it (the v1 spec), and keeps the deployment and DAG
+   * lists this body omits.
+   */
+  async updateWorkspaceRoles(
+    organizationId: string,
+    userId: string,
+    organizationRole: string,
+    workspaceRoles: WorkspaceRoleEntry[],
+  ): Promise<void> {
+    const request: Request = {
+      operation: "updateRoles",
+      method: "POST",
+      path: this.path("organizations", organizationId, "users", userId, "roles"),
+      body: { organizationRole, workspaceRoles },
+    };
+    await this.send(request, (attempt) => accept(attempt, { 200: (body) => this.parse(request.operation, SubjectRolesSchema, body) }));
+  }
+
+  /** The Teams a user belongs to, with the workspace roles each grants. */
+  async getUserTeams(organizationId: string, userId: string): Promise<Team[]> {
+    const request: Request = {
+      operation: "getUserTeams",
+      method: "GET",
+      path: `${this.path("organizations", organizationId, "users", userId, "teams")}?limit=${LIST_PAGE_SIZE}`,
+    };
+    const page = await this.send(request, (attempt) =>
+      accept(attempt, { 200: (body) => this.parse(request.operation, TeamsPageSchema, body) }),
+    );
+    return page.teams;
+  }
+
+  /** The organization's workspaces (id and name), every page. */
+  async listWorkspaces(organizationId: string): Promise<Workspace[]> {
+    const workspaces: Workspace[] = [];
+    for (;;) {
+      const request: Request = {
+        operation: "listWorkspaces",
+        method: "GET",
+        path: `${this.path("organizations", organizationId, "workspaces")}?offset=${workspaces.length}&limit=${LIST_PAGE_SIZE}`,
+      };
+      const page = await this.send(request, (attempt) =>
+        accept(attempt, { 200: (body) => this.parse(request.operation, WorkspacesPageSchema, body) }),
+      );
+      workspaces.push(...page.workspaces);
+      if (page.workspaces.length === 0 || workspaces.length >= page.totalCount) return workspaces;
+    }
+  }
+
   /** Write requests under way. Each that settles lets the engine start another step (api/directory.ts waits on them). */
   get writesUnderWay(): number {
     return this.writes;
@@ -272,11 +333,12 @@ export class AstroClient {
     this.writeSettledListeners.add(listener);
   }
 
-  private async getUsersPage(organizationId: string, offset: number) {
+  private async getUsersPage(organizationId: string, offset: number, filter: UsersFilter) {
+    const workspace = filter.workspaceId === undefined ? "" : `&workspaceId=${this.id(filter.workspaceId)}`;
     const request: Request = {
       operation: "listUsers",
       method: "GET",
-      path: `${this.path("organizations", organizationId, "users")}?offset=${offset}&limit=${LIST_PAGE_SIZE}`,
+      path: `${this.path("organizations", organizationId, "users")}?offset=${offset}&limit=${LIST_PAGE_SIZE}${workspace}`,
     };
     return this.send(request, (attempt) => accept(attempt, { 200: (body) => this.parse(request.operation, UsersPageSchema, body) }));
   }
@@ -398,16 +460,14 @@ export class AstroClient {
 
   /** `/a/b/...` from literal segments and ids; an id that could change the path is refused, never encoded. */
   private path(...segments: string[]): string {
-    return segments
-      .map((segment, index) => {
-        if (index % 2 === 0) return `/${segment}`;
-        if (!ASTRO_ID.test(segment))
-          throw new Error(
-            `Refusing to use ${JSON.stringify(segment)} as an Astro id in a URL path: ids are letters, digits, _ and - (at most 64)`,
-          );
-        return `/${segment}`;
-      })
-      .join("");
+    return segments.map((segment, index) => `/${index % 2 === 0 ? segment : this.id(segment)}`).join("");
+  }
+
+  /** An id checked before it enters a URL (a path segment or a query value). */
+  private id(value: string): string {
+    if (!ASTRO_ID.test(value))
+      throw new Error(`Refusing to use ${JSON.stringify(value)} as an Astro id in a URL: ids are letters, digits, _ and - (at most 64)`);
+    return value;
   }
 
   private parse<T>(operation: Operation, schema: z.ZodType<T>, body: string): T {

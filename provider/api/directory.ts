@@ -1,6 +1,6 @@
 import { AstroClient } from "./client";
 import { BATCH_WINDOW_MS, holdFor, keepWalking, pagesLeft, Purpose, readBatch, route, shareable } from "./lookup-policy";
-import { emailKey, User } from "./schemas";
+import { emailKey, User, Workspace, WorkspaceRoleEntry } from "./schemas";
 
 export type { Purpose } from "./lookup-policy";
 
@@ -62,6 +62,9 @@ export class UserDirectory {
   private knownSize: number | undefined;
   /** Refresh lookups made so far: a refresh reads every resource, so as many are likely to follow. */
   private readsSeen = 0;
+  /** Walks of one workspace's users (role lists filled), shared by this process's refreshes. */
+  private workspaceWalks = new Map<string, Promise<Map<string, WorkspaceRoleEntry[]>>>();
+  private workspaceList: Promise<Workspace[]> | undefined;
 
   constructor(
     private readonly client: AstroClient,
@@ -70,6 +73,7 @@ export class UserDirectory {
     client.onWriteSettled(() => {
       // A walk from before a write may not show it: later refresh lookups read again.
       this.latest = undefined;
+      this.workspaceWalks.clear();
       // The step whose write settled ends, and the engine starts another: its lookup gets a window to join.
       if (this.queue.length > 0) this.openWindow();
     });
@@ -89,6 +93,35 @@ export class UserDirectory {
           this.openWindow();
       }
     });
+  }
+
+  /**
+   * The workspace roles of everyone with a role in one workspace, by user id: one walk of the users list
+   * filtered by that workspace (a page per 1000 people), shared by every refresh of this process, instead
+   * of a read by id per person. Only for refresh: it reports, and decides no write.
+   */
+  workspaceRoles(workspaceId: string): Promise<Map<string, WorkspaceRoleEntry[]>> {
+    let walk = this.workspaceWalks.get(workspaceId);
+    if (!walk) {
+      walk = (async () => {
+        const roles = new Map<string, WorkspaceRoleEntry[]>();
+        for await (const { users } of this.client.listUsers(this.organizationId, { workspaceId })) {
+          for (const user of users) roles.set(user.id, user.workspaceRoles ?? []);
+        }
+        return roles;
+      })();
+      this.workspaceWalks.set(workspaceId, walk);
+      // A failed walk is not kept: the next refresh of someone in that workspace tries again.
+      walk.catch(() => this.workspaceWalks.delete(workspaceId));
+    }
+    return walk;
+  }
+
+  /** The organization's workspaces, read once per process. */
+  workspaces(): Promise<Workspace[]> {
+    this.workspaceList ??= this.client.listWorkspaces(this.organizationId);
+    this.workspaceList.catch(() => (this.workspaceList = undefined));
+    return this.workspaceList;
   }
 
   private openWindow(): void {

@@ -1,7 +1,7 @@
 import type { FieldError } from "./schemas";
 
 /** The client's operations, by the names used in errors, logs, pacing and the emulator's request log. */
-export type Operation = "createInvite" | "deleteInvite" | "listUsers" | "getUser" | "updateRoles";
+export type Operation = "createInvite" | "deleteInvite" | "listUsers" | "getUser" | "updateRoles" | "getUserTeams" | "listWorkspaces";
 
 /**
  * The token permission each operation needs, named in 401/403 errors so users know what to grant. The
@@ -14,6 +14,8 @@ export const REQUIRED_PERMISSION: Record<Operation, string> = {
   listUsers: "organization.users.get",
   getUser: "organization.users.get",
   updateRoles: "organization.userRoles.access",
+  getUserTeams: "organization.teams.get",
+  listWorkspaces: "organization.workspaces.get",
 };
 
 export interface AstroApiErrorDetails {

@@ -38,8 +38,13 @@ export type Invite = z.infer<typeof InviteSchema>;
 export const USER_STATUSES = ["ACTIVE", "INACTIVE", "PENDING", "BANNED"] as const;
 const UserStatusSchema = z.enum(USER_STATUSES);
 
-/** Workspace, deployment and DAG roles are carried through untouched when we change an organization role. */
+/** Deployment and DAG roles: never sent back (a roles POST keeps the lists it omits), so read loosely. */
 const ScopedRolesSchema = z.array(z.record(z.string(), z.unknown())).optional();
+
+/** One workspace role (one per workspace); the role as a string, since Astronomer may add roles. */
+const WorkspaceRoleSchema = z.object({ workspaceId: AstroIdSchema, role: z.string() });
+export type WorkspaceRoleEntry = z.infer<typeof WorkspaceRoleSchema>;
+const WorkspaceRolesSchema = z.array(WorkspaceRoleSchema).optional();
 
 export const UserSchema = z.object({
   id: AstroIdSchema,
@@ -49,7 +54,7 @@ export const UserSchema = z.object({
   status: UserStatusSchema,
   // A string rather than the role enum: a role Astronomer adds later must not make every read fail.
   organizationRole: z.string().optional(),
-  workspaceRoles: ScopedRolesSchema,
+  workspaceRoles: WorkspaceRolesSchema,
   deploymentRoles: ScopedRolesSchema,
   dagRoles: ScopedRolesSchema,
   createdAt: z.string(),
@@ -66,9 +71,23 @@ export const UsersPageSchema = z.object({
 
 export const SubjectRolesSchema = z.object({
   organizationRole: z.string().optional(),
-  workspaceRoles: ScopedRolesSchema,
+  workspaceRoles: WorkspaceRolesSchema,
   deploymentRoles: ScopedRolesSchema,
   dagRoles: ScopedRolesSchema,
+});
+
+/** A Team a user belongs to, with the workspace roles it grants its members. */
+const TeamSchema = z.object({ id: AstroIdSchema, name: z.string(), workspaceRoles: WorkspaceRolesSchema });
+export type Team = z.infer<typeof TeamSchema>;
+export const TeamsPageSchema = z.object({ totalCount: z.number().int(), teams: z.array(TeamSchema) });
+
+const WorkspaceSchema = z.object({ id: AstroIdSchema, name: z.string() });
+export type Workspace = z.infer<typeof WorkspaceSchema>;
+export const WorkspacesPageSchema = z.object({
+  limit: z.number().int(),
+  offset: z.number().int(),
+  totalCount: z.number().int(),
+  workspaces: z.array(WorkspaceSchema),
 });
 
 const FieldErrorSchema = z.object({ code: z.string(), field: z.string(), message: z.string() });

@@ -6,7 +6,7 @@ import { isLoopbackHost } from "../api/url";
 import { FaultInjector, FaultRule } from "./faults";
 import { requestId } from "./ids";
 import { RateLimiter } from "./ratelimit";
-import { ApiFailure, ApiResult, ApiToken, EmulatorState, MemberStatus, Switches } from "./state";
+import { ApiFailure, ApiResult, ApiToken, EmulatorState, MemberStatus, RoleLists, Switches } from "./state";
 
 export interface EmulatorOptions {
   /** 0 (the default) picks a free port. */
@@ -149,6 +149,18 @@ const ROUTES: Route[] = [
     method: "POST",
     pattern: new RegExp(`^/v1/organizations/${ID}/users/${ID}/roles$`),
     run: (state, token, [org, user], body) => state.updateRoles(token, org, user, body),
+  },
+  {
+    operation: "getUserTeams",
+    method: "GET",
+    pattern: new RegExp(`^/v1/organizations/${ID}/users/${ID}/teams$`),
+    run: (state, token, [org, user]) => state.getUserTeams(token, org, user),
+  },
+  {
+    operation: "listWorkspaces",
+    method: "GET",
+    pattern: new RegExp(`^/v1/organizations/${ID}/workspaces$`),
+    run: (state, token, [org], _body, query) => state.listWorkspaces(token, org, query),
   },
 ];
 
@@ -295,6 +307,19 @@ const ADMIN_ROUTES: AdminRoute[] = [
         status: 200,
         body: { userId: state.seedMember(org, String(input.email), String(input.role ?? "ORGANIZATION_MEMBER"), status) },
       };
+    },
+  },
+  {
+    method: "POST",
+    path: "/organizations/:id/workspaces",
+    run: ({ state }, [org], input) => ({ status: 200, body: state.createWorkspace(org, String(input.name ?? "Workspace")) }),
+  },
+  {
+    method: "POST",
+    path: "/organizations/:id/users/:id/direct-roles",
+    run: ({ state }, [org, user], input) => {
+      state.grantDirectRoles(org, user, input as Partial<RoleLists>);
+      return NO_CONTENT;
     },
   },
   {

@@ -1,5 +1,5 @@
 import { emailKey } from "../api/schemas";
-import { ORGANIZATION_ROLES, isOrganizationRole } from "../roles";
+import { ORGANIZATION_ROLES, WORKSPACE_ROLES, isOrganizationRole } from "../roles";
 import { cuid } from "./ids";
 
 /**
@@ -20,10 +20,13 @@ export interface Switches {
   /** How long a new invite is valid. */
   inviteLifetimeSeconds: number;
   /**
-   * Whether a user read by id lists the roles their Teams grant beside their own (evidence that it does:
-   * astronomer/terraform-provider-astro#152); the users list carries no role lists either way.
+   * Whether a user read by id (or listed with a `workspaceId` filter) shows the roles their Teams grant
+   * beside their own (evidence that it does: astronomer/terraform-provider-astro#152); the unfiltered users
+   * list carries no role lists either way.
    */
   teamGrantsInUserRead: boolean;
+  /** A roles POST with workspace roles for a PENDING user: applied, or 400 until they accept. */
+  workspaceRolesForPending: "accept" | "reject";
 }
 
 const DEFAULT_SWITCHES: Switches = {
@@ -34,9 +37,8 @@ const DEFAULT_SWITCHES: Switches = {
   retryAfterOn429: true,
   inviteLifetimeSeconds: 7 * 24 * 3600,
   teamGrantsInUserRead: true,
+  workspaceRolesForPending: "reject",
 };
-
-const WORKSPACE_ROLES = ["WORKSPACE_OWNER", "WORKSPACE_OPERATOR", "WORKSPACE_AUTHOR", "WORKSPACE_MEMBER", "WORKSPACE_ACCESSOR"];
 
 /** A person's roles below the organization, in the shapes of the API's role lists. */
 export interface RoleLists {
@@ -61,6 +63,12 @@ export type MemberStatus = "PENDING" | "ACTIVE" | "INACTIVE" | "BANNED";
 export interface Organization {
   id: string;
   name: string;
+}
+
+export interface Workspace {
+  id: string;
+  name: string;
+  organizationId: string;
 }
 
 export interface ApiToken {
@@ -137,6 +145,7 @@ export class EmulatorState {
   private readonly memberships = new Map<string, Map<string, Membership>>();
   private readonly invites = new Map<string, EmulatedInvite>();
   private readonly teams = new Map<string, Team>();
+  private readonly workspaces = new Map<string, Workspace>();
   /** Stands in as the inviter of invites sent outside the API. */
   private readonly uiUser: ApiToken = { id: cuid(), name: "Astro UI", secret: "", organizationIds: [] };
 
@@ -229,8 +238,12 @@ export class EmulatorState {
     this.sweepExpired();
     const offset = integerParam(query, "offset", 0, 0, Number.MAX_SAFE_INTEGER);
     const limit = integerParam(query, "limit", 20, 1, 1000);
+    // Filtered by workspace: only the users with a role in it, with their role lists filled.
+    const workspaceId = query.get("workspaceId");
+    if (workspaceId !== null) this.workspace(organizationId, workspaceId);
     const users = [...this.members(organizationId).values()]
-      .map((member) => this.userBody(member))
+      .map((member) => this.userBody(member, workspaceId === null ? "list" : "byId"))
+      .filter((user) => workspaceId === null || user.workspaceRoles.some((entry) => entry.workspaceId === workspaceId))
       .sort((a, b) => a.username.localeCompare(b.username));
     return { status: 200, body: { limit, offset, totalCount: users.length, users: users.slice(offset, offset + limit) } };
   }
@@ -254,13 +267,44 @@ export class EmulatorState {
     // The lists a body sends replace the person's direct ones; a list it omits is kept (as Astronomer's own
     // CLI relies on when it changes only the organization role).
     const lists = validateRoleLists(body);
+    this.checkWorkspaceRoles(organizationId, lists.workspaceRoles ?? []);
+    if (member.status === "PENDING" && lists.workspaceRoles?.length && this.switches.workspaceRolesForPending === "reject") {
+      throw new ApiFailure(400, `Invalid request: User ${userId} is not an active member of organization ${organizationId}`);
+    }
     member.role = role;
     Object.assign(member.direct, lists);
     member.updatedAt = this.now().toISOString();
     return { status: 200, body: { organizationRole: role, ...structuredClone(member.direct) } };
   }
 
+  listWorkspaces(token: ApiToken, organizationId: string, query: URLSearchParams): ApiResult {
+    this.authorize(token, organizationId, "organization.workspaces.get");
+    const offset = integerParam(query, "offset", 0, 0, Number.MAX_SAFE_INTEGER);
+    const limit = integerParam(query, "limit", 20, 1, 1000);
+    const workspaces = [...this.workspaces.values()]
+      .filter((workspace) => workspace.organizationId === organizationId)
+      .sort((a, b) => a.name.localeCompare(b.name));
+    return { status: 200, body: { limit, offset, totalCount: workspaces.length, workspaces: workspaces.slice(offset, offset + limit) } };
+  }
+
+  getUserTeams(token: ApiToken, organizationId: string, userId: string): ApiResult {
+    this.authorize(token, organizationId, "organization.teams.get");
+    this.member(organizationId, userId);
+    const teams = [...this.teams.values()]
+      .filter((team) => team.organizationId === organizationId && team.memberIds.has(userId))
+      .map((team) => ({ id: team.id, name: team.name, isIdpManaged: false, ...structuredClone(team.roles) }));
+    return { status: 200, body: { limit: 1000, offset: 0, totalCount: teams.length, teams } };
+  }
+
   // ---- test controls ----------------------------------------------------------------------------
+
+  /** A workspace of the organization. */
+  createWorkspace(organizationId: string, name: string, id: string = cuid()): Workspace {
+    this.members(organizationId);
+    const workspace = { id, name, organizationId };
+    this.workspaces.set(id, workspace);
+    return workspace;
+  }
 
   /** The invitee accepts: their user becomes ACTIVE and the invite is gone. */
   acceptInvite(inviteId: string): void {
@@ -378,6 +422,32 @@ export class EmulatorState {
     return member;
   }
 
+  private workspace(organizationId: string, workspaceId: string): Workspace {
+    const workspace = this.workspaces.get(workspaceId);
+    if (!workspace || workspace.organizationId !== organizationId) {
+      throw new ApiFailure(404, `Workspace ${workspaceId} not found in organization ${organizationId}`);
+    }
+    return workspace;
+  }
+
+  /** The workspaces a roles POST names must exist in the organization, each once (400 with fieldErrors). */
+  private checkWorkspaceRoles(organizationId: string, entries: RoleLists["workspaceRoles"]): void {
+    const fieldErrors: FieldError[] = [];
+    entries.forEach(({ workspaceId }, i) => {
+      const workspace = this.workspaces.get(workspaceId);
+      if (!workspace || workspace.organizationId !== organizationId) {
+        fieldErrors.push({ code: "notfound", field: `workspaceRoles[${i}].workspaceId`, message: `workspace ${workspaceId} not found` });
+      } else if (entries.findIndex((entry) => entry.workspaceId === workspaceId) !== i) {
+        fieldErrors.push({
+          code: "unique",
+          field: `workspaceRoles[${i}].workspaceId`,
+          message: `workspace ${workspaceId} is listed twice`,
+        });
+      }
+    });
+    if (fieldErrors.length) throw new ApiFailure(400, "Invalid request", fieldErrors);
+  }
+
   private personByEmail(email: string): Person | undefined {
     return this.peopleByEmail.get(emailKey(email));
   }
@@ -431,7 +501,7 @@ export class EmulatorState {
     }
   }
 
-  /** A user as the API shows them: read by id, with their role lists (and their Teams', by the switch). */
+  /** A user as the API shows them; read by id (or filtered by workspace), with their role lists (and their Teams', by the switch). */
   private userBody(member: Membership, read: "list" | "byId" = "list") {
     const person = this.people.get(member.userId);
     if (!person) throw new Error(`emulator: membership without a person (${member.userId})`);
@@ -493,7 +563,7 @@ function validateRoleLists(body: unknown): Partial<RoleLists> {
     const badWorkspaceRole =
       list === "workspaceRoles" &&
       valid &&
-      entries.some((entry) => !WORKSPACE_ROLES.includes(entry.role) || typeof entry.workspaceId !== "string");
+      entries.some((entry) => !(WORKSPACE_ROLES as readonly string[]).includes(entry.role) || typeof entry.workspaceId !== "string");
     if (!valid || badWorkspaceRole) {
       fieldErrors.push({
         code: "oneof",

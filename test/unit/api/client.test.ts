@@ -80,6 +80,72 @@ describe("AstroClient against the emulator", () => {
     expect(await client().findUserByEmail(org, "nobody@example.com")).to.equal(undefined);
   });
 
+  describe("workspace roles", () => {
+    it("lists workspaces, a workspace's users with their role lists, and a user's Teams", async () => {
+      const api = client();
+      const data = emulator.state.createWorkspace(org, "Data Eng").id;
+      const ml = emulator.state.createWorkspace(org, "ML").id;
+      const jane = emulator.state.seedMember(org, "jane@example.com", "ORGANIZATION_MEMBER");
+      emulator.state.seedMember(org, "bob@example.com", "ORGANIZATION_MEMBER");
+      emulator.state.grantDirectRoles(org, jane, { workspaceRoles: [{ workspaceId: data, role: "WORKSPACE_OPERATOR" }] });
+      emulator.state.createTeam(org, "analysts", [jane], { workspaceRoles: [{ workspaceId: ml, role: "WORKSPACE_MEMBER" }] });
+
+      expect((await api.listWorkspaces(org)).map((w) => [w.id, w.name])).to.deep.equal([
+        [data, "Data Eng"],
+        [ml, "ML"],
+      ]);
+      emulator.log.length = 0;
+      const listed = [];
+      for await (const { users } of api.listUsers(org, { workspaceId: data })) listed.push(...users);
+      expect(listed.map((u) => [u.username, u.workspaceRoles])).to.deep.equal([
+        [
+          "jane@example.com",
+          [
+            { workspaceId: data, role: "WORKSPACE_OPERATOR" },
+            { workspaceId: ml, role: "WORKSPACE_MEMBER" },
+          ],
+        ],
+      ]);
+      expect(emulator.log.map((e) => e.path)).to.deep.equal([`/v1/organizations/${org}/users?offset=0&limit=1000&workspaceId=${data}`]);
+      expect((await api.getUserTeams(org, jane)).map((t) => [t.name, t.workspaceRoles])).to.deep.equal([
+        ["analysts", [{ workspaceId: ml, role: "WORKSPACE_MEMBER" }]],
+      ]);
+    });
+
+    it("sets the workspace list with the organization role; keeps deployment roles; a bad workspace is a field error", async () => {
+      const api = client();
+      const data = emulator.state.createWorkspace(org, "Data Eng").id;
+      const jane = emulator.state.seedMember(org, "jane@example.com", "ORGANIZATION_MEMBER");
+      const deploymentRoles = [{ deploymentId: "cdeploy", role: "DEPLOYMENT_ADMIN" }];
+      emulator.state.grantDirectRoles(org, jane, { deploymentRoles });
+      await api.updateWorkspaceRoles(org, jane, "ORGANIZATION_MEMBER", [{ workspaceId: data, role: "WORKSPACE_AUTHOR" }]);
+      expect(emulator.state.directRoles(org, jane)).to.deep.include({
+        workspaceRoles: [{ workspaceId: data, role: "WORKSPACE_AUTHOR" }],
+        deploymentRoles,
+      });
+      const bad = (await rejection(
+        api.updateWorkspaceRoles(org, jane, "ORGANIZATION_MEMBER", [{ workspaceId: "cnowhere", role: "WORKSPACE_AUTHOR" }]),
+      )) as AstroApiError;
+      expect([bad.status, bad.fieldErrors.map((f) => f.field)]).to.deep.equal([400, ["workspaceRoles[0].workspaceId"]]);
+      const ids = (await rejection(
+        api.updateWorkspaceRoles(org, jane, "ORGANIZATION_MEMBER", []).then(() => api.listUsers(org, { workspaceId: "../x" }).next()),
+      )) as Error;
+      expect(ids.message).to.contain("Refusing to use");
+    });
+
+    it("a PENDING user's workspace roles: refused until they accept, or applied, by the emulator's switch", async () => {
+      const api = client();
+      const data = emulator.state.createWorkspace(org, "Data Eng").id;
+      const pending = emulator.state.seedMember(org, "new@example.com", "ORGANIZATION_MEMBER", "PENDING");
+      const roles = [{ workspaceId: data, role: "WORKSPACE_MEMBER" }];
+      const refused = (await rejection(api.updateWorkspaceRoles(org, pending, "ORGANIZATION_MEMBER", roles))) as AstroApiError;
+      expect([refused.status, refused.fieldErrors]).to.deep.equal([400, []]);
+      emulator.state.switches.workspaceRolesForPending = "accept";
+      await api.updateWorkspaceRoles(org, pending, "ORGANIZATION_MEMBER", roles);
+      expect(emulator.state.directRoles(org, pending).workspaceRoles).to.deep.equal(roles);
+    });
+  });
+
   it("sends the bearer token and a User-Agent naming this package", async () => {
     const seen: Record<string, string | undefined> = {};
     const server = createServer((req, res) => {
@@ -133,6 +199,8 @@ describe("AstroClient against the emulator", () => {
         listUsers: (api) => api.findUserByEmail(org, "member@example.com"),
         getUser: (api) => api.getUser(org, userId),
         updateRoles: (api) => api.updateOrganizationRole(org, userId, "ORGANIZATION_OWNER"),
+        getUserTeams: (api) => api.getUserTeams(org, userId),
+        listWorkspaces: (api) => api.listWorkspaces(org),
       };
       for (const [operation, call] of Object.entries(calls) as [Operation, (api: AstroClient) => Promise<unknown>][]) {
         const permission = REQUIRED_PERMISSION[operation];
