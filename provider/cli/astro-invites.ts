@@ -9,7 +9,7 @@ import { ENV_VARS } from "../invite/settings";
 import { EXPORT_FORMATS, ExportFormat, readMembers, renderMembers } from "../export/members";
 import { grants, MembershipChange, membershipChanges, PreviewError, PreviewSchema, refreshed } from "../review/changes";
 import { Format, FORMATS, render } from "../review/format";
-import { isOrganizationRole, ORGANIZATION_ROLES } from "../roles";
+import { ORGANIZATION_ROLES, WORKSPACE_ROLES } from "../roles";
 
 const REVIEW_USAGE = `  astro-invites review [FILE] [--format markdown|json|text] [--deny-role ROLE]...
       What a \`pulumi preview --json\` or \`pulumi destroy --preview-only --json\` (FILE, or standard
@@ -66,7 +66,7 @@ async function review(args: string[]): Promise<number> {
     }),
   );
   const format: Format = oneOf("--format", values.format, FORMATS);
-  const denied = values["deny-role"].map((role) => oneOf("--deny-role", role, ORGANIZATION_ROLES));
+  const denied = values["deny-role"].map((role) => oneOf("--deny-role", role, [...ORGANIZATION_ROLES, ...WORKSPACE_ROLES]));
   if (positionals.length > 1) throw new InputError(`review reads one preview, got ${positionals.length} files`);
   const [file] = positionals;
   const source = file ?? "standard input";
@@ -156,7 +156,10 @@ function parse<T>(run: () => T): T {
 
 function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
-  const hint = flag === "--deny-role" && isOrganizationRole(value.toUpperCase()) ? ` (roles are upper case: ${value.toUpperCase()})` : "";
+  const hint =
+    flag === "--deny-role" && [...ORGANIZATION_ROLES, ...WORKSPACE_ROLES].includes(value.toUpperCase() as never)
+      ? ` (roles are upper case: ${value.toUpperCase()})`
+      : "";
   throw new InputError(`${flag} must be one of [${allowed.join(", ")}], got ${JSON.stringify(value)}${hint}`);
 }
 

@@ -1,7 +1,7 @@
 import { domainToASCII } from "node:url";
 import { z } from "zod";
 import { apiUrlProblem, normalizeApiUrl } from "../api/url";
-import { isOrganizationRole, OrganizationRole, ORGANIZATION_ROLES } from "../roles";
+import { isOrganizationRole, OrganizationRole, ORGANIZATION_ROLES, WORKSPACE_ROLES, WorkspaceRole } from "../roles";
 import { CheckedInputs, INPUT_DEFAULTS, INPUT_KEYS, InputKey, InputsSchema, normalizeEmail, UNKNOWN } from "./schema";
 
 /**
@@ -28,8 +28,14 @@ const VALIDATORS: Partial<Record<InputKey, Validator>> = {
   apiUrl: validateApiUrl,
 };
 
+/** Fields that are not strings: each validates the declared value (undefined when not set) itself. */
+const STRUCTURED: Partial<Record<InputKey, (value: unknown) => unknown>> = {
+  workspaceRoles: validateWorkspaceRoles,
+};
+
 const MAX_EMAIL_LENGTH = 254;
-const ORGANIZATION_ID = /^c[a-z0-9]{24}$/;
+/** Astro's organization and workspace ids: cuids. */
+const ASTRO_CUID = /^c[a-z0-9]{24}$/;
 const LOCAL_PART = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
 const DOMAIN_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -47,6 +53,13 @@ export function checkInputs(
     const declared = news[key];
     if (declared === UNKNOWN) {
       inputs[key] = UNKNOWN;
+      continue;
+    }
+    const structured = STRUCTURED[key];
+    if (structured) {
+      const result = structured(declared);
+      if (Array.isArray(result)) failures.push(...result.map((reason: string) => ({ property: key, reason })));
+      else inputs[key] = result;
       continue;
     }
     if (declared !== undefined && typeof declared !== "string") {
@@ -109,6 +122,32 @@ export function validateRole(value: string): OrganizationRole | string[] {
   return [`role must be one of [${ORGANIZATION_ROLES.join(", ")}], got ${JSON.stringify(value)}${hint}`];
 }
 
+/**
+ * Workspace id -> workspace role, one role per workspace (a map cannot say two). During a preview a role
+ * not known yet makes the whole map unknown.
+ */
+function validateWorkspaceRoles(value: unknown): Record<string, WorkspaceRole> | typeof UNKNOWN | string[] {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== "object" || Array.isArray(value)) {
+    return [
+      `workspaceRoles must be a map of workspace id to workspace role, such as { clm8t5u4q000008jq4qoc3036: "WORKSPACE_MEMBER" }, got ${JSON.stringify(value)}`,
+    ];
+  }
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.some(([, role]) => role === UNKNOWN)) return UNKNOWN;
+  const problems = entries.flatMap(([workspaceId, role]) => [
+    ...(ASTRO_CUID.test(workspaceId)
+      ? []
+      : [
+          `workspaceRoles: ${JSON.stringify(workspaceId)} is not an Astro workspace id (25 lowercase letters and digits starting with "c", such as clm8t5u4q000008jq4qoc3036)`,
+        ]),
+    ...((WORKSPACE_ROLES as readonly unknown[]).includes(role)
+      ? []
+      : [`workspaceRoles.${workspaceId} must be one of [${WORKSPACE_ROLES.join(", ")}], got ${JSON.stringify(role)}`]),
+  ]);
+  return problems.length ? problems : (Object.fromEntries(entries) as Record<string, WorkspaceRole>);
+}
+
 export function validateOrganizationId(value: string | undefined, defaults: InputDefaults = {}): string | string[] {
   const id = (value ?? "").trim();
   if (id === "") {
@@ -117,7 +156,7 @@ export function validateOrganizationId(value: string | undefined, defaults: Inpu
         "(`pulumi config set astro:organizationId <id>`), or the environment variable ASTRO_ORGANIZATION_ID",
     ];
   }
-  if (!ORGANIZATION_ID.test(id)) {
+  if (!ASTRO_CUID.test(id)) {
     const source = defaults.organizationId && defaults.organizationId.value === value ? ` (from ${defaults.organizationId.source})` : "";
     return [
       `organizationId must be an Astro organization id (25 lowercase letters and digits starting with "c", such as clm9t0gbt000108jv4f1cfu8u), got ${JSON.stringify(value)}${source}`,

@@ -11,16 +11,19 @@ import {
   CheckedInputs,
   checkedInputs,
   initialState,
+  INPUT_DEFAULTS,
   inputsOf,
   InviteInputs,
   InviteState,
   needsResend,
   readState,
   REPLACE_KEYS,
+  sameValue,
   UNKNOWN,
   UPDATE_KEYS,
 } from "./schema";
 import { ConfigSource, MISSING_TOKEN, Settings, settingsFrom } from "./settings";
+import { reconcileWorkspaces, reportedWorkspaceRoles, requireWorkspaces, undoWorkspaces } from "./workspace-roles";
 
 /**
  * The invite's lifecycle, one function per step Pulumi calls, following the semantics table in the
@@ -50,11 +53,14 @@ export async function check(_olds: Props, news: Props): Promise<Required<dynamic
 /** diff: an input that names another invite (email, organization): replace; any other, or an expired invite: update. */
 export async function diff(_id: string, olds: Props, news: Props): Promise<dynamic.DiffResult> {
   const state = readState(olds);
-  const changed = (key: keyof InviteInputs) => news[key] === UNKNOWN || state[key] !== news[key];
+  // A field the declaration lacks (as written by an older version) is its default.
+  const changed = (key: keyof InviteInputs) => news[key] === UNKNOWN || !sameValue(state[key], news[key] ?? INPUT_DEFAULTS[key]);
   const replaces = REPLACE_KEYS.filter(changed);
   const unsettled = needsResend(state) || state.status === "UNCONFIRMED";
+  // Workspace roles that Astro refused while the invite is pending wait for acceptance (seen by a refresh).
+  const waiting = (key: keyof InviteInputs) => key === "workspaceRoles" && state.workspaceRolesDeferred && state.status === "PENDING";
   return {
-    changes: replaces.length > 0 || UPDATE_KEYS.some(changed) || unsettled,
+    changes: replaces.length > 0 || UPDATE_KEYS.some((key) => changed(key) && !waiting(key)) || unsettled,
     replaces,
     // The new invite for the same person must not meet the old one: revoke first.
     deleteBeforeReplace: replaces.length > 0,
@@ -65,8 +71,11 @@ export async function diff(_id: string, olds: Props, news: Props): Promise<dynam
 export async function create(raw: Props): Promise<Required<dynamic.CreateResult<InviteState>>> {
   const inputs = checkedInputs(raw);
   const id = resourceId(inputs);
+  const client = clientFor(inputs.apiUrl);
   try {
-    return { id, outs: await invite(clientFor(inputs.apiUrl), inputs) };
+    await requireWorkspaces(client, inputs);
+    const invited = await invite(client, inputs);
+    return { id, outs: await withWorkspaces(client, id, invited, inputs) };
   } finally {
     // Recorded by this resource from here on, unless nothing at all reached the state (see remove).
     claimed.add(id);
@@ -83,11 +92,12 @@ export async function create(raw: Props): Promise<Required<dynamic.CreateResult<
 const claimed = new Set<string>();
 
 /** read (refresh): the invitee as Astro sees them now; gone from the organization: gone from state. */
-export async function read(id: string, props: Props): Promise<{ id?: string; props?: InviteState; inputs?: Record<string, string> }> {
+export async function read(id: string, props: Props): Promise<{ id?: string; props?: InviteState; inputs?: Record<string, unknown> }> {
   const state = readState(props);
-  const user = await findInvitee(clientFor(state.apiUrl), state, "recent");
+  const client = clientFor(state.apiUrl);
+  const user = await findInvitee(client, state, "recent");
   if (!user) return {};
-  const current = observe(state, user);
+  const current = { ...observe(state, user), workspaceRoles: await reportedWorkspaceRoles(client, state, user) };
   return { id, props: current, inputs: inputsOf(current) };
 }
 
@@ -96,24 +106,39 @@ export async function update(id: string, olds: Props, news: Props): Promise<Requ
   const inputs = checkedInputs(news);
   const client = clientFor(inputs.apiUrl);
   const stored = readState(olds);
+  await requireWorkspaces(client, inputs);
+  return { outs: await withWorkspaces(client, id, await updateOrganizationRole(client, id, stored, inputs), inputs) };
+}
+
+/** The update's organization-role part: the invite and the role, as the semantics table (plan.ts) says. */
+async function updateOrganizationRole(client: AstroClient, id: string, stored: InviteState, inputs: InviteInputs): Promise<InviteState> {
   // Looked up where the declaration now points (a changed apiUrl is another host).
   const user = await findInvitee(client, { ...stored, apiUrl: inputs.apiUrl }, beforeSetting(stored, inputs.role));
   const plan = planUpdate(stored, user, inputs);
-  const current = () => observe(stored, found(user, plan));
-  if (!plan) return { outs: { ...current(), ...inputs } };
+  const current = () => ({ ...observe(stored, found(user, plan)), ...inputs, workspaceRoles: stored.workspaceRoles });
+  if (!plan) return current();
   switch (plan.action) {
     case "invite":
-      return { outs: await invite(client, inputs, id) };
+      return invite(client, inputs, id);
     case "record":
       // A create whose outcome was unknown: whoever is there now is the one we invited (never adopted).
-      return { outs: await settle(client, inputs, found(user, plan), false) };
+      return settle(client, inputs, found(user, plan), false);
     case "reinvite":
-      return { outs: await reinvite(client, id, current(), inputs) };
+      return reinvite(client, id, { ...observe(stored, found(user, plan)) }, inputs);
     case "change-role":
       await client.updateOrganizationRole(inputs.organizationId, found(user, plan).id, inputs.role);
-      return { outs: { ...current(), ...inputs } };
+      return current();
     default:
       throw new Error(`The update of ${inputs.email} was planned as "${plan.action}", which update does not perform`);
+  }
+}
+
+/** The workspace roles after the organization role: a failure there keeps what was done in state. */
+async function withWorkspaces(client: AstroClient, id: string, state: InviteState, inputs: InviteInputs): Promise<InviteState> {
+  try {
+    return await reconcileWorkspaces(client, state, inputs.workspaceRoles);
+  } catch (error) {
+    throw new PartialStateError(id, state, `${inputs.email}: setting their workspace roles failed: ${messageOf(error)}`);
   }
 }
 
@@ -138,9 +163,13 @@ export async function remove(_id: string, props: Props): Promise<void> {
       return;
     case "demote":
     case "restore":
+      await undoWorkspaces(client, state);
       await client.updateOrganizationRole(state.organizationId, found(seen, plan).id, plan.toRole!);
       return;
     case "leave":
+      if (seen !== undefined) await undoWorkspaces(client, state);
+      if (plan.warning) await report("warning", plan.warning);
+      return;
     case "handover":
       if (plan.warning) await report("warning", plan.warning);
       return;

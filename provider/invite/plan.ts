@@ -23,6 +23,8 @@ export const ACTION_MEANINGS = {
   move: "email or organization changed: the old invite revoked (or member demoted), the new one sent",
   handover:
     "the same person declared by another resource of the stack (moved or renamed without `aliases`): nothing revoked or demoted, the new resource records them as it finds them",
+  workspace:
+    "a workspace role of the person's own granted, changed or removed (workspace: from → to), beside their organization role; roles through Teams and workspaces the stack never declared are left alone",
 } as const;
 export type Action = keyof typeof ACTION_MEANINGS;
 export const ACTIONS = Object.keys(ACTION_MEANINGS) as Action[];
@@ -154,3 +156,73 @@ export function observe(state: InviteState, user: User): InviteState {
   const expired = user.status === "PENDING" && needsResend(state);
   return { ...state, userId: user.id, role: user.organizationRole ?? state.role, status: expired ? "EXPIRED" : user.status };
 }
+
+// ---- workspace roles --------------------------------------------------------------------------------
+
+/** One workspace's step for a person. `from` and `to` are roles of their own there, "" for none. */
+interface WorkspaceStep {
+  workspaceId: string;
+  from: string;
+  to: string;
+  reason: string;
+}
+
+/** Workspace id -> role; "" or absent for none. */
+export type WorkspaceRoles = Record<string, string>;
+
+/** What the workspace steps read of the stored state (a person new to the stack has none of it yet). */
+export type WorkspaceState = Pick<InviteState, "email" | "onDelete" | "workspaceRoles" | "workspaceRolesBefore">;
+
+/** What the workspace steps of an update or a removal come to: the steps, and what is left alone and why. */
+export interface WorkspacePlan {
+  steps: WorkspaceStep[];
+  warnings: string[];
+}
+
+/**
+ * update: each declared workspace where the person's own role is not the declared one gets it; each
+ * workspace the stack declared before and no longer does is set back as on removal. `current` is what a
+ * read just showed (their own roles, Team grants left out), or the stored roles when none was made.
+ */
+export function planWorkspaceUpdate(stored: WorkspaceState, current: WorkspaceRoles, declared: WorkspaceRoles): WorkspacePlan {
+  const steps: WorkspaceStep[] = [];
+  for (const [workspaceId, to] of Object.entries(declared)) {
+    const from = current[workspaceId] ?? "";
+    if (from === to) continue;
+    const reason = from === "" ? `${to} granted` : `set to ${to} (was ${from})`;
+    steps.push({ workspaceId, from, to, reason });
+  }
+  const dropped = Object.keys(stored.workspaceRolesBefore).filter((workspaceId) => !(workspaceId in declared));
+  return merge({ steps, warnings: [] }, setBack(stored, current, dropped, "removed from the declaration"));
+}
+
+/** delete: every workspace the stack declared is set back (the person's role before the stack, or none). */
+export function planWorkspaceRemoval(stored: WorkspaceState, current: WorkspaceRoles): WorkspacePlan {
+  if (stored.onDelete === "keep") return { steps: [], warnings: [] };
+  return setBack(stored, current, Object.keys(stored.workspaceRolesBefore), "removed from the program");
+}
+
+/** Undoes the stack's own grant in each workspace: only while the person holds the role the stack last saw there. */
+function setBack(stored: WorkspaceState, current: WorkspaceRoles, workspaceIds: string[], why: string): WorkspacePlan {
+  const plan: WorkspacePlan = { steps: [], warnings: [] };
+  for (const workspaceId of workspaceIds) {
+    const before = stored.workspaceRolesBefore[workspaceId] ?? "";
+    const now = current[workspaceId] ?? "";
+    const set = stored.workspaceRoles[workspaceId] ?? "";
+    if (now === before) continue;
+    if (now !== set) {
+      plan.warnings.push(
+        `${stored.email}: the role in workspace ${workspaceId} was changed outside the stack since (now ${now || "none"}): left alone.`,
+      );
+      continue;
+    }
+    const reason = before === "" ? `${why}: ${now} removed` : `${why}: set back to ${before}, their role before the stack`;
+    plan.steps.push({ workspaceId, from: now, to: before, reason });
+  }
+  return plan;
+}
+
+const merge = (a: WorkspacePlan, b: WorkspacePlan): WorkspacePlan => ({
+  steps: [...a.steps, ...b.steps],
+  warnings: [...a.warnings, ...b.warnings],
+});

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { USER_STATUSES } from "../api/schemas";
-import { DEFAULT_ROLE, ORGANIZATION_ROLES } from "../roles";
+import { DEFAULT_ROLE, ORGANIZATION_ROLES, WORKSPACE_ROLES } from "../roles";
 
 /**
  * The invite, declared once: each field with what it means, its default and what changing it does.
@@ -42,6 +42,12 @@ export const InputsSchema = z.object({
     .string()
     .min(1)
     .describe("The Astro API base URL. Fallbacks: config astro:apiUrl, then env ASTRO_API_URL, then https://api.astronomer.io/v1."),
+  workspaceRoles: z
+    .record(z.string(), z.enum(WORKSPACE_ROLES))
+    .default({})
+    .describe(
+      "The person's own workspace roles: Astro workspace id -> one of WORKSPACE_OWNER, WORKSPACE_OPERATOR, WORKSPACE_AUTHOR, WORKSPACE_MEMBER, WORKSPACE_ACCESSOR (one per workspace). Set at invite, or once they accept if Astro refuses them before; removing a workspace removes that role. Roles through Teams and workspaces not listed are left alone.",
+    ),
   onDelete: OnDeleteSchema.default("demote").describe(
     'On destroy, a member who accepted is demoted to ORGANIZATION_MEMBER ("demote") or left as is ("keep").',
   ),
@@ -110,6 +116,22 @@ export const StateSchema = InputsSchema.extend({
     .boolean()
     .default(false)
     .describe("The person had a non-pending role before the stack declared them: destroy undoes only what the stack changed."),
+  workspaceRoles: z
+    .record(z.string(), z.string())
+    .default({})
+    .describe(
+      "The person's workspace roles in the declared workspaces as Astro reports them (workspace id -> role); a workspace whose role is not applied yet is absent.",
+    ),
+  workspaceRolesBefore: z
+    .record(z.string(), z.string())
+    .default({})
+    .describe(
+      "Per workspace the stack declares, the role the person had there before the stack (empty for none): what removing the workspace, or destroy, sets back.",
+    ),
+  workspaceRolesDeferred: z
+    .boolean()
+    .default(false)
+    .describe("Astro refused the declared workspace roles while the invite is pending: they are applied after the person accepts."),
   roleBefore: z
     .string()
     .default("")
@@ -129,7 +151,8 @@ export const OUTPUT_KEYS = (Object.keys(StateSchema.shape) as (keyof InviteState
 
 /** What state holds before Astro has said anything about the invite: the declaration, and the defaults. */
 export function initialState(inputs: InviteInputs): InviteState {
-  return { ...StateSchema.parse(inputs), schemaVersion: SCHEMA_VERSION };
+  // Nothing is applied yet: the reported workspace roles start empty, whatever is declared.
+  return { ...StateSchema.parse(inputs), workspaceRoles: {}, schemaVersion: SCHEMA_VERSION };
 }
 
 /** Reads stored outputs, failing clearly on state written by a newer version of this package. */
@@ -161,10 +184,20 @@ export function checkedInputs(raw: Record<string, unknown>): InviteInputs {
   throw new Error(`The invite's inputs did not come through check: ${problems.join("; ")}`);
 }
 
-/** The declared inputs inside a state, as `read` hands them back to the engine (role as Astro reports it). */
-export function inputsOf(state: InviteState): Record<InputKey, string> {
-  return Object.fromEntries(INPUT_KEYS.map((key) => [key, state[key]])) as Record<InputKey, string>;
+/** The declared inputs inside a state, as `read` hands them back to the engine (roles as Astro reports them). */
+export function inputsOf(state: InviteState): Record<InputKey, unknown> {
+  return Object.fromEntries(INPUT_KEYS.map((key) => [key, state[key]])) as Record<InputKey, unknown>;
 }
+
+/** Whether two values of a field are the same (records compared entry by entry, in any order). */
+export function sameValue(a: unknown, b: unknown): boolean {
+  return canonical(a) === canonical(b);
+}
+
+const canonical = (value: unknown): string =>
+  JSON.stringify(value, (_key, inner: unknown) =>
+    inner && typeof inner === "object" && !Array.isArray(inner) ? Object.fromEntries(Object.entries(inner).sort()) : inner,
+  );
 
 /** A pending invite that can no longer be accepted, or none at all: `up` sends a new one. */
 export function needsResend(state: InviteState, now: Date = new Date()): boolean {

@@ -1,7 +1,21 @@
 import { z } from "zod";
 import { INVITE_TYPE } from "../invite/resource-type";
-import { Action, ACTIONS, Declared, Plan, planCreate, planRemoval, planUpdate, UNREAD } from "../invite/plan";
+import {
+  Action,
+  ACTIONS,
+  Declared,
+  Plan,
+  planCreate,
+  planRemoval,
+  planUpdate,
+  planWorkspaceRemoval,
+  planWorkspaceUpdate,
+  UNREAD,
+  WorkspaceRoles,
+  WorkspaceState,
+} from "../invite/plan";
 import { InviteState, readState, UNKNOWN } from "../invite/schema";
+import { WORKSPACE_ROLES } from "../roles";
 
 /**
  * What a `pulumi preview --json` (or `pulumi destroy --preview-only --json`) would do to people: the
@@ -24,6 +38,8 @@ export interface MembershipChange {
   unknown: string[];
   /** The Pulumi resource name. */
   resource: string;
+  /** For a `workspace` change: the workspace it is in (fromRole and toRole are workspace roles, null for none). */
+  workspaceId?: string;
 }
 
 /** A preview the review cannot read with certainty: exit 2, naming what it is. */
@@ -67,7 +83,7 @@ interface Who {
   hidden: { field: string; why: string }[];
 }
 /** What the program declares for an invite, as check left it. */
-type Next = Declared & Who;
+type Next = Declared & Who & { workspaceRoles: WorkspaceRoles };
 
 /**
  * The membership changes of a preview, one per invite resource that changes, ordered by action (as in
@@ -79,10 +95,9 @@ export function membershipChanges(preview: Preview, now: Date = new Date()): Mem
     if (typeOf(step) !== INVITE_TYPE) continue;
     byUrn.set(step.urn, [...(byUrn.get(step.urn) ?? []), step]);
   }
-  const changes = [...byUrn.entries()].flatMap(([urn, steps]) => {
-    const change = classify(urn, steps, now);
-    return change ? [{ ...change, resource: urn.split("::").pop() ?? urn }] : [];
-  });
+  const changes = [...byUrn.entries()].flatMap(([urn, steps]) =>
+    classify(urn, steps, now).map((change) => ({ ...change, resource: urn.split("::").pop() ?? urn })),
+  );
   return handOvers(changes).sort((a, b) => ACTIONS.indexOf(a.action) - ACTIONS.indexOf(b.action) || a.email.localeCompare(b.email));
 }
 
@@ -123,26 +138,74 @@ export function refreshed(preview: Preview): boolean {
   return (preview.steps ?? []).some((step) => step.op === "refresh");
 }
 
-function classify(urn: string, steps: Step[], now: Date): Change | undefined {
+function classify(urn: string, steps: Step[], now: Date): Change[] {
   const unexpected = steps.find((step) => step.op !== "refresh" && !PROGRAM_OPS.includes(step.op));
   if (unexpected) throw new PreviewError(`${urn}: the review does not know the step "${unexpected.op}"`);
   const refresh = steps.find((step) => step.op === "refresh");
   const program = steps.filter((step) => step.op !== "refresh");
   const ops = new Set(program.map((step) => step.op));
   const drift = refresh?.oldState && driftOf(stateOf(urn, refresh.oldState), program.find((step) => step.oldState)?.oldState, urn);
-  if (REPLACE_OPS.some((op) => ops.has(op))) return move(stored(urn, program, "a replace"), declared(urn, program), drift);
-  if (ops.has("create")) return change(planCreate(declared(urn, program)), null, declared(urn, program));
+  if (REPLACE_OPS.some((op) => ops.has(op))) {
+    const next = declared(urn, program);
+    return [move(stored(urn, program, "a replace"), next, drift), ...workspaceChanges(NEW, next, null)];
+  }
+  if (ops.has("create")) {
+    const next = declared(urn, program);
+    return [change(planCreate(next), null, next), ...workspaceChanges(NEW, next, null)];
+  }
   if (ops.has("update")) {
     const old = stored(urn, program, "an update");
     const next = declared(urn, program);
     const plan = planUpdate(old, UNREAD, next, now);
-    return plan && change(plan, old, next, drift);
+    return [...(plan ? [change(plan, old, next, drift)] : []), ...workspaceChanges(old, next, old.status)];
   }
   if (ops.has("delete")) {
     const old = stored(urn, program, "a delete");
-    return { ...change(planRemoval(old, UNREAD), old, { ...old, hidden: [] }, drift), removal: old };
+    const plan = planRemoval(old, UNREAD);
+    // Revoking a pending invite removes the pending user, their workspace roles with them.
+    const workspaces = plan.action === "revoke" ? [] : workspaceChanges(old, { ...old, hidden: [] }, old.status, "removal");
+    return [{ ...change(plan, old, { ...old, hidden: [] }, drift), removal: old }, ...workspaces];
   }
-  return undefined;
+  return [];
+}
+
+/** The workspace state of someone new to the stack. */
+const NEW: WorkspaceState = { email: "", onDelete: "demote", workspaceRoles: {}, workspaceRolesBefore: {} };
+
+/**
+ * One change per workspace step, from the same table as the lifecycle's (planned from the stored roles).
+ * Workspace roles the preview hides are one change that may grant any workspace role.
+ */
+function workspaceChanges(
+  old: WorkspaceState,
+  next: Who & { workspaceRoles?: WorkspaceRoles },
+  status: string | null,
+  step = "update",
+): Change[] {
+  const row = (
+    workspaceId: string | undefined,
+    fromRole: string | null,
+    toRole: string | null,
+    reason: string,
+    unknown: string[],
+  ): Change => ({
+    action: "workspace",
+    email: next.email,
+    organizationId: next.organizationId,
+    fromRole,
+    toRole,
+    status,
+    reason,
+    unknown,
+    ...(workspaceId ? { workspaceId } : {}),
+  });
+  const hidden = next.hidden.find((h) => h.field === "workspaceRoles");
+  if (hidden) return [row(undefined, null, null, `the workspace roles are ${hidden.why}`, ["workspaceRoles"])];
+  const plan =
+    step === "removal"
+      ? planWorkspaceRemoval(old, old.workspaceRoles)
+      : planWorkspaceUpdate(old, old.workspaceRoles, next.workspaceRoles ?? {});
+  return plan.steps.map((s) => row(s.workspaceId, s.from || null, s.to || null, `workspace ${s.workspaceId}: ${s.reason}`, []));
 }
 
 function change(plan: Plan, old: InviteState | null, who: Who, drift?: Drift): Change {
@@ -226,7 +289,26 @@ function declared(urn: string, steps: Step[]): Next {
   };
   const next = { email: field("email"), organizationId: field("organizationId"), role: field("role"), apiUrl: field("apiUrl") };
   // A hidden role stands in as its placeholder: no real role equals it, so the table plans the worst case.
-  return { ...next, role: next.role as Declared["role"], hidden };
+  return { ...next, role: next.role as Declared["role"], workspaceRoles: workspaceRolesOf(urn, inputs.workspaceRoles, hidden), hidden };
+}
+
+/** The declared workspace roles; hidden (as a whole, or any one role), they are recorded in `hidden`. */
+function workspaceRolesOf(urn: string, value: unknown, hidden: Who["hidden"]): WorkspaceRoles {
+  if (value === undefined) return {};
+  const why =
+    typeof value === "string"
+      ? HIDDEN[value]
+      : Object.values(value as object)
+          .map((role) => HIDDEN[String(role)])
+          .find(Boolean);
+  if (why) {
+    hidden.push({ field: "workspaceRoles", why });
+    return {};
+  }
+  if (typeof value !== "object" || value === null || Object.values(value).some((role) => typeof role !== "string")) {
+    throw new PreviewError(`${urn}: the declared workspaceRoles are not a map of workspace roles in the preview`);
+  }
+  return value as WorkspaceRoles;
 }
 
 function typeOf(step: Step): string {
@@ -234,7 +316,7 @@ function typeOf(step: Step): string {
 }
 
 /** Actions after which the person holds `toRole` when they did not before the step. */
-const GRANTING: Action[] = ["invite", "record", "reinvite", "rehost", "move", "change-role", "restore", "handover"];
+const GRANTING: Action[] = ["invite", "record", "reinvite", "rehost", "move", "change-role", "restore", "handover", "workspace"];
 
 /**
  * Changes that may grant `role`: an invite for it (new, re-sent, moved, at a new host: the invitee does
@@ -242,10 +324,11 @@ const GRANTING: Action[] = ["invite", "record", "reinvite", "rehost", "move", "c
  * does not show.
  */
 export function grants(changes: MembershipChange[], role: string): MembershipChange[] {
+  const workspaceRole = (WORKSPACE_ROLES as readonly string[]).includes(role);
   return changes.filter((c) => {
-    if (!GRANTING.includes(c.action)) return false;
-    if (c.unknown.includes("role")) return true;
-    const held = c.action === "change-role" || c.action === "restore" || c.action === "handover";
+    if (!GRANTING.includes(c.action) || (c.action === "workspace") !== workspaceRole) return false;
+    if (c.unknown.includes(c.action === "workspace" ? "workspaceRoles" : "role")) return true;
+    const held = c.action === "change-role" || c.action === "restore" || c.action === "handover" || c.action === "workspace";
     return c.toRole === role && (!held || c.fromRole !== role);
   });
 }

@@ -16,6 +16,7 @@ const NOUNS: Record<Action, [string, string]> = {
   leave: ["left as is", "left as is"],
   move: ["move", "moves"],
   handover: ["hand-over", "hand-overs"],
+  workspace: ["workspace role change", "workspace role changes"],
 };
 
 function summarize(changes: MembershipChange[]): { counts: Partial<Record<Action, number>>; text: string } {

@@ -33,6 +33,7 @@ describe("lifecycle: check and diff (no network)", () => {
         role: "ORGANIZATION_MEMBER",
         organizationId: ORG,
         apiUrl: emulator.apiUrl,
+        workspaceRoles: {},
         onDelete: "demote",
       });
     });

@@ -34,6 +34,7 @@ describe("the real dynamic-provider host over gRPC", function () {
       role: "ORGANIZATION_MEMBER",
       organizationId: emulator.organizationId,
       apiUrl: emulator.apiUrl,
+      workspaceRoles: {},
       onDelete: "demote",
     });
   });

@@ -93,6 +93,49 @@ describe("review: the membership changes of recorded previews", () => {
     ]);
   });
 
+  describe("workspace roles (recorded previews edited to declare them)", () => {
+    const WS = "clm8t5u4q000008jq4qoc3036";
+    const workspaceRows = (changes: MembershipChange[]) =>
+      changes.filter((c) => c.action === "workspace").map((c) => [c.email, c.workspaceId, c.fromRole, c.toRole, c.unknown]);
+
+    it("a grant per workspace, beside the organization change; --deny-role WORKSPACE_OWNER counts it, organization roles do not", () => {
+      const preview = recorded("hidden-and-replace");
+      invite(preview, "create", "new").newState!.inputs!.workspaceRoles = { [WS]: "WORKSPACE_OWNER" };
+      const changes = membershipChanges(preview, NOW);
+      expect(workspaceRows(changes)).to.deep.equal([["new@example.com", WS, null, "WORKSPACE_OWNER", []]]);
+      expect(changes.find((c) => c.action === "workspace")!.reason).to.equal(`workspace ${WS}: WORKSPACE_OWNER granted`);
+      expect(grants(changes, "WORKSPACE_OWNER").map((c) => c.email)).to.deep.equal(["new@example.com"]);
+      expect(grants(changes, "WORKSPACE_OPERATOR")).to.deep.equal([]);
+      expect(grants(changes, "ORGANIZATION_OWNER").map((c) => c.action)).not.to.include("workspace");
+    });
+
+    it("workspace roles the preview hides are a possible grant of any workspace role, even with no other change", () => {
+      const preview = recorded("destroy");
+      const step = invite(preview, "delete", "cy");
+      const update = {
+        ...step,
+        op: "update",
+        newState: { ...step.oldState!, inputs: { ...step.oldState!.inputs, workspaceRoles: "[secret]" } },
+      };
+      const changes = membershipChanges({ steps: [update] }, NOW);
+      expect(workspaceRows(changes)).to.deep.equal([["cy@example.com", undefined, null, null, ["workspaceRoles"]]]);
+      expect(grants(changes, "WORKSPACE_ACCESSOR").map((c) => c.email)).to.deep.equal(["cy@example.com"]);
+    });
+
+    it("destroy: the stack's grant removed, and an adopted member's earlier role set back", () => {
+      const preview = recorded("destroy");
+      Object.assign(invite(preview, "delete", "cy").oldState!.outputs!, {
+        workspaceRoles: { [WS]: "WORKSPACE_OPERATOR" },
+        workspaceRolesBefore: { [WS]: "" },
+      });
+      expect(workspaceRows(membershipChanges(preview, NOW))).to.deep.equal([["cy@example.com", WS, "WORKSPACE_OPERATOR", null, []]]);
+      Object.assign(invite(preview, "delete", "cy").oldState!.outputs!, { workspaceRolesBefore: { [WS]: "WORKSPACE_MEMBER" } });
+      expect(workspaceRows(membershipChanges(preview, NOW))).to.deep.equal([
+        ["cy@example.com", WS, "WORKSPACE_OPERATOR", "WORKSPACE_MEMBER", []],
+      ]);
+    });
+  });
+
   describe("what the review cannot read is an error naming it, never a pass", () => {
     const fails = (preview: Preview, message: RegExp) => expect(() => membershipChanges(preview, NOW)).to.throw(PreviewError, message);
 
