@@ -6,7 +6,7 @@ import { AstroApiError } from "../api/errors";
 import { apiUrlProblem, DEFAULT_API_URL, normalizeApiUrl } from "../api/url";
 import { validateOrganizationId } from "../invite/inputs";
 import { ENV_VARS } from "../invite/settings";
-import { EXPORT_FORMATS, ExportFormat, readMembers, renderMembers } from "../export/members";
+import { EXPORT_FORMATS, ExportFormat, readMembers, readWorkspaceAccess, renderMembers } from "../export/members";
 import { grants, MembershipChange, membershipChanges, PreviewError, PreviewSchema, refreshed } from "../review/changes";
 import { Format, FORMATS, render } from "../review/format";
 import { ORGANIZATION_ROLES, WORKSPACE_ROLES } from "../roles";
@@ -132,10 +132,11 @@ async function exportMembers(args: string[]): Promise<number> {
 
   const say = (line: string) => process.stderr.write(`astro-invites export: ${line}\n`);
   say(`reading the users of organization ${organizationId} from ${apiUrl}`);
-  const users = await readMembers(new AstroClient({ token, baseUrl: apiUrl }), organizationId, (read, total, pages) =>
-    say(`page ${pages}: ${read} users so far, of ${total}`),
-  );
-  const text = renderMembers(users, organizationId, { format, activeOnly: values["active-only"] });
+  const client = new AstroClient({ token, baseUrl: apiUrl });
+  const users = await readMembers(client, organizationId, (read, total, pages) => say(`page ${pages}: ${read} users so far, of ${total}`));
+  say("reading the workspaces and who has a role of their own in each");
+  const access = await readWorkspaceAccess(client, organizationId, say);
+  const text = renderMembers(users, organizationId, { format, activeOnly: values["active-only"] }, access);
   if (values.output) {
     writeFileSync(values.output, text);
     say(`wrote ${users.length} users to ${values.output}`);

@@ -1,5 +1,5 @@
 import type { AstroClient } from "../api/client";
-import { emailKey, type User } from "../api/schemas";
+import { emailKey, type User, type WorkspaceRoleEntry } from "../api/schemas";
 import { isOrganizationRole } from "../roles";
 
 export const EXPORT_FORMATS = ["team", "csv", "ts"] as const;
@@ -12,6 +12,48 @@ export interface ExportOptions {
   /** Told after each page: how many users so far, of how many. */
   progress?: (read: number, total: number, pages: number) => void;
   now?: Date;
+}
+
+/** Each member's own workspace roles (by user id), and the workspaces' names for comments. */
+export interface WorkspaceAccess {
+  roles: Map<string, WorkspaceRoleEntry[]>;
+  names: Map<string, string>;
+}
+
+/**
+ * The members' own workspace roles: one walk of the users list per workspace (its users, role lists
+ * filled), then, for each person found there, their Teams, whose grants are left out (a declaration of
+ * them would make a Team's grant the person's own).
+ */
+export async function readWorkspaceAccess(
+  client: AstroClient,
+  organizationId: string,
+  say: (line: string) => void,
+): Promise<WorkspaceAccess> {
+  const workspaces = await client.listWorkspaces(organizationId);
+  const listed = new Map<string, WorkspaceRoleEntry[]>();
+  for (const [i, workspace] of workspaces.entries()) {
+    say(`workspace ${i + 1} of ${workspaces.length}: ${workspace.name}`);
+    for await (const { users } of client.listUsers(organizationId, { workspaceId: workspace.id })) {
+      for (const user of users) {
+        const entries = (user.workspaceRoles ?? []).filter((entry) => entry.workspaceId === workspace.id);
+        listed.set(user.id, [...(listed.get(user.id) ?? []), ...entries]);
+      }
+    }
+  }
+  const roles = new Map<string, WorkspaceRoleEntry[]>();
+  let checked = 0;
+  for (const [userId, entries] of listed) {
+    if (++checked % 50 === 0) say(`Teams of ${checked} of ${listed.size} people with workspace roles read`);
+    const granted = new Set(
+      (await client.getUserTeams(organizationId, userId)).flatMap((team) =>
+        (team.workspaceRoles ?? []).map((e) => `${e.workspaceId}/${e.role}`),
+      ),
+    );
+    const own = entries.filter((entry) => !granted.has(`${entry.workspaceId}/${entry.role}`));
+    if (own.length) roles.set(userId, own);
+  }
+  return { roles, names: new Map(workspaces.map((workspace) => [workspace.id, workspace.name])) };
 }
 
 /** Reads every user of the organization (paced, retried, bounded like every other call). */
@@ -30,16 +72,28 @@ export async function readMembers(client: AstroClient, organizationId: string, p
  * the same as CSV, or an OrganizationUserInvites program. Sorted by email; pending, inactive and banned
  * users carry a comment saying so; a user without a known organization role is listed as a comment only.
  */
-export function renderMembers(users: User[], organizationId: string, options: ExportOptions): string {
+export function renderMembers(
+  users: User[],
+  organizationId: string,
+  options: ExportOptions,
+  access: WorkspaceAccess = { roles: new Map(), names: new Map() },
+): string {
   const at = (options.now ?? new Date()).toISOString();
   const listed = users
     .filter((user) => !(options.activeOnly && user.status === "PENDING"))
     .sort((a, b) => a.username.localeCompare(b.username));
-  const members = listed.map((user) => ({
-    email: emailKey(user.username),
-    role: user.organizationRole ?? "",
-    note: user.status === "ACTIVE" ? "" : user.status.toLowerCase(),
-  }));
+  const members = listed.map((user) => {
+    const workspaces = [...(access.roles.get(user.id) ?? [])].sort((a, b) => a.workspaceId.localeCompare(b.workspaceId));
+    const named = workspaces.map((entry) => `${entry.workspaceId}: ${access.names.get(entry.workspaceId) ?? "?"}`);
+    return {
+      email: emailKey(user.username),
+      role: user.organizationRole ?? "",
+      workspaces,
+      note: [user.status === "ACTIVE" ? "" : user.status.toLowerCase(), ...named].filter(Boolean).join("; "),
+    };
+  });
+  const withWorkspaces = members.some((member) => member.workspaces.length > 0);
+  const pairs = (m: (typeof members)[number], separator: string) => m.workspaces.map((e) => `${e.workspaceId}=${e.role}`).join(separator);
   const known = members.filter((member) => isOrganizationRole(member.role));
   const unknown = members
     .filter((member) => !isOrganizationRole(member.role))
@@ -50,8 +104,13 @@ export function renderMembers(users: User[], organizationId: string, options: Ex
     ...unknown,
   ];
   if (options.format === "ts") {
+    const workspaceField = (m: (typeof members)[number]) =>
+      m.workspaces.length
+        ? `, workspaceRoles: { ${m.workspaces.map((e) => `${JSON.stringify(e.workspaceId)}: ${JSON.stringify(e.role)}`).join(", ")} }`
+        : "";
     const lines = known.map(
-      (m) => `    { email: ${JSON.stringify(m.email)}, role: ${JSON.stringify(m.role)} },${m.note ? ` // ${m.note}` : ""}`,
+      (m) =>
+        `    { email: ${JSON.stringify(m.email)}, role: ${JSON.stringify(m.role)}${workspaceField(m)} },${m.note ? ` // ${m.note}` : ""}`,
     );
     return [
       ...header.map((line) => `// ${line}`),
@@ -66,11 +125,13 @@ export function renderMembers(users: User[], organizationId: string, options: Ex
       "",
     ].join("\n");
   }
-  const separator = options.format === "csv" ? "," : " ";
+  const csv = options.format === "csv";
+  const line = (m: (typeof members)[number]) =>
+    csv ? `${m.email},${m.role}${withWorkspaces ? `,${pairs(m, ";")}` : ""}` : [m.email, m.role, pairs(m, " ")].filter(Boolean).join(" ");
   return [
-    ...header.map((line) => `# ${line}`),
-    ...(options.format === "csv" ? ["email,role"] : []),
-    ...known.map((m) => `${m.email}${separator}${m.role}${m.note ? ` # ${m.note}` : ""}`),
+    ...header.map((text) => `# ${text}`),
+    ...(csv ? [withWorkspaces ? "email,role,workspaces" : "email,role"] : []),
+    ...known.map((m) => `${line(m)}${m.note ? ` # ${m.note}` : ""}`),
     "",
   ].join("\n");
 }

@@ -126,7 +126,7 @@ export function validateRole(value: string): OrganizationRole | string[] {
  * Workspace id -> workspace role, one role per workspace (a map cannot say two). During a preview a role
  * not known yet makes the whole map unknown.
  */
-function validateWorkspaceRoles(value: unknown): Record<string, WorkspaceRole> | typeof UNKNOWN | string[] {
+export function validateWorkspaceRoles(value: unknown): Record<string, WorkspaceRole> | typeof UNKNOWN | string[] {
   if (value === undefined || value === null) return {};
   if (typeof value !== "object" || Array.isArray(value)) {
     return [

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { INVITE_STATUSES, InputsSchema, OnDeleteSchema, StateSchema } from "../invite/schema";
-import { ORGANIZATION_ROLES } from "../roles";
+import { ORGANIZATION_ROLES, WORKSPACE_ROLES } from "../roles";
 import { TeamArgsSchema, TeamOutputsSchema } from "../team/args";
 import { VERSION } from "../version";
 
@@ -19,6 +19,7 @@ export const TEAM_TOKEN = token("OrganizationUserInvites");
 /** The string enums, by the name their type gets; a field whose values are one of these refers to it. */
 const ENUMS: Record<string, readonly string[]> = {
   OrganizationRole: ORGANIZATION_ROLES,
+  WorkspaceRole: WORKSPACE_ROLES,
   OnDelete: OnDeleteSchema.options,
   InviteStatus: INVITE_STATUSES,
 };

@@ -6,11 +6,14 @@ import { InputsSchema } from "../invite/schema";
  * SDKs are generated from (provider/plugin/schema.ts). The TypeScript types in resource.ts name the same
  * fields; the checks that give file-line errors are in members.ts.
  */
-const { email, role, ...inviteSettings } = InputsSchema.shape;
+const { email, role, workspaceRoles, ...inviteSettings } = InputsSchema.shape;
 
 const TeamMemberSchema = z.object({
   email,
   role: role.optional().describe("The member's organization role; the team's default role when omitted."),
+  workspaceRoles: workspaceRoles
+    .optional()
+    .describe("The member's workspace roles (workspace id -> role), over the team's default workspace roles."),
   aliases: z
     .array(z.string())
     .optional()
@@ -28,7 +31,7 @@ export const TeamArgsSchema = z.object({
     ),
   members: z.array(TeamMemberSchema).optional().describe("The team inline, instead of a file."),
   defaults: z
-    .object({ role: role.optional(), ...z.object(inviteSettings).partial().shape })
+    .object({ role: role.optional(), workspaceRoles: workspaceRoles.optional(), ...z.object(inviteSettings).partial().shape })
     .optional()
     .describe("Applied to every member: the invites' settings other than email, and the role of members without one."),
 });

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { OrganizationRole } from "../roles";
-import { validateEmail, validateRole } from "../invite/inputs";
+import { OrganizationRole, WorkspaceRole } from "../roles";
+import { validateEmail, validateRole, validateWorkspaceRoles } from "../invite/inputs";
 import { normalizeEmail } from "../invite/schema";
 
 /** One person of a team declaration, validated, and where it was declared (for error messages). */
@@ -12,6 +12,8 @@ export interface TeamMember {
   source: string;
   /** Earlier declarations of this person's invite (see DeclaredMember). */
   aliases: string[];
+  /** Workspace id -> role, as the invite's `workspaceRoles`. */
+  workspaceRoles: Record<string, WorkspaceRole>;
 }
 
 export interface DeclaredMember {
@@ -23,6 +25,8 @@ export interface DeclaredMember {
    * declared at the program's top level (`"jane"`), or the full URN of the earlier resource.
    */
   aliases?: string[];
+  /** Workspace id -> workspace role, as the invite's `workspaceRoles` (merged over the team's defaults). */
+  workspaceRoles?: Record<string, string>;
 }
 
 /** At most this many problems are listed; a file of 100k bad lines gets a readable message. */
@@ -42,8 +46,10 @@ export class TeamDeclarationError extends Error {
 
 /**
  * Reads a team file: the format Astronomer's docs loop the CLI over (one `email ROLE` per line, ROLE
- * optional, blank lines and `#` comments allowed, also after a line's fields), or CSV with an `email,role` header. CRLF line endings
- * and a byte-order mark are fine.
+ * optional, blank lines and `#` comments allowed, also after a line's fields), or CSV with an
+ * `email,role` header. CRLF line endings and a byte-order mark are fine. Workspace roles follow as
+ * `WORKSPACE_ID=ROLE` fields (`email ROLE ws=ROLE ws=ROLE`), or, in CSV, a third `workspaces` column of
+ * `ws=ROLE` separated by `;` or spaces.
  */
 export function readTeamFile(path: string, defaultRole: OrganizationRole): TeamMember[] {
   const absolute = resolve(path);
@@ -73,6 +79,7 @@ export function parseTeamFile(text: string, name: string, defaultRole: Organizat
   const entries: Entry[] = [];
   const problems: Problem[] = [];
   let csv: boolean | undefined;
+  let csvColumns = 2;
   lines.forEach((raw, index) => {
     // A "#" after whitespace starts a comment (`ada@example.com ORGANIZATION_OWNER # pending`); inside an
     // address it is a valid character.
@@ -80,22 +87,48 @@ export function parseTeamFile(text: string, name: string, defaultRole: Organizat
     const source = `${name}:${index + 1}`;
     if (line === "" || line.startsWith("#")) return;
     if (csv === undefined) {
-      csv = /^email\s*,\s*role$/i.test(line);
+      const header = /^email\s*,\s*role(\s*,\s*workspaces)?$/i.exec(line);
+      csv = header !== null;
+      csvColumns = header?.[1] ? 3 : 2;
       if (csv) return;
     }
-    const fields = csv ? line.split(",").map((field) => field.trim()) : line.split(/\s+/);
-    if (fields.length > 2 || (csv && line.split(",").length !== 2)) {
-      const shape = csv ? "email,role" : "email ROLE";
+    const parsed = csv ? csvFields(line, csvColumns) : plainFields(line);
+    if (!parsed) {
+      const shape = csv ? (csvColumns === 3 ? "email,role,workspaces" : "email,role") : "email ROLE WORKSPACE_ID=ROLE ...";
       problems.push({ order: index, text: `${source}: expected "${shape}", got ${JSON.stringify(line)}` });
       return;
     }
-    entries.push({ declared: { email: fields[0], role: fields[1] || undefined }, source, order: index });
+    entries.push({ declared: parsed, source, order: index });
   });
   const members = validateMembers(entries, defaultRole, problems);
   if (members.length === 0 && problems.length === 0)
     problems.push({ order: 0, text: `${name}: no members declared (the file has no email lines)` });
   throwIfAny(problems);
   return members;
+}
+
+/** `email [ROLE] [ws=ROLE ...]`: a field with "=" is a workspace role, the one without (after the email) the role. */
+function plainFields(line: string): DeclaredMember | undefined {
+  const [email, ...rest] = line.split(/\s+/);
+  const roles = rest.filter((field) => !field.includes("="));
+  if (roles.length > 1 || (roles.length === 1 && rest[0] !== roles[0])) return undefined;
+  return { email, role: roles[0], ...workspaceFields(rest.filter((field) => field.includes("="))) };
+}
+
+/** `email,role[,workspaces]`, the workspaces as `ws=ROLE` separated by ";" or spaces. */
+function csvFields(line: string, columns: number): DeclaredMember | undefined {
+  const fields = line.split(",").map((field) => field.trim());
+  if (fields.length !== columns) return undefined;
+  const workspaces = (fields[2] ?? "").split(/[;\s]+/).filter(Boolean);
+  return { email: fields[0], role: fields[1] || undefined, ...workspaceFields(workspaces) };
+}
+
+/** `ws=ROLE` fields as workspaceRoles; a workspace named twice is kept as a problem for validateMembers. */
+function workspaceFields(fields: string[]): Pick<DeclaredMember, "workspaceRoles"> & { repeated?: string[] } {
+  if (fields.length === 0) return {};
+  const pairs = fields.map((field) => [field.slice(0, field.indexOf("=")), field.slice(field.indexOf("=") + 1)]);
+  const repeated = pairs.map(([id]) => id).filter((id, i, ids) => ids.indexOf(id) !== i);
+  return { workspaceRoles: Object.fromEntries(pairs), ...(repeated.length ? { repeated } : {}) };
 }
 
 /** Validates members declared inline; their places are named `members[i]`. */
@@ -111,7 +144,7 @@ export function checkMembers(declared: DeclaredMember[], defaultRole: Organizati
 }
 
 interface Entry {
-  declared: DeclaredMember;
+  declared: DeclaredMember & { repeated?: string[] };
   source: string;
   /** Position in the declaration, so that problems are listed in file order. */
   order: number;
@@ -137,7 +170,15 @@ function validateMembers(entries: Entry[], defaultRole: OrganizationRole, proble
       !Array.isArray(aliases) || aliases.some((alias) => typeof alias !== "string" || alias.trim() === "")
         ? [`aliases must be a list of earlier resource names or URNs, got ${JSON.stringify(declared.aliases)}`]
         : [];
-    const found = [...(Array.isArray(email) ? email : []), ...(Array.isArray(role) ? role : []), ...badAliases];
+    const workspaceRoles = validateWorkspaceRoles(declared.workspaceRoles);
+    const repeated = (declared.repeated ?? []).map((id) => `workspace ${id} is given two roles; a person has one role per workspace`);
+    const found = [
+      ...(Array.isArray(email) ? email : []),
+      ...(Array.isArray(role) ? role : []),
+      ...badAliases,
+      ...(Array.isArray(workspaceRoles) ? workspaceRoles : []),
+      ...repeated,
+    ];
     if (found.length) {
       problems.push(...found.map((problem) => ({ order, text: `${source}: ${problem}` })));
       continue;
@@ -149,7 +190,13 @@ function validateMembers(entries: Entry[], defaultRole: OrganizationRole, proble
       continue;
     }
     firstSeen.set(normalized, source);
-    members.push({ email: normalized, role: role as OrganizationRole, source, aliases: aliases as string[] });
+    members.push({
+      email: normalized,
+      role: role as OrganizationRole,
+      source,
+      aliases: aliases as string[],
+      workspaceRoles: workspaceRoles as Record<string, WorkspaceRole>,
+    });
   }
   return members;
 }

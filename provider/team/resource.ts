@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { DEFAULT_ROLE, OrganizationRole } from "../roles";
+import { DEFAULT_ROLE, OrganizationRole, WorkspaceRole } from "../roles";
 import { OrganizationUserInvite, OrganizationUserInviteArgs } from "../invite/resource";
 import type { InviteStatus } from "../invite/schema";
 import { checkMembers, DeclaredMember, readTeamFile, TeamDeclarationError, TeamMember } from "./members";
@@ -8,7 +8,7 @@ export interface OrganizationUserInvitesArgs {
   /** A team file: `email ROLE` lines (ROLE optional, `#` comments) or CSV with an `email,role` header. */
   file?: string;
   /** The team inline, instead of a file. */
-  members?: (DeclaredMember & { role?: OrganizationRole })[];
+  members?: (DeclaredMember & { role?: OrganizationRole; workspaceRoles?: Record<string, WorkspaceRole> })[];
   /**
    * Applied to every member: the invites' arguments other than email, and the role of members without
    * one (a plain value: the whole team is checked before anything is registered).
@@ -39,13 +39,13 @@ export class OrganizationUserInvites extends pulumi.ComponentResource {
   constructor(name: string, args: OrganizationUserInvitesArgs, opts?: pulumi.ComponentResourceOptions) {
     const team = declaredTeam(args);
     super("astro:index:OrganizationUserInvites", name, {}, opts);
-    const { role: _role, ...shared } = args.defaults ?? {};
+    const { role: _role, workspaceRoles: teamWorkspaces, ...shared } = args.defaults ?? {};
     this.invites = Object.fromEntries(
       team.map((member) => [
         member.email,
         new OrganizationUserInvite(
           `${name}-${member.email}`,
-          { ...shared, email: member.email, role: member.role },
+          { ...shared, email: member.email, role: member.role, workspaceRoles: workspaceRolesOf(teamWorkspaces, member.workspaceRoles) },
           { parent: this, aliases: member.aliases.map(earlierDeclaration) },
         ),
       ]),
@@ -64,6 +64,14 @@ export class OrganizationUserInvites extends pulumi.ComponentResource {
     Object.assign(this, { members, counts });
     this.registerOutputs({ members, counts });
   }
+}
+
+/** The team's default workspace roles with the member's own over them (per workspace). */
+function workspaceRolesOf(
+  team: pulumi.Input<Record<string, WorkspaceRole>> | undefined,
+  member: Record<string, WorkspaceRole>,
+): pulumi.Input<Record<string, WorkspaceRole>> {
+  return team === undefined ? member : pulumi.output(team).apply((defaults) => ({ ...defaults, ...member }));
 }
 
 /** A member's alias: a URN as written, or the name of an invite declared at the program's top level. */

@@ -168,7 +168,7 @@ const cases: Case[] = [
     name: "team file with a malformed line",
     teamFile: "ada@example.com ORGANIZATION_OWNER yes\n",
     command: "preview",
-    error: /team\.txt:1: expected "email ROLE", got "ada@example\.com ORGANIZATION_OWNER yes"/,
+    error: /team\.txt:1: expected "email ROLE WORKSPACE_ID=ROLE \.\.\.", got "ada@example\.com ORGANIZATION_OWNER yes"/,
   },
   {
     name: "team file with an unknown role on line 7",

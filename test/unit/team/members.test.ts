@@ -70,9 +70,9 @@ describe("team files and member lists", () => {
     const text =
       "\uFEFF# data team\r\nAda@Example.com ORGANIZATION_OWNER\r\n\r\n  grace@example.com   \r\nlinus@example.com\tORGANIZATION_OBSERVE_ADMIN\r\n";
     expect(parseTeamFile(text, "team.txt", "ORGANIZATION_MEMBER")).to.deep.equal([
-      { email: "ada@example.com", role: "ORGANIZATION_OWNER", source: "team.txt:2", aliases: [] },
-      { email: "grace@example.com", role: "ORGANIZATION_MEMBER", source: "team.txt:4", aliases: [] },
-      { email: "linus@example.com", role: "ORGANIZATION_OBSERVE_ADMIN", source: "team.txt:5", aliases: [] },
+      { email: "ada@example.com", role: "ORGANIZATION_OWNER", source: "team.txt:2", aliases: [], workspaceRoles: {} },
+      { email: "grace@example.com", role: "ORGANIZATION_MEMBER", source: "team.txt:4", aliases: [], workspaceRoles: {} },
+      { email: "linus@example.com", role: "ORGANIZATION_OBSERVE_ADMIN", source: "team.txt:5", aliases: [], workspaceRoles: {} },
     ]);
   });
 
@@ -97,7 +97,9 @@ describe("team files and member lists", () => {
     const problems = problemsOf(() => parseTeamFile(lines.join("\n"), "team.txt", "ORGANIZATION_MEMBER"));
     expect(problems).to.have.length(4);
     expect(problems[0]).to.equal("team.txt:3: ada@example.com is declared twice (also at team.txt:2); emails are compared ignoring case");
-    expect(problems[1]).to.equal('team.txt:4: expected "email ROLE", got "grace@example.com ORGANIZATION_MEMBER extra"');
+    expect(problems[1]).to.equal(
+      'team.txt:4: expected "email ROLE WORKSPACE_ID=ROLE ...", got "grace@example.com ORGANIZATION_MEMBER extra"',
+    );
     expect(problems[2]).to.match(/^team\.txt:5: email must contain exactly one "@"/);
     expect(problems[3]).to.match(/^team\.txt:7: role must be one of \[ORGANIZATION_OWNER, .*\], got "ORGANIZATION_ADMIN"$/);
   });
@@ -157,5 +159,48 @@ describe("team files and member lists", () => {
       'members[0]: aliases must be a list of earlier resource names or URNs, got [""]',
       'members[1]: aliases must be a list of earlier resource names or URNs, got "lead"',
     ]);
+  });
+
+  describe("workspace roles in team files", () => {
+    const DATA = "clm8t5u4q000008jq4qoc3036";
+    const ML = "clm8t5u4q000008jq4qoc3037";
+    it("email ROLE ws=ROLE ...: the ROLE stays optional; a field with = is a workspace role", () => {
+      const text = `jane@example.com ORGANIZATION_MEMBER ${DATA}=WORKSPACE_OPERATOR ${ML}=WORKSPACE_MEMBER\nbob@example.com ${DATA}=WORKSPACE_AUTHOR # no organization role\n`;
+      expect(parseTeamFile(text, "team.txt", "ORGANIZATION_MEMBER").map((m) => [m.email, m.role, m.workspaceRoles])).to.deep.equal([
+        ["jane@example.com", "ORGANIZATION_MEMBER", { [DATA]: "WORKSPACE_OPERATOR", [ML]: "WORKSPACE_MEMBER" }],
+        ["bob@example.com", "ORGANIZATION_MEMBER", { [DATA]: "WORKSPACE_AUTHOR" }],
+      ]);
+    });
+
+    it("CSV with a workspaces column, separated by ; or spaces", () => {
+      const text = `email,role,workspaces\njane@example.com,ORGANIZATION_OWNER,${DATA}=WORKSPACE_OWNER;${ML}=WORKSPACE_MEMBER\nbob@example.com,,\n`;
+      expect(parseTeamFile(text, "team.csv", "ORGANIZATION_MEMBER").map((m) => [m.email, m.role, m.workspaceRoles])).to.deep.equal([
+        ["jane@example.com", "ORGANIZATION_OWNER", { [DATA]: "WORKSPACE_OWNER", [ML]: "WORKSPACE_MEMBER" }],
+        ["bob@example.com", "ORGANIZATION_MEMBER", {}],
+      ]);
+    });
+
+    it("a bad workspace id, a bad role, a workspace given twice, a role after a workspace: each named by line", () => {
+      const text = [
+        `a@example.com ws1=WORKSPACE_MEMBER`,
+        `b@example.com ${DATA}=WORKSPACE_ADMIN`,
+        `c@example.com ${DATA}=WORKSPACE_MEMBER ${DATA}=WORKSPACE_OWNER`,
+        `d@example.com ${DATA}=WORKSPACE_MEMBER ORGANIZATION_OWNER`,
+      ].join("\n");
+      expect(problemsOf(() => parseTeamFile(text, "team.txt", "ORGANIZATION_MEMBER"))).to.deep.equal([
+        'team.txt:1: workspaceRoles: "ws1" is not an Astro workspace id (25 lowercase letters and digits starting with "c", such as clm8t5u4q000008jq4qoc3036)',
+        `team.txt:2: workspaceRoles.${DATA} must be one of [WORKSPACE_OWNER, WORKSPACE_OPERATOR, WORKSPACE_AUTHOR, WORKSPACE_MEMBER, WORKSPACE_ACCESSOR], got "WORKSPACE_ADMIN"`,
+        `team.txt:3: workspace ${DATA} is given two roles; a person has one role per workspace`,
+        `team.txt:4: expected "email ROLE WORKSPACE_ID=ROLE ...", got "d@example.com ${DATA}=WORKSPACE_MEMBER ORGANIZATION_OWNER"`,
+      ]);
+    });
+
+    it("inline members take workspaceRoles, checked the same way", () => {
+      expect(
+        problemsOf(() => checkMembers([{ email: "a@example.com", workspaceRoles: { [DATA]: "owner" } }], "ORGANIZATION_MEMBER")),
+      ).to.deep.equal([
+        `members[0]: workspaceRoles.${DATA} must be one of [WORKSPACE_OWNER, WORKSPACE_OPERATOR, WORKSPACE_AUTHOR, WORKSPACE_MEMBER, WORKSPACE_ACCESSOR], got "owner"`,
+      ]);
+    });
   });
 });

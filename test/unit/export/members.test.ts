@@ -1,0 +1,47 @@
+import { expect } from "chai";
+import { AstroClient } from "../../../provider/api/client";
+import { Emulator, startEmulator } from "../../../provider/emulator/server";
+import { readMembers, readWorkspaceAccess, renderMembers } from "../../../provider/export/members";
+import { parseTeamFile } from "../../../provider/team/members";
+
+describe("astro-invites export: workspace roles", () => {
+  let emulator: Emulator;
+  beforeEach(async () => (emulator = await startEmulator({ rateLimits: false })));
+  afterEach(() => emulator.stop());
+
+  it("writes each member's own workspace roles with the workspace's name, leaves a Team's out, and reads back as written", async () => {
+    const org = emulator.organizationId;
+    const data = emulator.state.createWorkspace(org, "Data Eng").id;
+    const ml = emulator.state.createWorkspace(org, "ML").id;
+    const jane = emulator.state.seedMember(org, "jane@example.com", "ORGANIZATION_MEMBER");
+    emulator.state.seedMember(org, "bob@example.com", "ORGANIZATION_OWNER");
+    emulator.state.grantDirectRoles(org, jane, { workspaceRoles: [{ workspaceId: data, role: "WORKSPACE_OPERATOR" }] });
+    emulator.state.createTeam(org, "analysts", [jane], { workspaceRoles: [{ workspaceId: ml, role: "WORKSPACE_MEMBER" }] });
+    const client = new AstroClient({ token: emulator.token, baseUrl: emulator.apiUrl });
+    const said: string[] = [];
+    const access = await readWorkspaceAccess(client, org, (line) => said.push(line));
+    const users = await readMembers(client, org);
+    const now = new Date("2026-12-02T00:00:00Z");
+
+    const team = renderMembers(users, org, { format: "team", activeOnly: false, now }, access);
+    expect(team.split("\n").filter((line) => !line.startsWith("#"))).to.deep.equal([
+      "bob@example.com ORGANIZATION_OWNER",
+      `jane@example.com ORGANIZATION_MEMBER ${data}=WORKSPACE_OPERATOR # ${data}: Data Eng`,
+      "",
+    ]);
+    expect(said).to.deep.equal(["workspace 1 of 2: Data Eng", "workspace 2 of 2: ML"]);
+    const csv = renderMembers(users, org, { format: "csv", activeOnly: false, now }, access);
+    for (const [text, name] of [
+      [team, "team.txt"],
+      [csv, "team.csv"],
+    ]) {
+      expect(parseTeamFile(text, name, "ORGANIZATION_MEMBER").map((m) => [m.email, m.role, m.workspaceRoles])).to.deep.equal([
+        ["bob@example.com", "ORGANIZATION_OWNER", {}],
+        ["jane@example.com", "ORGANIZATION_MEMBER", { [data]: "WORKSPACE_OPERATOR" }],
+      ]);
+    }
+    expect(renderMembers(users, org, { format: "ts", activeOnly: false, now }, access)).to.contain(
+      `{ email: "jane@example.com", role: "ORGANIZATION_MEMBER", workspaceRoles: { "${data}": "WORKSPACE_OPERATOR" } }, // ${data}: Data Eng`,
+    );
+  });
+});
