@@ -12,7 +12,8 @@ import { writeTeamFile } from "./lib/team-file";
 import { PulumiWorkspace, TEAM_PROGRAM } from "./lib/workspace";
 
 /**
- * `npm run bench -- --invites N --latency MS`: a team of N people through the real CLI against the
+ * `npm run bench -- --invites N --latency MS [--workspaces K]`: a team of N people (each with a workspace
+ * role in K workspaces) through the real CLI against the
  * emulator (Astro's rate limits enforced, MS of latency per request), in a project that installed the
  * packed package the way users do. The same phases then run on N trivial dynamic resources whose
  * provider does no I/O (same CLI, same state backend, same program: noIoLifecycle): the engine
@@ -29,9 +30,19 @@ import { PulumiWorkspace, TEAM_PROGRAM } from "./lib/workspace";
  * - peakRssMB: the provider process's peak resident memory.
  * One JSON line per phase on stdout, then a markdown table for the README; progress on stderr.
  */
-const { values } = parseArgs({ options: { invites: { type: "string", default: "200" }, latency: { type: "string", default: "50" } } });
+const { values } = parseArgs({
+  options: {
+    invites: { type: "string", default: "200" },
+    latency: { type: "string", default: "50" },
+    workspaces: { type: "string", default: "0" },
+  },
+});
 const invites = Number(values.invites);
 const latencyMs = Number(values.latency);
+/** With --workspaces K, everyone also holds WORKSPACE_MEMBER in K workspaces (given at invite: the emulator's switch). */
+const workspaceCount = Number(values.workspaces);
+/** The bench's workspace ids, fixed so that both stacks' team files name the same ones. */
+const WORKSPACES = Array.from({ length: workspaceCount }, (_, i) => `cbenchworkspace${String(i).padStart(10, "0")}`);
 
 /**
  * The engine floor's lifecycle: pulumi-astro-invites itself (same program, component, check, diff and
@@ -82,7 +93,7 @@ const PHASES: Phase[] = [
   {
     name: "up-role-change-10pct",
     args: ["up", "--yes", "--skip-preview"],
-    before: (file) => writeTeamFile(file, invites, { roleChangeEvery: 10 }),
+    before: (file) => writeTeamFile(file, invites, { roleChangeEvery: 10, workspaces: WORKSPACES }),
   },
   { name: "destroy", args: ["destroy", "--yes", "--skip-preview"] },
 ];
@@ -130,10 +141,18 @@ function apiFloorSeconds(entries: Emulator["log"], organizationSize: number): nu
   const must: Record<PacedMethod, number> = {
     POST: count("POST"),
     DELETE: count("DELETE"),
-    GET: rolesPosts + (looksUp ? Math.max(1, Math.ceil(organizationSize / 1000)) : 0),
+    // A roles POST needs its user read by id (and, for workspace roles, their Teams); a lookup, one walk of
+    // the users list, and one more per workspace whose users it lists.
+    GET:
+      rolesPosts +
+      count("GET", "getUserTeams") +
+      (looksUp ? Math.max(1, Math.ceil(organizationSize / 1000)) * (1 + workspacesListed(entries)) : 0),
   };
   return Math.max(0, ...Object.entries(must).map(([method, n]) => n / ASTRO_RATE_LIMITS[method as PacedMethod]));
 }
+
+const workspacesListed = (entries: Emulator["log"]) =>
+  new Set(entries.map((e) => /workspaceId=([^&]+)/.exec(e.path)?.[1]).filter(Boolean)).size;
 
 const round = (value: number) => Math.round(value * 100) / 100;
 
@@ -171,7 +190,7 @@ function heldByAPageOf1000Users(): number {
 async function main(): Promise<void> {
   const say = (line: string) => process.stderr.write(`bench: ${line}\n`);
   say(
-    `${invites} invites, ${latencyMs} ms latency, rate limits POST ${ASTRO_RATE_LIMITS.POST}/s DELETE ${ASTRO_RATE_LIMITS.DELETE}/s GET ${ASTRO_RATE_LIMITS.GET}/s`,
+    `${invites} invites, ${workspaceCount} workspace roles each, ${latencyMs} ms latency, rate limits POST ${ASTRO_RATE_LIMITS.POST}/s DELETE ${ASTRO_RATE_LIMITS.DELETE}/s GET ${ASTRO_RATE_LIMITS.GET}/s`,
   );
   say("packing the package and installing it in two fresh projects (the team, and the same team without API calls)");
   const real = await installedProject("astro-invites-bench", { "index.ts": readFileSync(join(TEAM_PROGRAM, "index.ts"), "utf8") });
@@ -181,14 +200,16 @@ async function main(): Promise<void> {
   const stepLog = join(trivial.dir, "first-steps.log");
   writeFileSync(lifecycle, noIoLifecycle(stepLog));
   const emulator = await startEmulator({ latencyMs });
+  for (const id of WORKSPACES) emulator.state.createWorkspace(emulator.organizationId, `bench ${id}`, id);
+  emulator.state.switches.workspaceRolesForPending = "accept";
   const realStack = new PulumiWorkspace(real.dir, "bench", { inPlace: true });
   const floorStack = new PulumiWorkspace(trivial.dir, "bench", { inPlace: true });
   const reports: Record<string, unknown>[] = [];
   try {
     const realFile = join(real.dir, "team.txt");
     const floorFile = join(trivial.dir, "team.txt");
-    writeTeamFile(realFile, invites);
-    writeTeamFile(floorFile, invites);
+    writeTeamFile(realFile, invites, { workspaces: WORKSPACES });
+    writeTeamFile(floorFile, invites, { workspaces: WORKSPACES });
     await realStack.init(
       { "astro:organizationId": emulator.organizationId, "astro:apiUrl": emulator.apiUrl, file: realFile },
       { "astro:apiToken": emulator.token },

@@ -36,8 +36,18 @@ export async function requireWorkspaces(client: AstroClient, inputs: InviteInput
  * pending invitee whom Astro will not give workspace roles yet is recorded as waiting for acceptance.
  */
 export async function reconcileWorkspaces(client: AstroClient, state: InviteState, declared: WorkspaceRoles): Promise<InviteState> {
-  const managed = [...new Set([...Object.keys(state.workspaceRolesBefore), ...Object.keys(declared)])];
-  if (managed.length === 0 || state.userId === "") return state;
+  if (state.userId === "") return state;
+  // Nothing to do by what the stack last saw (a refresh reports drift into it): no reads either.
+  const known = {
+    ...state,
+    workspaceRolesBefore: { ...Object.fromEntries(Object.keys(declared).map((id) => [id, ""])), ...state.workspaceRolesBefore },
+  };
+  if (
+    planWorkspaceUpdate(known, state.workspaceRoles, declared).steps.length === 0 &&
+    Object.keys(declared).every((id) => id in state.workspaceRolesBefore)
+  ) {
+    return state;
+  }
   const read = await readOwn(client, state);
   if (!read) return state;
   const newlyDeclared = Object.keys(declared).filter((id) => !(id in state.workspaceRolesBefore));
