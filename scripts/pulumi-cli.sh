@@ -51,6 +51,13 @@ fi
 launcher="$REPO/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs"
 [ -e "$launcher" ] || fail "find the dynamic provider launcher" "$launcher is missing: run npm ci first"
 
+# A CLI cached by an older version of this script was built without its version, which `pulumi version`
+# and the Automation API need (it refuses an inline program's destroy without one): built again.
+if [ -x "$CACHE/bin/pulumi" ] && [ -z "$("$CACHE/bin/pulumi" version 2>/dev/null)" ]; then
+  say "the cached CLI does not know its version (built by an older pulumi-cli.sh): building it again"
+  rm -f "$CACHE/bin/pulumi"
+fi
+
 if [ ! -x "$CACHE/bin/pulumi" ]; then
   command -v go >/dev/null 2>&1 || fail "find go" "neither a pulumi CLI nor a Go toolchain is on PATH"
   src="$CACHE/src"
@@ -74,7 +81,8 @@ MOD
   (cd "$src" && GOFLAGS=-mod=mod go mod tidy >&2) || fail "resolve Go modules" "go mod tidy failed: is the Go module proxy reachable?"
   say "step 2/2: compiling github.com/pulumi/pulumi/pkg/v3/cmd/pulumi (go build prints nothing until it is done)"
   heartbeat_start "compiling"
-  (cd "$src" && go build -o "$CACHE/bin/pulumi.tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi >&2) || fail "compile pulumi" "go build failed (see above)"
+  (cd "$src" && go build -o "$CACHE/bin/pulumi.tmp" -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$VERSION" \
+    github.com/pulumi/pulumi/pkg/v3/cmd/pulumi >&2) || fail "compile pulumi" "go build failed (see above)"
   heartbeat_stop
   mv "$CACHE/bin/pulumi.tmp" "$CACHE/bin/pulumi"
   say "built the Pulumi CLI $VERSION"

@@ -8,7 +8,7 @@ const REPO = resolve(__dirname, "../..");
 let cliPath: string | undefined;
 
 /** The pulumi CLI, with Pulumi YAML's host beside it (built and cached on first use; the build prints its progress). */
-function pulumiCli(): string {
+export function pulumiCli(): string {
   cliPath ??= execFileSync("bash", [join(REPO, "scripts/pulumi-cli.sh"), "--yaml"], {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],

@@ -1,10 +1,14 @@
 import { expect } from "chai";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { promisify } from "node:util";
 import { Emulator, startEmulator } from "../../provider/emulator/server";
 import { installedYamlProject } from "../../scripts/lib/installed-project";
-import { PulumiWorkspace, REPO_ROOT } from "../../scripts/lib/workspace";
+import { pulumiCli, PulumiWorkspace, REPO_ROOT } from "../../scripts/lib/workspace";
+
+const run = promisify(execFile);
 
 const OWNER = "ORGANIZATION_OWNER";
 const MEMBER = "ORGANIZATION_MEMBER";
@@ -117,6 +121,43 @@ describe("Pulumi YAML programs under the real Pulumi CLI", function () {
       }
     } finally {
       rmSync(bare, { recursive: true, force: true });
+    }
+  });
+
+  it("a Go Automation API inline program registers the component (RegisterRemoteComponentResource): up invites, destroy revokes", async () => {
+    const build = mkdtempSync(join(tmpdir(), "go-automation-"));
+    const work = mkdtempSync(join(tmpdir(), "go-infra-"));
+    try {
+      const binary = join(build, "go-automation-fixture");
+      await run("go", ["build", "-o", binary, "."], { cwd: join(REPO_ROOT, "test/fixtures/go-automation"), maxBuffer: 16 * 1024 * 1024 });
+      // The program's directory holds the install the README asks for, as for any language.
+      cpSync(join(dir, "node_modules"), join(work, "node_modules"), { recursive: true });
+      const home = mkdtempSync(join(tmpdir(), "go-home-"));
+      const env = {
+        ...process.env,
+        PATH: `${dirname(pulumiCli())}:${process.env.PATH}`,
+        PULUMI_HOME: join(home, "home"),
+        PULUMI_BACKEND_URL: `file://${home}`,
+        PULUMI_CONFIG_PASSPHRASE: "go-automation",
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        ASTRO_API_URL: emulator.apiUrl,
+        ASTRO_ORGANIZATION_ID: emulator.organizationId,
+        ASTRO_API_TOKEN: emulator.token,
+      };
+      const up = await run(binary, [work, plugin, "up"], { env, maxBuffer: 16 * 1024 * 1024 });
+      expect(up.stdout.trim()).to.equal("PENDING ORGANIZATION_BILLING_ADMIN");
+      expect(member("gopher@example.com")).to.include({ status: "PENDING", organizationRole: "ORGANIZATION_BILLING_ADMIN" });
+      const stateFiles = readdirSync(join(home, ".pulumi", "stacks", "go-infra"), { recursive: true }).map(String);
+      for (const file of stateFiles.filter((f) => f.endsWith(".json"))) {
+        expect(readFileSync(join(home, ".pulumi", "stacks", "go-infra", file), "utf8")).not.to.contain(emulator.token);
+      }
+      await run(binary, [work, plugin, "destroy"], { env, maxBuffer: 16 * 1024 * 1024 });
+      expect(member("gopher@example.com")).to.equal(undefined);
+      rmSync(home, { recursive: true, force: true });
+    } finally {
+      rmSync(build, { recursive: true, force: true });
+      rmSync(work, { recursive: true, force: true });
     }
   });
 });

@@ -49,7 +49,9 @@ describe("scripts/pulumi-cli.sh on a machine without the cache", () => {
     expect(first.status, first.stderr).to.equal(0);
     expect(first.stdout).to.equal(`${join(cache, "bin/pulumi")}\n`);
     expect(first.stderr).to.include("built the Pulumi CLI");
-    expect(readFileSync(goLog, "utf8")).to.match(/^mod tidy\nbuild -o .*pulumi\.tmp github\.com\/pulumi\/pulumi\/pkg\/v3\/cmd\/pulumi\n$/);
+    expect(readFileSync(goLog, "utf8")).to.match(
+      /^mod tidy\nbuild -o .*pulumi\.tmp -ldflags -X github\.com\/pulumi\/pulumi\/sdk\/v3\/go\/common\/version\.Version=v3\.274\.1 github\.com\/pulumi\/pulumi\/pkg\/v3\/cmd\/pulumi\n$/,
+    );
     expect(existsSync(join(cache, "bin/pulumi.tmp"))).to.equal(false);
     expect(readFileSync(join(cache, "bin/pulumi-language-nodejs"), "utf8")).to.include(join(REPO, "scripts/language-host.js"));
     expect(readlinkSync(join(cache, "bin/pulumi-resource-pulumi-nodejs"))).to.equal(
@@ -79,6 +81,16 @@ describe("scripts/pulumi-cli.sh on a machine without the cache", () => {
     const calls = readFileSync(goLog, "utf8");
     expect(run("--yaml").status).to.equal(0);
     expect(readFileSync(goLog, "utf8")).to.equal(calls);
+  });
+
+  it("a cached CLI that does not know its version (built by an older script) is built again", () => {
+    writeFileSync(join(cache, "bin/pulumi"), "#!/bin/sh\n");
+    const calls = readFileSync(goLog, "utf8");
+    const again = run();
+    expect(again.status, again.stderr).to.equal(0);
+    expect(again.stderr).to.include("does not know its version");
+    expect(readFileSync(goLog, "utf8").slice(calls.length)).to.match(/^mod tidy\nbuild -o /);
+    expect(readFileSync(join(cache, "bin/pulumi"), "utf8")).to.include("stand-in pulumi");
   });
 
   it("a failed build exits 1 naming the step, and leaves no CLI in the cache", () => {
