@@ -394,6 +394,15 @@ describe("astro-invites review and export under the real Pulumi CLI", function (
         ];
         roles.forEach((role, i) => seeded.state.seedMember(seeded.organizationId, `member${i}@example.com`, role));
         seeded.state.seedMember(seeded.organizationId, "invited@example.com", "ORGANIZATION_OBSERVE_MEMBER", "PENDING");
+        // A role of member1's own in a workspace is exported; member2's, through a Team, is not.
+        const data = seeded.state.createWorkspace(seeded.organizationId, "Data Eng").id;
+        const member = (i: number) => seeded.organization().users.find((u) => u.username === `member${i}@example.com`)!.id;
+        seeded.state.grantDirectRoles(seeded.organizationId, member(1), {
+          workspaceRoles: [{ workspaceId: data, role: "WORKSPACE_OPERATOR" }],
+        });
+        seeded.state.createTeam(seeded.organizationId, "analysts", [member(2)], {
+          workspaceRoles: [{ workspaceId: data, role: "WORKSPACE_MEMBER" }],
+        });
         const file = join(stack.projectDir, "members.txt");
         const env = { ASTRO_API_TOKEN: seeded.token, ASTRO_ORGANIZATION_ID: seeded.organizationId, ASTRO_API_URL: seeded.apiUrl };
         const exported = await astroInvites(["export", "--output", file], { env });
@@ -402,7 +411,9 @@ describe("astro-invites review and export under the real Pulumi CLI", function (
         const lines = readFileSync(file, "utf8").split("\n");
         expect(lines.filter((l) => !l.startsWith("#") && l)).to.deep.equal([
           "invited@example.com ORGANIZATION_OBSERVE_MEMBER # pending",
-          ...roles.map((role, i) => `member${i}@example.com ${role}`),
+          ...roles.map((role, i) =>
+            i === 1 ? `member1@example.com ${role} ${data}=WORKSPACE_OPERATOR # ${data}: Data Eng` : `member${i}@example.com ${role}`,
+          ),
         ]);
         expect(lines[0]).to.match(new RegExp(`^# Members of Astro organization ${seeded.organizationId}, exported \\d{4}-`));
 
@@ -453,6 +464,10 @@ describe("astro-invites review and export under the real Pulumi CLI", function (
         ]);
         await stack.run(["destroy", "--yes"]);
         expect(JSON.stringify(seeded.organization().users)).to.equal(JSON.stringify(JSON.parse(before).users));
+        expect(seeded.state.directRoles(seeded.organizationId, member(1)).workspaceRoles).to.deep.equal([
+          { workspaceId: data, role: "WORKSPACE_OPERATOR" },
+        ]);
+        expect(seeded.state.directRoles(seeded.organizationId, member(2)).workspaceRoles).to.deep.equal([]);
       } finally {
         stack.dispose();
         await seeded.stop();
