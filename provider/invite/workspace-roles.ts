@@ -38,16 +38,8 @@ export async function requireWorkspaces(client: AstroClient, inputs: InviteInput
 export async function reconcileWorkspaces(client: AstroClient, state: InviteState, declared: WorkspaceRoles): Promise<InviteState> {
   if (state.userId === "") return state;
   // Nothing to do by what the stack last saw (a refresh reports drift into it): no reads either.
-  const known = {
-    ...state,
-    workspaceRolesBefore: { ...Object.fromEntries(Object.keys(declared).map((id) => [id, ""])), ...state.workspaceRolesBefore },
-  };
-  if (
-    planWorkspaceUpdate(known, state.workspaceRoles, declared).steps.length === 0 &&
-    Object.keys(declared).every((id) => id in state.workspaceRolesBefore)
-  ) {
-    return state;
-  }
+  const allKnown = Object.keys(declared).every((id) => id in state.workspaceRolesBefore);
+  if (allKnown && planWorkspaceUpdate(state, state.workspaceRoles, declared).steps.length === 0) return state;
   const read = await readOwn(client, state);
   if (!read) return state;
   const newlyDeclared = Object.keys(declared).filter((id) => !(id in state.workspaceRolesBefore));
