@@ -171,7 +171,7 @@ interface WorkspaceStep {
 export type WorkspaceRoles = Record<string, string>;
 
 /** What the workspace steps read of the stored state (a person new to the stack has none of it yet). */
-export type WorkspaceState = Pick<InviteState, "email" | "onDelete" | "workspaceRoles" | "workspaceRolesBefore">;
+export type WorkspaceState = Pick<InviteState, "email" | "onDelete" | "workspaceRoles" | "workspaceRolesBefore" | "workspaceRolesDeferred">;
 
 /** What the workspace steps of an update or a removal come to: the steps, and what is left alone and why. */
 export interface WorkspacePlan {

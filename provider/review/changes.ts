@@ -170,7 +170,7 @@ function classify(urn: string, steps: Step[], now: Date): Change[] {
 }
 
 /** The workspace state of someone new to the stack. */
-const NEW: WorkspaceState = { email: "", onDelete: "demote", workspaceRoles: {}, workspaceRolesBefore: {} };
+const NEW: WorkspaceState = { email: "", onDelete: "demote", workspaceRoles: {}, workspaceRolesBefore: {}, workspaceRolesDeferred: false };
 
 /**
  * One change per workspace step, from the same table as the lifecycle's (planned from the stored roles).
@@ -205,7 +205,11 @@ function workspaceChanges(
     step === "removal"
       ? planWorkspaceRemoval(old, old.workspaceRoles)
       : planWorkspaceUpdate(old, old.workspaceRoles, next.workspaceRoles ?? {});
-  return plan.steps.map((s) => row(s.workspaceId, s.from || null, s.to || null, `workspace ${s.workspaceId}: ${s.reason}`, []));
+  // Roles that waited for the invite to be accepted: the preview says why they are applied now.
+  const waited = old.workspaceRolesDeferred && status === "ACTIVE" ? " (waiting since the invite: accepted)" : "";
+  return plan.steps.map((s) =>
+    row(s.workspaceId, s.from || null, s.to || null, `workspace ${s.workspaceId}: ${s.reason}${s.from === "" ? waited : ""}`, []),
+  );
 }
 
 function change(plan: Plan, old: InviteState | null, who: Who, drift?: Drift): Change {

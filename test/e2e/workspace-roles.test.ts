@@ -49,6 +49,14 @@ describe("workspace roles under the real Pulumi CLI", function () {
     emulator.state.grantDirectRoles(org(), jane(), { workspaceRoles: [{ workspaceId: ws.extra, role: "WORKSPACE_ACCESSOR" }] });
     emulator.state.createTeam(org(), "analysts", [jane()], { workspaceRoles: [{ workspaceId: ws.ops, role: "WORKSPACE_AUTHOR" }] });
     await stack.run(["refresh", "--yes"]);
+    // The preview says why the roles come now.
+    const accepted = JSON.parse(review((await stack.run(["preview", "--json"])).stdout, "--format", "json").stdout).changes;
+    expect(accepted.map((c: Record<string, unknown>) => [c.action, c.workspaceId, c.toRole, c.reason])).to.deep.equal(
+      [
+        [ws.data, "WORKSPACE_OPERATOR"],
+        [ws.ml, "WORKSPACE_MEMBER"],
+      ].map(([id, role]) => ["workspace", id, role, `workspace ${id}: ${role} granted (waiting since the invite: accepted)`]),
+    );
     await stack.run(["up", "--yes"]);
     expect(own()).to.deep.equal({ [ws.extra]: "WORKSPACE_ACCESSOR", [ws.data]: "WORKSPACE_OPERATOR", [ws.ml]: "WORKSPACE_MEMBER" });
 
