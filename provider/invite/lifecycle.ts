@@ -124,7 +124,7 @@ async function updateOrganizationRole(client: AstroClient, id: string, stored: I
       // A create whose outcome was unknown: whoever is there now is the one we invited (never adopted).
       return settle(client, inputs, found(user, plan), false);
     case "reinvite":
-      return reinvite(client, id, { ...observe(stored, found(user, plan)) }, inputs);
+      return reinvite(client, id, observe(stored, found(user, plan)), inputs);
     case "change-role":
       await client.updateOrganizationRole(inputs.organizationId, found(user, plan).id, inputs.role);
       return current();

@@ -26,7 +26,7 @@ export async function requireWorkspaces(client: AstroClient, inputs: InviteInput
   if (missing.length === 0) return;
   const names = known.map((workspace) => `${workspace.id} (${workspace.name})`).join(", ") || "none";
   throw new Error(
-    `No invite was sent to ${inputs.email}: workspaceRoles names ${missing.join(", ")}, not a workspace of organization ` +
+    `Nothing was sent for ${inputs.email}: workspaceRoles names ${missing.join(", ")}, not a workspace of organization ` +
       `${inputs.organizationId} (its workspaces: ${names})`,
   );
 }

@@ -81,7 +81,7 @@ describe("lifecycle: workspace roles", () => {
       (error: Error) => error.message,
     );
     expect(failure)
-      .to.contain("No invite was sent to jane@example.com: workspaceRoles names cnowhere00000000000000000")
+      .to.contain("Nothing was sent for jane@example.com: workspaceRoles names cnowhere00000000000000000")
       .and.contain(`${data} (Data Eng)`);
     expect(writes()).to.deep.equal([]);
   });
