@@ -1,5 +1,6 @@
 import type { AstroClient } from "../api/client";
 import { emailKey, type User, type WorkspaceRoleEntry } from "../api/schemas";
+import { withoutTeamGrants } from "../invite/workspace-roles";
 import { isOrganizationRole } from "../roles";
 
 export const EXPORT_FORMATS = ["team", "csv", "ts"] as const;
@@ -45,12 +46,7 @@ export async function readWorkspaceAccess(
   let checked = 0;
   for (const [userId, entries] of listed) {
     if (++checked % 50 === 0) say(`Teams of ${checked} of ${listed.size} people with workspace roles read`);
-    const granted = new Set(
-      (await client.getUserTeams(organizationId, userId)).flatMap((team) =>
-        (team.workspaceRoles ?? []).map((e) => `${e.workspaceId}/${e.role}`),
-      ),
-    );
-    const own = entries.filter((entry) => !granted.has(`${entry.workspaceId}/${entry.role}`));
+    const own = await withoutTeamGrants(client, organizationId, userId, entries);
     if (own.length) roles.set(userId, own);
   }
   return { roles, names: new Map(workspaces.map((workspace) => [workspace.id, workspace.name])) };

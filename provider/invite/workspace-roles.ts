@@ -87,9 +87,7 @@ interface OwnRoles {
 async function readOwn(client: AstroClient, state: InviteState): Promise<OwnRoles | undefined> {
   const user = await client.getUser(state.organizationId, state.userId);
   if (!user) return undefined;
-  const teams = await client.getUserTeams(state.organizationId, user.id);
-  const granted = new Set(teams.flatMap((team) => (team.workspaceRoles ?? []).map(key)));
-  const entries = (user.workspaceRoles ?? []).filter((entry) => !granted.has(key(entry)));
+  const entries = await withoutTeamGrants(client, state.organizationId, user.id, user.workspaceRoles ?? []);
   return { user, own: Object.fromEntries(entries.map((entry) => [entry.workspaceId, entry.role])), entries };
 }
 
@@ -111,7 +109,18 @@ function refusedWhilePending(error: unknown, user: User): boolean {
   return user.status === "PENDING" && error instanceof AstroApiError && error.status === 400 && error.fieldErrors.length === 0;
 }
 
-const key = (entry: WorkspaceRoleEntry) => `${entry.workspaceId}/${entry.role}`;
+/** The entries of a read that are the person's own: every entry one of their Teams grants left out. */
+export async function withoutTeamGrants(
+  client: AstroClient,
+  organizationId: string,
+  userId: string,
+  entries: WorkspaceRoleEntry[],
+): Promise<WorkspaceRoleEntry[]> {
+  const key = (entry: WorkspaceRoleEntry) => `${entry.workspaceId}/${entry.role}`;
+  const teams = await client.getUserTeams(organizationId, userId);
+  const granted = new Set(teams.flatMap((team) => (team.workspaceRoles ?? []).map(key)));
+  return entries.filter((entry) => !granted.has(key(entry)));
+}
 
 const only = (roles: WorkspaceRoles, ids: string[]): WorkspaceRoles =>
   Object.fromEntries(Object.entries(roles).filter(([id]) => ids.includes(id)));
