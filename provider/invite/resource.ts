@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { continuityAlias } from "./continuity";
 import { INVITE_MODULE, INVITE_TYPE_NAME } from "./resource-type";
 import { INPUT_DEFAULTS, InviteInputs, InviteState, normalizeEmail, OUTPUT_KEYS } from "./schema";
 import invitesProvider = require("./shim");
@@ -24,7 +25,11 @@ export class OrganizationUserInvite extends pulumi.dynamic.Resource {
   constructor(name: string, args: OrganizationUserInviteArgs, opts?: pulumi.CustomResourceOptions) {
     // Normalized and defaulted here too, so that previews and stack outputs show what will be stored.
     const inputs = { ...INPUT_DEFAULTS, ...args, email: pulumi.output(args.email).apply(normalizeEmail) };
-    super(invitesProvider, name, { ...inputs, ...OUTPUTS }, opts, INVITE_MODULE, INVITE_TYPE_NAME);
+    // Moved or renamed without `aliases`, it continues the stack's record of the person (continuity.ts).
+    const plain = (value: unknown) => (typeof value === "string" ? value : undefined);
+    const continuity = continuityAlias({ name, email: plain(args.email), organizationId: plain(args.organizationId) });
+    const aliases = [...(opts?.aliases ?? []), continuity];
+    super(invitesProvider, name, { ...inputs, ...OUTPUTS }, { ...opts, aliases }, INVITE_MODULE, INVITE_TYPE_NAME);
   }
 }
 

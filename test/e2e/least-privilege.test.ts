@@ -83,30 +83,45 @@ describe("least privilege under the real Pulumi CLI", function () {
     expect(member("newbie@example.com")).to.equal(undefined);
   });
 
-  it("moving invites into OrganizationUserInvites without aliases: one hand-over each in the review; up demotes and revokes no one", async () => {
+  it("moving two invites into OrganizationUserInvites, renaming it and moving one out again, without aliases: each continues its record; destroy ends least privileged", async () => {
     await declare(stack, { lead: { email: "lead@example.com", role: OWNER }, newbie: { email: "newbie@example.com" } });
     await stack.run(["up", "--yes"]);
     emulator.state.acceptInviteOf(emulator.organizationId, "lead@example.com");
+    await stack.run(["refresh", "--yes"]);
     const invite = emulator.organization().invites.find((i) => i.email === "newbie@example.com" && i.state === "pending")!;
+    const members = [{ email: "lead@example.com", role: OWNER }, { email: "newbie@example.com" }];
+    const quietly = async () => {
+      const preview = (await stack.run(["preview", "--refresh", "--json"])).stdout;
+      const review = spawnSync(process.execPath, [join(REPO_ROOT, "dist/provider/cli/astro-invites.js"), "review", "--format", "json"], {
+        input: preview,
+        encoding: "utf8",
+      });
+      expect(JSON.parse(review.stdout).changes).to.deep.equal([]);
+      emulator.log.length = 0;
+      const { output } = await stack.run(["up", "--yes"]);
+      expect(output).not.to.match(/dynamic\/astro:OrganizationUserInvite .*\b(created|deleted)\b/);
+      expect(output).not.to.contain("handed over");
+      expect(emulator.log.filter((e) => e.method !== "GET")).to.deep.equal([]);
+      expect(member("lead@example.com")).to.include({ status: "ACTIVE", organizationRole: OWNER });
+      expect(emulator.organization().invites.find((i) => i.inviteId === invite.inviteId)).to.include({ state: "pending" });
+    };
 
     await declare(stack, {});
-    await setTeams({ data: { members: [{ email: "lead@example.com", role: OWNER }, { email: "newbie@example.com" }] } });
-    const preview = (await stack.run(["preview", "--refresh", "--json"])).stdout;
-    const review = spawnSync(process.execPath, [join(REPO_ROOT, "dist/provider/cli/astro-invites.js"), "review", "--format", "json"], {
-      input: preview,
-      encoding: "utf8",
-    });
-    expect(
-      JSON.parse(review.stdout).changes.map((c: { action: string; email: string; resource: string }) => [c.action, c.email, c.resource]),
-    ).to.deep.equal([
-      ["handover", "lead@example.com", "lead -> data-lead@example.com"],
-      ["handover", "newbie@example.com", "newbie -> data-newbie@example.com"],
-    ]);
+    await setTeams({ data: { members } });
+    await quietly();
+    await setTeams({ platform: { members } });
+    await quietly();
+    await setTeams({ platform: { members: members.slice(1) } });
+    await declare(stack, { chief: { email: "lead@example.com", role: OWNER } });
+    await quietly();
+    const recorded = await stack.invites();
+    expect(Object.keys(recorded).sort()).to.deep.equal(["chief", "platform-newbie@example.com"]);
+    expect(recorded.chief.outputs).to.include({ adopted: false });
+    expect(recorded["platform-newbie@example.com"].outputs).to.include({ inviteId: invite.inviteId });
 
-    const { output } = await stack.run(["up", "--yes"]);
-    expect(member("lead@example.com")).to.include({ status: "ACTIVE", organizationRole: OWNER });
-    expect(emulator.organization().invites.find((i) => i.inviteId === invite.inviteId)).to.include({ state: "pending" });
-    expect(output).to.contain("newbie@example.com is declared by another resource of this stack now");
+    await stack.run(["destroy", "--yes"]);
+    expect(member("lead@example.com")).to.include({ organizationRole: MEMBER });
+    expect(member("newbie@example.com")).to.equal(undefined);
   });
 
   it("a destroy with revocations running in front of accepted Owners just past a page boundary: every one demoted", async () => {

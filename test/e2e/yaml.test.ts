@@ -100,6 +100,14 @@ describe("Pulumi YAML programs under the real Pulumi CLI", function () {
     expect(emulator.organization().invites.find((i) => i.inviteId === bobInvite.inviteId)).to.not.include({ state: "pending" });
     expect(member("bob@example.com")).to.equal(undefined);
 
+    // Renamed without aliases: jane's record continues under the new name (not adopted), nothing is sent.
+    write({ "platform-team": team([{ email: "jane@example.com", role: "ORGANIZATION_OBSERVE_ADMIN" }]), lead, ops });
+    emulator.log.length = 0;
+    const renamed = await stack.run(["up", "--yes"]);
+    expect(writes()).to.deep.equal([]);
+    expect(renamed.output).not.to.contain("handed over");
+    expect((await stack.invites())["platform-team-jane@example.com"].outputs).to.include({ adopted: false });
+
     await stack.run(["destroy", "--yes"]);
     expect(member("jane@example.com")).to.include({ status: "ACTIVE", organizationRole: MEMBER });
     expect(member("lead@example.com")).to.equal(undefined);
