@@ -22,7 +22,7 @@ export const ACTION_MEANINGS = {
     'removed from the program but left as is (`onDelete: "keep"`, already a member, an adopted member at their old role or changed outside the stack since, or an invite whose id the stack never got)',
   move: "email or organization changed: the old invite revoked (or member demoted), the new one sent",
   handover:
-    "the same person declared by another resource of the stack (moved or renamed without `aliases`): nothing revoked or demoted, the new resource records them as it finds them",
+    "the same person declared by another resource of the stack, moved or renamed where neither the program nor `aliases` paired the two: nothing revoked or demoted, the new resource records them as it finds them",
   workspace:
     "a workspace role of the person's own granted, changed or removed (workspace: from → to), beside their organization role; roles through Teams and workspaces the stack never declared are left alone",
 } as const;
@@ -114,7 +114,7 @@ function planHandover(stored: InviteState): Plan {
   return {
     action: "handover",
     toRole: stored.role,
-    reason: "declared by another resource of the stack now (moved or renamed without aliases): handed over, nothing sent",
+    reason: "declared by another resource of the stack now (moved or renamed, and not paired with this record): handed over, nothing sent",
     warning: lost
       ? `${stored.email} is declared by another resource of this stack now and was handed over as is; ${lost}. ` +
         "Declaring the move with `aliases` (per member of an OrganizationUserInvites, or on the renamed resource) keeps the stack's record of them."

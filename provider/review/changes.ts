@@ -103,7 +103,7 @@ export function membershipChanges(preview: Preview, now: Date = new Date()): Mem
 
 /**
  * A person whose declaration is created under one name and deleted under another in the same preview (a
- * move or rename without aliases) is one hand-over, as the lifecycle performs it: the create records them
+ * move or rename that neither the program nor `aliases` paired) is one hand-over, as the lifecycle performs it: the create records them
  * as it finds them (and applies the declared role), the delete writes nothing.
  */
 function handOvers(changes: Reviewed[]): MembershipChange[] {

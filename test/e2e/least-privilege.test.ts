@@ -124,6 +124,34 @@ describe("least privilege under the real Pulumi CLI", function () {
     expect(member("newbie@example.com")).to.equal(undefined);
   });
 
+  it("invites renamed where the program cannot pair them (an email computed as an Output): one hand-over each in the review; up demotes and revokes no one", async () => {
+    await declare(stack, { lead: { email: "lead@example.com", role: OWNER }, newbie: { email: "newbie@example.com" } });
+    await stack.run(["up", "--yes"]);
+    emulator.state.acceptInviteOf(emulator.organizationId, "lead@example.com");
+    const invite = emulator.organization().invites.find((i) => i.email === "newbie@example.com" && i.state === "pending")!;
+
+    await declare(stack, {
+      chief: { email: "lead@example.com", role: OWNER, outputEmail: true },
+      rookie: { email: "newbie@example.com", outputEmail: true },
+    });
+    const preview = (await stack.run(["preview", "--refresh", "--json"])).stdout;
+    const review = spawnSync(process.execPath, [join(REPO_ROOT, "dist/provider/cli/astro-invites.js"), "review", "--format", "json"], {
+      input: preview,
+      encoding: "utf8",
+    });
+    expect(
+      JSON.parse(review.stdout).changes.map((c: { action: string; email: string; resource: string }) => [c.action, c.email, c.resource]),
+    ).to.deep.equal([
+      ["handover", "lead@example.com", "lead -> chief"],
+      ["handover", "newbie@example.com", "newbie -> rookie"],
+    ]);
+
+    const { output } = await stack.run(["up", "--yes"]);
+    expect(member("lead@example.com")).to.include({ status: "ACTIVE", organizationRole: OWNER });
+    expect(emulator.organization().invites.find((i) => i.inviteId === invite.inviteId)).to.include({ state: "pending" });
+    expect(output).to.contain("newbie@example.com is declared by another resource of this stack now");
+  });
+
   it("a destroy with revocations running in front of accepted Owners just past a page boundary: every one demoted", async () => {
     const org = emulator.organizationId;
     // 970 members sort first; then 30 pending invitees of the stack's; then 30 it invited as Owners, past the first page.
