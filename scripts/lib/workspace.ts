@@ -68,7 +68,10 @@ export class PulumiWorkspace {
       ...inherited,
       PATH: `${dirname(cli)}:${process.env.PATH}`,
       PULUMI_HOME: join(this.home, "home"),
-      PULUMI_BACKEND_URL: `file://${join(this.home, "backend")}`,
+      // metadata=skip: the file backend otherwise writes a `.attrs` sidecar beside each checkpoint by
+      // truncating it and then writing (gocloud's fileblob), so a CLI killed in between (the fault suite
+      // does that) leaves it empty and every later command fails with "failed to load checkpoint: EOF".
+      PULUMI_BACKEND_URL: `file://${join(this.home, "backend")}?metadata=skip`,
       PULUMI_CONFIG_PASSPHRASE: "pulumi-astro-invites-tests",
       PULUMI_SKIP_UPDATE_CHECK: "true",
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
