@@ -4,20 +4,33 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
+import { ModuleKind, ScriptTarget, transpileModule } from "typescript";
 import { ASTRO_RATE_LIMITS, PacedMethod } from "../provider/api/pacing";
 import { UsersPageSchema } from "../provider/api/schemas";
 import { Emulator, startEmulator } from "../provider/emulator/server";
 import { installedProject } from "./lib/installed-project";
 import { writeTeamFile } from "./lib/team-file";
-import { PulumiWorkspace, TEAM_PROGRAM } from "./lib/workspace";
+import { FloorFiles, FloorWorld } from "./lib/floor";
+import {
+  RecordedState,
+  requireFloorNotSlower,
+  requireSameFields,
+  requireSamePlan,
+  shownSteps,
+  StepCounts,
+  stepCounts,
+} from "./lib/plan-check";
+import { PulumiWorkspace, REPO_ROOT, TEAM_PROGRAM } from "./lib/workspace";
 
 /**
  * `npm run bench -- --invites N --latency MS [--workspaces K]`: a team of N people (each with a workspace
  * role in K workspaces) through the real CLI against the
  * emulator (Astro's rate limits enforced, MS of latency per request), in a project that installed the
- * packed package the way users do. The same phases then run on N trivial dynamic resources whose
- * provider does no I/O (same CLI, same state backend, same program: noIoLifecycle): the engine
- * floor. Each phase reports:
+ * packed package the way users do. The same phases first run on the engine floor: the same program and
+ * package in a second project, whose lifecycle answers every step from the declaration alone
+ * (lib/floor.ts). After each phase the bench proves the floor is the same plan (lib/plan-check.ts): the
+ * same step counts in the engine's summary, the same fields recorded per resource, and a floor no slower
+ * than the product beyond noise; otherwise it stops, naming the phase. Each phase reports:
  * - engineSeconds: the trivial stack's wall time for the phase (Pulumi's own cost);
  * - apiFloorSeconds: Astro's rate limits for the requests the phase must make (its writes, one GET by
  *   id before each roles POST, and, when it looks anyone up, one walk of the users list);
@@ -45,34 +58,31 @@ const workspaceCount = Number(values.workspaces);
 const WORKSPACES = Array.from({ length: workspaceCount }, (_, i) => `cbenchworkspace${String(i).padStart(10, "0")}`);
 
 /**
- * The engine floor's lifecycle: pulumi-astro-invites itself (same program, component, check, diff and
- * state shape, so the engine checkpoints as much), with every step that would call the Astro API
- * answered from the declaration alone. The first such step of each command writes its time to `stepLog`.
+ * Installs the engine floor (lib/floor.ts) into an installed project: its lifecycle becomes the floor,
+ * transpiled beside the package's own modules, which it is handed. The first step of each command writes
+ * its time to `files.stepLog`.
  */
-const noIoLifecycle = (stepLog: string) => `const real = require("./lifecycle.with-api.js");
-let stepped = false;
-const step = () => stepped || ((stepped = true), require("node:fs").appendFileSync(${JSON.stringify(stepLog)}, Date.now() + "\\n"));
-const inputsOf = ({ email, role, organizationId, apiUrl, onDelete }) => ({ email, role, organizationId, apiUrl, onDelete });
-const state = (inputs) => ({
-  ...inputsOf(inputs), schemaVersion: 1, inviteId: "cbenchinvite0000000000000", userId: "cbenchuser000000000000000",
-  expiresAt: new Date(Date.now() + 7 * 86400e3).toISOString(), status: "PENDING",
-  inviter: { id: "cbenchtoken00000000000000", subjectType: "SERVICEKEY", displayName: "pulumi-astro-invites" },
-  organizationName: "Emulated Organization", adopted: false,
-});
-module.exports = {
-  ...real,
-  create: async (inputs) => (step(), { id: inputs.organizationId + "/" + inputs.email, outs: state(inputs) }),
-  read: async (id, props) => (step(), { id, props, inputs: inputsOf(props) }),
-  update: async (_id, olds, news) => (step(), { outs: { ...olds, ...inputsOf(news) } }),
-  remove: async () => void step(),
-};
-`;
+function installFloor(dir: string, files: FloorFiles): void {
+  const invite = join(dir, "node_modules/pulumi-astro-invites/dist/provider/invite");
+  renameSync(join(invite, "lifecycle.js"), join(invite, "lifecycle.with-api.js"));
+  const floor = transpileModule(readFileSync(join(REPO_ROOT, "scripts/lib/floor.ts"), "utf8"), {
+    compilerOptions: { module: ModuleKind.CommonJS, target: ScriptTarget.ES2022 },
+  });
+  writeFileSync(join(invite, "floor.js"), floor.outputText);
+  const modules = `{ lifecycle: require("./lifecycle.with-api.js"), schema: require("./schema.js"), plan: require("./plan.js") }`;
+  writeFileSync(
+    join(invite, "lifecycle.js"),
+    `module.exports = require("./floor.js").floorLifecycle(${modules}, ${JSON.stringify(files)});\n`,
+  );
+}
 
 interface Phase {
   name: string;
   args: string[];
-  /** Done before the phase, in both stacks (the emulator's part only in the real one). */
-  before?: (file: string, emulator?: Emulator) => void;
+  /** The program's change before the phase, made to both stacks' team files. */
+  edit?: (file: string) => void;
+  /** What happens in Astro before the phase, outside the stacks: done in the emulator, and told to the floor. */
+  outside?: (emulator: Emulator) => FloorWorld;
 }
 
 const PHASES: Phase[] = [
@@ -82,18 +92,17 @@ const PHASES: Phase[] = [
   {
     name: "refresh",
     args: ["refresh", "--yes", "--skip-preview"],
-    before: (_file, emulator) => {
+    outside: (emulator) => {
       // Half the invitees accept, so that the refresh has something to report.
-      emulator?.state
-        .snapshot()
-        .organizations[0].invites.filter((_, i) => i % 2 === 0)
-        .forEach((invite) => emulator.state.acceptInvite(invite.inviteId));
+      const accepting = emulator.state.snapshot().organizations[0].invites.filter((_, i) => i % 2 === 0);
+      accepting.forEach((invite) => emulator.state.acceptInvite(invite.inviteId));
+      return { accepted: accepting.map((invite) => invite.email) };
     },
   },
   {
     name: "up-role-change-10pct",
     args: ["up", "--yes", "--skip-preview"],
-    before: (file) => writeTeamFile(file, invites, { roleChangeEvery: 10, workspaces: WORKSPACES }),
+    edit: (file) => writeTeamFile(file, invites, { roleChangeEvery: 10, workspaces: WORKSPACES }),
   },
   { name: "destroy", args: ["destroy", "--yes", "--skip-preview"] },
 ];
@@ -115,6 +124,14 @@ async function runPhase(stack: PulumiWorkspace, dir: string, args: string[]): Pr
   const endedAt = Date.now();
   clearInterval(sampler);
   return { startedAt: started, endedAt, wallSeconds: (endedAt - started) / 1000, code, output, peakRssMB: Math.round(peak / 102.4) / 10 };
+}
+
+/** What a stack recorded, by resource (its type and name: the projects' names differ), the stack itself left out. */
+async function recorded(stack: PulumiWorkspace): Promise<RecordedState> {
+  const { state } = await stack.exportState();
+  return Object.fromEntries(
+    (state.resources ?? []).filter((r) => !r.type.startsWith("pulumi:")).map((r) => [`${r.type}::${r.urn.split("::").pop()}`, r.outputs]),
+  );
 }
 
 /** The largest VmHWM (peak RSS) among dynamic-provider processes running in `dir`, in KB. */
@@ -195,10 +212,9 @@ async function main(): Promise<void> {
   say("packing the package and installing it in two fresh projects (the team, and the same team without API calls)");
   const real = await installedProject("astro-invites-bench", { "index.ts": readFileSync(join(TEAM_PROGRAM, "index.ts"), "utf8") });
   const trivial = await installedProject("astro-invites-bench-floor", { "index.ts": readFileSync(join(TEAM_PROGRAM, "index.ts"), "utf8") });
-  const lifecycle = join(trivial.dir, "node_modules/pulumi-astro-invites/dist/provider/invite/lifecycle.js");
-  renameSync(lifecycle, lifecycle.replace(/\.js$/, ".with-api.js"));
   const stepLog = join(trivial.dir, "first-steps.log");
-  writeFileSync(lifecycle, noIoLifecycle(stepLog));
+  const worldFile = join(trivial.dir, "world.json");
+  installFloor(trivial.dir, { stepLog, worldFile });
   const emulator = await startEmulator({ latencyMs });
   for (const id of WORKSPACES) emulator.state.createWorkspace(emulator.organizationId, `bench ${id}`, id);
   emulator.state.switches.workspaceRolesForPending = "accept";
@@ -220,19 +236,25 @@ async function main(): Promise<void> {
       { "astro:apiToken": "no-api-calls" },
     );
     for (const phase of PHASES) {
-      phase.before?.(floorFile);
+      phase.edit?.(realFile);
+      phase.edit?.(floorFile);
+      if (phase.outside) writeFileSync(worldFile, JSON.stringify(phase.outside(emulator)));
       say(`${phase.name}: engine floor (no API calls)`);
       writeFileSync(stepLog, "");
       const floor = await runPhase(floorStack, trivial.dir, phase.args);
       if (floor.code !== 0) throw new Error(`the engine-floor stack failed in ${phase.name}:\n${floor.output}`);
       const firstSteps = readFileSync(stepLog, "utf8").split("\n").filter(Boolean).map(Number);
       const engineFirstStep = firstSteps.length ? (Math.min(...firstSteps) - floor.startedAt) / 1000 : undefined;
-      phase.before?.(realFile, emulator);
       const organizationSize = emulator.organization().users.length;
       say(`${phase.name}: pulumi-astro-invites`);
       const first = emulator.log.length;
       const run = await runPhase(realStack, real.dir, phase.args);
       const entries = emulator.log.slice(first);
+      if (run.code !== 0) throw new Error(`pulumi-astro-invites failed in ${phase.name}:\n${run.output}`);
+      say(`${phase.name}: checking that the floor made the same plan`);
+      requireSamePlan(phase.name, stepCounts(floor.output), stepCounts(run.output));
+      requireSameFields(phase.name, await recorded(floorStack), await recorded(realStack));
+      requireFloorNotSlower(phase.name, floor.wallSeconds, run.wallSeconds);
       const byOperation: Record<string, number> = {};
       for (const e of entries) byOperation[e.operation ?? e.method] = (byOperation[e.operation ?? e.method] ?? 0) + 1;
       const firstAt = entries.length ? Date.parse(entries[0].at) : run.endedAt;
@@ -255,7 +277,7 @@ async function main(): Promise<void> {
         requests: byOperation,
         throttled: entries.filter((e) => e.status === 429).length,
         retries: entries.filter((e) => e.status === 429 || e.status >= 500 || e.status === 0).length,
-        failures: run.code === 0 ? 0 : Number(/(\d+) errored/.exec(run.output)?.[1] ?? 1),
+        steps: stepCounts(run.output),
         peakRssMB: run.peakRssMB,
         enginePeakRssMB: floor.peakRssMB,
       };
@@ -280,7 +302,7 @@ function printTable(reports: Record<string, unknown>[], listHeldMB: number): voi
     `\n${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}, ${latencyMs} ms latency\n`,
   );
   console.log(
-    "| N | phase | requests | 429s | failures | engine s | API floor s | wall s | wall / max(engine, API floor) | floor's first step s | wall / max(engine, first step + API floor) | provider peak RSS MB (engine floor's) |",
+    "| N | phase | steps (both stacks) | requests | 429s | engine s | API floor s | wall s | wall / max(engine, API floor) | floor's first step s | wall / max(engine, first step + API floor) | provider peak RSS MB (engine floor's) |",
   );
   console.log("|---|---|---|---|---|---|---|---|---|---|---|---|");
   for (const r of reports) {
@@ -289,7 +311,7 @@ function printTable(reports: Record<string, unknown>[], listHeldMB: number): voi
         .map(([op, n]) => `${op} ${n}`)
         .join(", ") || "none";
     console.log(
-      `| ${r.invites} | ${r.phase} | ${requests} | ${r.throttled} | ${r.failures} | ${r.engineSeconds} | ${r.apiFloorSeconds} | ${r.wallSeconds} | ${r.wallOverFloor} | ${r.engineFirstStepSeconds ?? "-"} | ${r.wallOverStepFloor} | ${r.peakRssMB} (${r.enginePeakRssMB}) |`,
+      `| ${r.invites} | ${r.phase} | ${shownSteps(r.steps as StepCounts)} | ${requests} | ${r.throttled} | ${r.engineSeconds} | ${r.apiFloorSeconds} | ${r.wallSeconds} | ${r.wallOverFloor} | ${r.engineFirstStepSeconds ?? "-"} | ${r.wallOverStepFloor} | ${r.peakRssMB} (${r.enginePeakRssMB}) |`,
     );
   }
   console.log(`\nA page of 1000 users, read through the client's schema, holds ${listHeldMB} MB of heap.`);

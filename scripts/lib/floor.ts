@@ -1,0 +1,119 @@
+import { createHash } from "node:crypto";
+import { appendFileSync, readFileSync } from "node:fs";
+import type * as Lifecycle from "../../provider/invite/lifecycle";
+import type * as Plan from "../../provider/invite/plan";
+import type * as Schema from "../../provider/invite/schema";
+
+/**
+ * The bench's engine floor: pulumi-astro-invites itself (the same configure, check and diff), with every
+ * step that would call the Astro API answered from the declaration alone. Each step records what the
+ * real lifecycle records, so that the engine makes the same plan and checkpoints as much:
+ * - the state is read through the invite's own StateSchema, so every field it declares is present (a
+ *   field added there reaches the floor with its default, no edit here);
+ * - the declaration is recorded as applied (its role and workspace roles held), as the real lifecycle
+ *   records it once its writes succeed;
+ * - what only Astro can say is filled in deterministically (`ASTRO_ANSWERS`).
+ *
+ * The bench transpiles this file beside the installed package's lifecycle and hands it that package's
+ * modules, so it imports nothing of the repository at run time (types only).
+ */
+export interface ProductModules {
+  lifecycle: typeof Lifecycle;
+  schema: typeof Schema;
+  plan: typeof Plan;
+}
+
+/** What Astro did outside any stack before a phase, told to the floor so that its reads report it too. */
+export interface FloorWorld {
+  /** People who accepted their invites. */
+  accepted: string[];
+}
+
+export interface FloorFiles {
+  /** The first step of each command appends its time (ms) here: when the engine began to step. */
+  stepLog: string;
+  /** A FloorWorld as JSON; absent until a phase changes anything outside the stacks. */
+  worldFile: string;
+}
+
+type Props = Record<string, unknown>;
+type FloorLifecycle = Pick<typeof Lifecycle, "configure" | "check" | "diff" | "create" | "read" | "update" | "remove">;
+
+/** An id of Astro's shape (25 characters, cuid-like), the same for the same person every time. */
+const astroId = (kind: string, email: string) => `c${createHash("sha256").update(`${kind}:${email}`).digest("hex").slice(0, 24)}`;
+
+/**
+ * What Astro answers an invite with in the bench's organization, where everyone is new: the ids, the
+ * inviter (the bench's token), an expiry that never passes during a run, and no role before the stack in
+ * any workspace.
+ */
+function astroAnswers(inputs: Schema.InviteInputs): Partial<Schema.InviteState> {
+  return {
+    inviteId: astroId("invite", inputs.email),
+    userId: astroId("user", inputs.email),
+    expiresAt: "2099-01-01T00:00:00.000Z",
+    status: "PENDING",
+    inviter: { id: astroId("token", "bench"), subjectType: "SERVICEKEY", displayName: "pulumi-astro-invites" },
+    organizationName: "Emulated Organization",
+    workspaceRolesBefore: Object.fromEntries(Object.keys(inputs.workspaceRoles).map((id) => [id, ""])),
+  };
+}
+
+/** The rest of a user as Astro lists one who accepted. */
+const ACCEPTED_USER = {
+  fullName: "",
+  avatarUrl: "",
+  status: "ACTIVE",
+  createdAt: "2026-01-01T00:00:00Z",
+  updatedAt: "2026-01-01T00:00:00Z",
+} as const;
+
+export function floorLifecycle({ lifecycle, schema, plan }: ProductModules, files: FloorFiles): FloorLifecycle {
+  let stepped = false;
+  const step = () => {
+    if (!stepped) appendFileSync(files.stepLog, `${Date.now()}\n`);
+    stepped = true;
+  };
+  let world: FloorWorld | undefined;
+  const accepted = (email: string) => {
+    try {
+      world ??= JSON.parse(readFileSync(files.worldFile, "utf8")) as FloorWorld;
+    } catch {
+      world = { accepted: [] };
+    }
+    return world.accepted.includes(email);
+  };
+  /** The declaration applied over what was recorded before (or over Astro's answers to a new invite). */
+  const applied = (inputs: Schema.InviteInputs, stored?: Schema.InviteState): Schema.InviteState => {
+    const answers = astroAnswers(inputs);
+    return schema.readState({
+      ...answers,
+      ...stored,
+      ...inputs,
+      workspaceRolesBefore: { ...answers.workspaceRolesBefore, ...stored?.workspaceRolesBefore },
+    });
+  };
+  return {
+    configure: lifecycle.configure,
+    check: lifecycle.check,
+    diff: lifecycle.diff,
+    create: async (raw: Props) => {
+      step();
+      const inputs = schema.checkedInputs(raw);
+      return { id: lifecycle.resourceId(inputs), outs: applied(inputs) };
+    },
+    read: async (id: string, props: Props) => {
+      step();
+      const stored = schema.readState(props);
+      const current = accepted(stored.email)
+        ? plan.observe(stored, { ...ACCEPTED_USER, id: stored.userId, username: stored.email, organizationRole: stored.role })
+        : stored;
+      return { id, props: current, inputs: schema.inputsOf(current) };
+    },
+    update: async (_id: string, olds: Props, news: Props) => {
+      step();
+      return { outs: applied(schema.checkedInputs(news), schema.readState(olds)) };
+    },
+    remove: async () => step(),
+  };
+}
