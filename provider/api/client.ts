@@ -17,8 +17,13 @@ import {
   ErrorBodySchema,
   Invite,
   InviteSchema,
+  Organization,
+  OrganizationSchema,
   SubjectRolesSchema,
   Team,
+  TeamMember,
+  TeamMembersPageSchema,
+  TeamSchema,
   TeamsPageSchema,
   User,
   UserSchema,
@@ -52,6 +57,14 @@ export type CreateInviteResult =
   | { outcome: "foundAfterAmbiguousFailure"; user: User };
 
 export type DeleteInviteResult = "deleted" | "alreadyGone";
+
+/** A Team to create: its members by user id (the API takes no emails). */
+export interface NewTeam {
+  name: string;
+  description?: string;
+  organizationRole?: string;
+  memberIds?: string[];
+}
 
 /** Which users a walk lists: all of the organization's, or those with a role in one workspace (role lists filled). */
 export interface UsersFilter {
@@ -308,18 +321,132 @@ export class AstroClient {
 
   /** The organization's workspaces (id and name), every page. */
   async listWorkspaces(organizationId: string): Promise<Workspace[]> {
-    const workspaces: Workspace[] = [];
+    return this.everyPage(
+      "listWorkspaces",
+      this.path("organizations", organizationId, "workspaces"),
+      WorkspacesPageSchema,
+      (page) => page.workspaces,
+    );
+  }
+
+  /** The organization: its name, and whether SCIM provisioning from its identity provider is on. */
+  async getOrganization(organizationId: string): Promise<Organization> {
+    const request: Request = { operation: "getOrganization", method: "GET", path: this.path("organizations", organizationId) };
+    return this.send(request, (attempt) => accept(attempt, { 200: (body) => this.parse(request.operation, OrganizationSchema, body) }));
+  }
+
+  /** The organization's Teams, every page; with `names`, only those of these exact names (names are not known to be unique). */
+  async listTeams(organizationId: string, names: string[] = []): Promise<Team[]> {
+    const filter = names.map((name) => `&names=${encodeURIComponent(name)}`).join("");
+    return this.everyPage("listTeams", this.path("organizations", organizationId, "teams"), TeamsPageSchema, (page) => page.teams, filter);
+  }
+
+  /** The Team with this id, or undefined when the organization has none. Its members are listTeamMembers'. */
+  async getTeam(organizationId: string, teamId: string): Promise<Team | undefined> {
+    const request: Request = { operation: "getTeam", method: "GET", path: this.path("organizations", organizationId, "teams", teamId) };
+    return this.send(request, (attempt) =>
+      accept(attempt, { 200: (body) => this.parse(request.operation, TeamSchema, body), 404: () => undefined }),
+    );
+  }
+
+  /**
+   * Creates a Team. The API is not idempotent: an attempt that may have reached Astro is never sent again
+   * (the error says so), so that the caller can look the Team up by name rather than make a second one.
+   */
+  async createTeam(organizationId: string, team: NewTeam): Promise<Team> {
+    const request: Request = {
+      operation: "createTeam",
+      method: "POST",
+      path: this.path("organizations", organizationId, "teams"),
+      body: team,
+    };
+    return this.send(request, (attempt) => {
+      if (attempt.kind === "response" && attempt.status === 200) return { done: this.parse(request.operation, TeamSchema, attempt.body) };
+      const retryable = retryableFailure(attempt);
+      return retryable && !mayHaveReachedServer(retryable) ? "retry" : "fail";
+    });
+  }
+
+  /** Renames or describes a Team (`name` is required by the API; `description` replaced when given). */
+  async updateTeam(organizationId: string, teamId: string, change: { name: string; description?: string }): Promise<Team> {
+    const request: Request = {
+      operation: "updateTeam",
+      method: "POST",
+      path: this.path("organizations", organizationId, "teams", teamId),
+      body: change,
+    };
+    return this.send(request, (attempt) => accept(attempt, { 200: (body) => this.parse(request.operation, TeamSchema, body) }));
+  }
+
+  /** Deletes a Team. A 404 means it is gone already. */
+  async deleteTeam(organizationId: string, teamId: string): Promise<"deleted" | "alreadyGone"> {
+    const request: Request = {
+      operation: "deleteTeam",
+      method: "DELETE",
+      path: this.path("organizations", organizationId, "teams", teamId),
+    };
+    return this.send(request, (attempt) => accept(attempt, { 204: () => "deleted" as const, 404: () => "alreadyGone" as const }));
+  }
+
+  /** A Team's members (user id and email), every page. */
+  async listTeamMembers(organizationId: string, teamId: string): Promise<TeamMember[]> {
+    const path = this.path("organizations", organizationId, "teams", teamId, "members");
+    return this.everyPage("listTeamMembers", path, TeamMembersPageSchema, (page) => page.teamMembers);
+  }
+
+  /** Adds organization users (by id, not email) to a Team; adding one who is in it already changes nothing. */
+  async addTeamMembers(organizationId: string, teamId: string, userIds: string[]): Promise<void> {
+    const request: Request = {
+      operation: "addTeamMembers",
+      method: "POST",
+      path: this.path("organizations", organizationId, "teams", teamId, "members"),
+      body: { memberIds: userIds },
+    };
+    await this.send(request, (attempt) => accept(attempt, { 200: () => undefined, 204: () => undefined }));
+  }
+
+  /** Removes a member from a Team. A 404 means they are not in it (any more). */
+  async removeTeamMember(organizationId: string, teamId: string, userId: string): Promise<"removed" | "alreadyGone"> {
+    const request: Request = {
+      operation: "removeTeamMember",
+      method: "DELETE",
+      path: this.path("organizations", organizationId, "teams", teamId, "members", userId),
+    };
+    return this.send(request, (attempt) => accept(attempt, { 204: () => "removed" as const, 404: () => "alreadyGone" as const }));
+  }
+
+  /**
+   * Sets a Team's roles: `organizationRole` is required by the API; each list sent replaces the Team's,
+   * and, as for users, a list the body omits is taken to be kept.
+   */
+  async updateTeamRoles(
+    organizationId: string,
+    teamId: string,
+    roles: { organizationRole: string; workspaceRoles?: WorkspaceRoleEntry[] },
+  ): Promise<void> {
+    const request: Request = {
+      operation: "updateTeamRoles",
+      method: "POST",
+      path: this.path("organizations", organizationId, "teams", teamId, "roles"),
+      body: roles,
+    };
+    await this.send(request, (attempt) => accept(attempt, { 200: (body) => this.parse(request.operation, SubjectRolesSchema, body) }));
+  }
+
+  /** Every item of a paged list (offset and limit, the largest pages the API serves), up to its reported total. */
+  private async everyPage<P extends { totalCount: number }, T>(
+    operation: Operation,
+    path: string,
+    schema: z.ZodType<P>,
+    itemsOf: (page: P) => T[],
+    query = "",
+  ): Promise<T[]> {
+    const items: T[] = [];
     for (;;) {
-      const request: Request = {
-        operation: "listWorkspaces",
-        method: "GET",
-        path: `${this.path("organizations", organizationId, "workspaces")}?offset=${workspaces.length}&limit=${LIST_PAGE_SIZE}`,
-      };
-      const page = await this.send(request, (attempt) =>
-        accept(attempt, { 200: (body) => this.parse(request.operation, WorkspacesPageSchema, body) }),
-      );
-      workspaces.push(...page.workspaces);
-      if (page.workspaces.length === 0 || workspaces.length >= page.totalCount) return workspaces;
+      const request: Request = { operation, method: "GET", path: `${path}?offset=${items.length}&limit=${LIST_PAGE_SIZE}${query}` };
+      const page = await this.send(request, (attempt) => accept(attempt, { 200: (body) => this.parse(operation, schema, body) }));
+      items.push(...itemsOf(page));
+      if (itemsOf(page).length === 0 || items.length >= page.totalCount) return items;
     }
   }
 

@@ -1,7 +1,24 @@
 import type { FieldError } from "./schemas";
 
 /** The client's operations, by the names used in errors, logs, pacing and the emulator's request log. */
-export type Operation = "createInvite" | "deleteInvite" | "listUsers" | "getUser" | "updateRoles" | "getUserTeams" | "listWorkspaces";
+export type Operation =
+  | "createInvite"
+  | "deleteInvite"
+  | "listUsers"
+  | "getUser"
+  | "updateRoles"
+  | "getUserTeams"
+  | "listWorkspaces"
+  | "getOrganization"
+  | "listTeams"
+  | "createTeam"
+  | "getTeam"
+  | "updateTeam"
+  | "deleteTeam"
+  | "listTeamMembers"
+  | "addTeamMembers"
+  | "removeTeamMember"
+  | "updateTeamRoles";
 
 /**
  * The token permission each operation needs, named in 401/403 errors so users know what to grant. The
@@ -16,6 +33,16 @@ export const REQUIRED_PERMISSION: Record<Operation, string> = {
   updateRoles: "organization.userRoles.access",
   getUserTeams: "organization.teams.get",
   listWorkspaces: "organization.workspaces.get",
+  getOrganization: "organization.get",
+  listTeams: "organization.teams.get",
+  createTeam: "organization.teams.create",
+  getTeam: "organization.teams.get",
+  updateTeam: "organization.teams.update",
+  deleteTeam: "organization.teams.delete",
+  listTeamMembers: "organization.teams.get",
+  addTeamMembers: "organization.teams.update",
+  removeTeamMember: "organization.teams.update",
+  updateTeamRoles: "organization.teams.update",
 };
 
 export interface AstroApiErrorDetails {

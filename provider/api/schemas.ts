@@ -76,10 +76,27 @@ export const SubjectRolesSchema = z.object({
   dagRoles: ScopedRolesSchema,
 });
 
-/** A Team a user belongs to, with the workspace roles it grants its members. */
-const TeamSchema = z.object({ id: AstroIdSchema, name: z.string(), workspaceRoles: WorkspaceRolesSchema });
+/** A Team, as its own reads and a user's Teams list show it: its roles, never its members. */
+export const TeamSchema = z.object({
+  id: AstroIdSchema,
+  name: z.string(),
+  description: z.string().optional(),
+  // A string rather than the role enum, as for users.
+  organizationRole: z.string().optional(),
+  workspaceRoles: WorkspaceRolesSchema,
+  deploymentRoles: ScopedRolesSchema,
+  dagRoles: ScopedRolesSchema,
+  isIdpManaged: z.boolean(),
+});
 export type Team = z.infer<typeof TeamSchema>;
 export const TeamsPageSchema = z.object({ totalCount: z.number().int(), teams: z.array(TeamSchema) });
+
+const TeamMemberSchema = z.object({ userId: AstroIdSchema, username: z.string() });
+export type TeamMember = z.infer<typeof TeamMemberSchema>;
+export const TeamMembersPageSchema = z.object({ totalCount: z.number().int(), teamMembers: z.array(TeamMemberSchema) });
+
+export const OrganizationSchema = z.object({ id: AstroIdSchema, name: z.string(), isScimEnabled: z.boolean() });
+export type Organization = z.infer<typeof OrganizationSchema>;
 
 const WorkspaceSchema = z.object({ id: AstroIdSchema, name: z.string() });
 export type Workspace = z.infer<typeof WorkspaceSchema>;

@@ -6,7 +6,7 @@ import { isLoopbackHost } from "../api/url";
 import { FaultInjector, FaultRule } from "./faults";
 import { requestId } from "./ids";
 import { RateLimiter } from "./ratelimit";
-import { ApiFailure, ApiResult, ApiToken, EmulatorState, MemberStatus, RoleLists, Switches } from "./state";
+import { ApiFailure, ApiResult, ApiToken, EmulatorState, MemberStatus, RoleLists, Switches, TeamOptions } from "./state";
 
 export interface EmulatorOptions {
   /** 0 (the default) picks a free port. */
@@ -161,6 +161,66 @@ const ROUTES: Route[] = [
     method: "GET",
     pattern: new RegExp(`^/v1/organizations/${ID}/workspaces$`),
     run: (state, token, [org], _body, query) => state.listWorkspaces(token, org, query),
+  },
+  {
+    operation: "getOrganization",
+    method: "GET",
+    pattern: new RegExp(`^/v1/organizations/${ID}$`),
+    run: (state, token, [org]) => state.getOrganization(token, org),
+  },
+  {
+    operation: "listTeams",
+    method: "GET",
+    pattern: new RegExp(`^/v1/organizations/${ID}/teams$`),
+    run: (state, token, [org], _body, query) => state.listTeams(token, org, query),
+  },
+  {
+    operation: "createTeam",
+    method: "POST",
+    pattern: new RegExp(`^/v1/organizations/${ID}/teams$`),
+    run: (state, token, [org], body) => state.createTeam(token, org, body),
+  },
+  {
+    operation: "getTeam",
+    method: "GET",
+    pattern: new RegExp(`^/v1/organizations/${ID}/teams/${ID}$`),
+    run: (state, token, [org, team]) => state.getTeam(token, org, team),
+  },
+  {
+    operation: "updateTeam",
+    method: "POST",
+    pattern: new RegExp(`^/v1/organizations/${ID}/teams/${ID}$`),
+    run: (state, token, [org, team], body) => state.updateTeam(token, org, team, body),
+  },
+  {
+    operation: "deleteTeam",
+    method: "DELETE",
+    pattern: new RegExp(`^/v1/organizations/${ID}/teams/${ID}$`),
+    run: (state, token, [org, team]) => state.deleteTeam(token, org, team),
+  },
+  {
+    operation: "listTeamMembers",
+    method: "GET",
+    pattern: new RegExp(`^/v1/organizations/${ID}/teams/${ID}/members$`),
+    run: (state, token, [org, team], _body, query) => state.listTeamMembers(token, org, team, query),
+  },
+  {
+    operation: "addTeamMembers",
+    method: "POST",
+    pattern: new RegExp(`^/v1/organizations/${ID}/teams/${ID}/members$`),
+    run: (state, token, [org, team], body) => state.addTeamMembers(token, org, team, body),
+  },
+  {
+    operation: "removeTeamMember",
+    method: "DELETE",
+    pattern: new RegExp(`^/v1/organizations/${ID}/teams/${ID}/members/${ID}$`),
+    run: (state, token, [org, team, user]) => state.removeTeamMember(token, org, team, user),
+  },
+  {
+    operation: "updateTeamRoles",
+    method: "POST",
+    pattern: new RegExp(`^/v1/organizations/${ID}/teams/${ID}/roles$`),
+    run: (state, token, [org, team], body) => state.updateTeamRoles(token, org, team, body),
   },
 ];
 
@@ -319,6 +379,30 @@ const ADMIN_ROUTES: AdminRoute[] = [
     path: "/organizations/:id/users/:id/direct-roles",
     run: ({ state }, [org, user], input) => {
       state.grantDirectRoles(org, user, input as Partial<RoleLists>);
+      return NO_CONTENT;
+    },
+  },
+  {
+    method: "POST",
+    path: "/organizations/:id/teams",
+    run: ({ state }, [org], input) => {
+      const { name, memberIds, ...options } = input as { name?: string; memberIds?: string[] } & TeamOptions;
+      return { status: 200, body: { teamId: state.seedTeam(org, String(name ?? "Team"), memberIds ?? [], options) } };
+    },
+  },
+  {
+    method: "POST",
+    path: "/teams/:id/members",
+    run: ({ state }, [team], input) => {
+      state.addTeamMemberOutOfBand(team, String(input.userId));
+      return NO_CONTENT;
+    },
+  },
+  {
+    method: "PUT",
+    path: "/organizations/:id/scim",
+    run: ({ state }, [org], input) => {
+      state.setScimEnabled(org, input.enabled === true);
       return NO_CONTENT;
     },
   },

@@ -27,6 +27,13 @@ export interface Switches {
   teamGrantsInUserRead: boolean;
   /** A roles POST with workspace roles for a PENDING user: applied, or 400 until they accept. */
   workspaceRolesForPending: "accept" | "reject";
+  /** Adding a PENDING invitee to a Team (at create or to its members): accepted, or 400 until they accept. */
+  pendingTeamMembers: "accept" | "reject";
+  /**
+   * How a write to a Team that the organization's identity provider manages is refused: 403 or 400 (the
+   * reference does not say; that Astro accepts it and the IdP overwrites it later is not emulated).
+   */
+  idpManagedTeamWrites: "403" | "400";
 }
 
 const DEFAULT_SWITCHES: Switches = {
@@ -38,6 +45,8 @@ const DEFAULT_SWITCHES: Switches = {
   inviteLifetimeSeconds: 7 * 24 * 3600,
   teamGrantsInUserRead: true,
   workspaceRolesForPending: "reject",
+  pendingTeamMembers: "reject",
+  idpManagedTeamWrites: "403",
 };
 
 /** A person's roles below the organization, in the shapes of the API's role lists. */
@@ -54,8 +63,21 @@ interface Team {
   id: string;
   organizationId: string;
   name: string;
-  memberIds: Set<string>;
+  description: string;
+  organizationRole: string;
+  /** Member ids, with when each joined. */
+  members: Map<string, string>;
   roles: RoleLists;
+  isIdpManaged: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What a test control may say of a Team it creates. */
+export interface TeamOptions extends Partial<RoleLists> {
+  organizationRole?: string;
+  description?: string;
+  isIdpManaged?: boolean;
 }
 
 export type MemberStatus = "PENDING" | "ACTIVE" | "INACTIVE" | "BANNED";
@@ -63,6 +85,8 @@ export type MemberStatus = "PENDING" | "ACTIVE" | "INACTIVE" | "BANNED";
 export interface Organization {
   id: string;
   name: string;
+  /** SCIM provisioning from the identity provider: Team writes are refused while it is on. */
+  isScimEnabled: boolean;
 }
 
 export interface Workspace {
@@ -156,7 +180,7 @@ export class EmulatorState {
   // ---- set-up -------------------------------------------------------------------------------------
 
   createOrganization(name: string, id: string = cuid()): Organization {
-    const organization = { id, name };
+    const organization = { id, name, isScimEnabled: false };
     this.organizations.set(id, organization);
     this.memberships.set(id, new Map());
     return organization;
@@ -258,15 +282,9 @@ export class EmulatorState {
     this.authorize(token, organizationId, "organization.userRoles.access");
     this.sweepExpired();
     const member = this.member(organizationId, userId);
-    const role = (body as { organizationRole?: unknown } | undefined)?.organizationRole;
-    if (typeof role !== "string" || !isOrganizationRole(role)) {
-      throw new ApiFailure(400, "Invalid request", [
-        { code: "oneof", field: "organizationRole", message: `organizationRole must be one of ${ORGANIZATION_ROLES.join(" ")}` },
-      ]);
-    }
     // The lists a body sends replace the person's direct ones; a list it omits is kept (as Astronomer's own
     // CLI relies on when it changes only the organization role).
-    const lists = validateRoleLists(body);
+    const { role, lists } = validateRolesBody(body);
     this.checkWorkspaceRoles(organizationId, lists.workspaceRoles ?? []);
     if (member.status === "PENDING" && lists.workspaceRoles?.length && this.switches.workspaceRolesForPending === "reject") {
       throw new ApiFailure(400, `Invalid request: User ${userId} is not an active member of organization ${organizationId}`);
@@ -291,9 +309,111 @@ export class EmulatorState {
     this.authorize(token, organizationId, "organization.teams.get");
     this.member(organizationId, userId);
     const teams = [...this.teams.values()]
-      .filter((team) => team.organizationId === organizationId && team.memberIds.has(userId))
-      .map((team) => ({ id: team.id, name: team.name, isIdpManaged: false, ...structuredClone(team.roles) }));
+      .filter((team) => team.organizationId === organizationId && team.members.has(userId))
+      .map((team) => this.teamBody(team));
     return { status: 200, body: { limit: 1000, offset: 0, totalCount: teams.length, teams } };
+  }
+
+  getOrganization(token: ApiToken, organizationId: string): ApiResult {
+    const organization = this.authorize(token, organizationId, "organization.get");
+    return { status: 200, body: { ...organization } };
+  }
+
+  // ---- Teams ----------------------------------------------------------------------------------------
+
+  listTeams(token: ApiToken, organizationId: string, query: URLSearchParams): ApiResult {
+    this.authorize(token, organizationId, "organization.teams.get");
+    const offset = integerParam(query, "offset", 0, 0, Number.MAX_SAFE_INTEGER);
+    const limit = integerParam(query, "limit", 20, 1, 1000);
+    // `names` filters by exact name; names are not unique (the reference does not say), so one may match several.
+    const names = query.getAll("names");
+    const teams = [...this.teams.values()]
+      .filter((team) => team.organizationId === organizationId && (names.length === 0 || names.includes(team.name)))
+      .sort((a, b) => a.name.localeCompare(b.name) || a.createdAt.localeCompare(b.createdAt))
+      .map((team) => this.teamBody(team));
+    return { status: 200, body: { limit, offset, totalCount: teams.length, teams: teams.slice(offset, offset + limit) } };
+  }
+
+  createTeam(token: ApiToken, organizationId: string, body: unknown): ApiResult {
+    this.authorize(token, organizationId, "organization.teams.create");
+    this.refuseWhileScim(organizationId);
+    const input = validateTeamBody(body);
+    const lists = validateRoleLists(body);
+    const memberIds = validateMemberIds(input.memberIds, "memberIds");
+    this.checkTeamMembers(organizationId, memberIds, "memberIds");
+    const team = this.addTeam(organizationId, {
+      name: input.name,
+      description: input.description ?? "",
+      organizationRole: input.organizationRole ?? "ORGANIZATION_MEMBER",
+      memberIds,
+      roles: lists,
+      isIdpManaged: false,
+    });
+    return { status: 200, body: this.teamBody(team) };
+  }
+
+  getTeam(token: ApiToken, organizationId: string, teamId: string): ApiResult {
+    this.authorize(token, organizationId, "organization.teams.get");
+    return { status: 200, body: this.teamBody(this.team(organizationId, teamId)) };
+  }
+
+  /** Rename or describe: `name` is required, `description` replaced when sent. */
+  updateTeam(token: ApiToken, organizationId: string, teamId: string, body: unknown): ApiResult {
+    const team = this.writableTeam(token, organizationId, teamId, "organization.teams.update");
+    const input = validateTeamBody(body, ["name", "description"]);
+    team.name = input.name;
+    if (input.description !== undefined) team.description = input.description;
+    team.updatedAt = this.now().toISOString();
+    return { status: 200, body: this.teamBody(team) };
+  }
+
+  deleteTeam(token: ApiToken, organizationId: string, teamId: string): ApiResult {
+    this.writableTeam(token, organizationId, teamId, "organization.teams.delete");
+    this.teams.delete(teamId);
+    return { status: 204 };
+  }
+
+  listTeamMembers(token: ApiToken, organizationId: string, teamId: string, query: URLSearchParams): ApiResult {
+    this.authorize(token, organizationId, "organization.teams.get");
+    const team = this.team(organizationId, teamId);
+    const offset = integerParam(query, "offset", 0, 0, Number.MAX_SAFE_INTEGER);
+    const limit = integerParam(query, "limit", 20, 1, 1000);
+    const members = [...team.members.entries()]
+      .map(([userId, joinedAt]) => {
+        const person = this.people.get(userId)!;
+        return { userId, username: person.email, fullName: person.fullName, avatarUrl: person.avatarUrl, createdAt: joinedAt };
+      })
+      .sort((a, b) => a.username.localeCompare(b.username));
+    return { status: 200, body: { limit, offset, totalCount: members.length, teamMembers: members.slice(offset, offset + limit) } };
+  }
+
+  /** Adds user ids (not emails) to the Team; ids already in it are left as they are. */
+  addTeamMembers(token: ApiToken, organizationId: string, teamId: string, body: unknown): ApiResult {
+    const team = this.writableTeam(token, organizationId, teamId, "organization.teams.update");
+    const memberIds = validateMemberIds((body as { memberIds?: unknown } | undefined)?.memberIds, "memberIds", true);
+    this.checkTeamMembers(organizationId, memberIds, "memberIds");
+    const at = this.now().toISOString();
+    for (const userId of memberIds) if (!team.members.has(userId)) team.members.set(userId, at);
+    team.updatedAt = at;
+    return { status: 204 };
+  }
+
+  removeTeamMember(token: ApiToken, organizationId: string, teamId: string, userId: string): ApiResult {
+    const team = this.writableTeam(token, organizationId, teamId, "organization.teams.update");
+    if (!team.members.delete(userId)) throw new ApiFailure(404, `User ${userId} is not a member of Team ${teamId}`);
+    team.updatedAt = this.now().toISOString();
+    return { status: 204 };
+  }
+
+  /** The Team's roles: `organizationRole` is required; each list sent replaces the Team's, one omitted is kept (as for users). */
+  updateTeamRoles(token: ApiToken, organizationId: string, teamId: string, body: unknown): ApiResult {
+    const team = this.writableTeam(token, organizationId, teamId, "organization.teams.update");
+    const { role, lists } = validateRolesBody(body);
+    this.checkWorkspaceRoles(organizationId, lists.workspaceRoles ?? []);
+    team.organizationRole = role;
+    Object.assign(team.roles, lists);
+    team.updatedAt = this.now().toISOString();
+    return { status: 200, body: { organizationRole: role, ...structuredClone(team.roles) } };
   }
 
   // ---- test controls ----------------------------------------------------------------------------
@@ -347,24 +467,37 @@ export class EmulatorState {
     return structuredClone(this.member(organizationId, userId).direct);
   }
 
-  /** A Team in the organization with these members and roles. */
-  createTeam(organizationId: string, name: string, memberIds: string[], roles: Partial<RoleLists>): string {
-    this.members(organizationId);
-    const team: Team = {
-      id: cuid(),
-      organizationId,
+  /** A Team in the organization with these members and roles, made in the Astro UI (or by the IdP, `isIdpManaged`). */
+  seedTeam(organizationId: string, name: string, memberIds: string[], options: TeamOptions = {}): string {
+    const { organizationRole, description, isIdpManaged, ...roles } = options;
+    return this.addTeam(organizationId, {
       name,
-      memberIds: new Set(memberIds),
-      roles: { ...noRoles(), ...structuredClone(roles) },
-    };
-    this.teams.set(team.id, team);
-    return team.id;
+      description: description ?? "",
+      organizationRole: organizationRole ?? "ORGANIZATION_MEMBER",
+      memberIds,
+      roles,
+      isIdpManaged: isIdpManaged ?? false,
+    }).id;
+  }
+
+  /** Someone adds a member to a Team in the Astro UI (or the IdP does). */
+  addTeamMemberOutOfBand(teamId: string, userId: string): void {
+    const team = this.teams.get(teamId);
+    if (!team) throw new ApiFailure(404, `Team ${teamId} not found`);
+    this.member(team.organizationId, userId);
+    team.members.set(userId, this.now().toISOString());
+  }
+
+  /** SCIM provisioning turned on or off for the organization. */
+  setScimEnabled(organizationId: string, enabled: boolean): void {
+    this.authorizeTestControl(organizationId).isScimEnabled = enabled;
   }
 
   /** Someone removes a member in the Astro UI (which the public API cannot do). */
   removeUserOutOfBand(organizationId: string, userId: string): void {
     this.member(organizationId, userId);
     this.members(organizationId).delete(userId);
+    for (const team of this.teams.values()) if (team.organizationId === organizationId) team.members.delete(userId);
     for (const invite of this.invites.values()) {
       if (invite.organizationId === organizationId && invite.userId === userId && invite.state === "pending") {
         invite.state = "revoked";
@@ -377,7 +510,7 @@ export class EmulatorState {
    * has a live invite sent by someone in the Astro UI.
    */
   seedMember(organizationId: string, email: string, role: string, status: MemberStatus = "ACTIVE"): string {
-    if (!this.organizations.has(organizationId)) throw new ApiFailure(404, `Organization ${organizationId} not found`);
+    this.authorizeTestControl(organizationId);
     const person = this.personByEmail(email) ?? this.addPerson(email);
     const at = this.now().toISOString();
     this.members(organizationId).set(person.id, { userId: person.id, status, role, direct: noRoles(), createdAt: at, updatedAt: at });
@@ -394,6 +527,9 @@ export class EmulatorState {
       organizations: [...this.organizations.values()].map((organization) => ({
         ...organization,
         users: [...this.members(organization.id).values()].map((member) => this.userBody(member)),
+        teams: [...this.teams.values()]
+          .filter((team) => team.organizationId === organization.id)
+          .map((team) => ({ ...this.teamBody(team), memberIds: [...team.members.keys()] })),
         invites: [...this.invites.values()]
           .filter((invite) => invite.organizationId === organization.id)
           .map((invite) => ({
@@ -428,6 +564,95 @@ export class EmulatorState {
       throw new ApiFailure(404, `Workspace ${workspaceId} not found in organization ${organizationId}`);
     }
     return workspace;
+  }
+
+  private team(organizationId: string, teamId: string): Team {
+    const team = this.teams.get(teamId);
+    if (!team || team.organizationId !== organizationId)
+      throw new ApiFailure(404, `Team ${teamId} not found in organization ${organizationId}`);
+    return team;
+  }
+
+  /** A Team that a write may change: not while SCIM is on, and never one the identity provider manages. */
+  private writableTeam(token: ApiToken, organizationId: string, teamId: string, permission: string): Team {
+    this.authorize(token, organizationId, permission);
+    const team = this.team(organizationId, teamId);
+    this.refuseWhileScim(organizationId);
+    if (team.isIdpManaged) {
+      throw new ApiFailure(
+        Number(this.switches.idpManagedTeamWrites),
+        `Team ${teamId} is managed by the organization's identity provider and cannot be changed through the API`,
+      );
+    }
+    return team;
+  }
+
+  private refuseWhileScim(organizationId: string): void {
+    if (this.organizations.get(organizationId)?.isScimEnabled) {
+      throw new ApiFailure(400, "Cannot create, update or delete a Team resource when SCIM is enabled");
+    }
+  }
+
+  /** Team members must be users of the organization (400 naming each that is not); a PENDING one by the switch. */
+  private checkTeamMembers(organizationId: string, userIds: string[], field: string): void {
+    const members = this.members(organizationId);
+    const fieldErrors: FieldError[] = [];
+    userIds.forEach((userId, i) => {
+      const member = members.get(userId);
+      if (!member) {
+        fieldErrors.push({
+          code: "notfound",
+          field: `${field}[${i}]`,
+          message: `user ${userId} not found in organization ${organizationId}`,
+        });
+      } else if (member.status === "PENDING" && this.switches.pendingTeamMembers === "reject") {
+        fieldErrors.push({ code: "pending", field: `${field}[${i}]`, message: `user ${userId} has not accepted their invite yet` });
+      }
+    });
+    if (fieldErrors.length) throw new ApiFailure(400, "Invalid request", fieldErrors);
+  }
+
+  private addTeam(
+    organizationId: string,
+    input: Pick<Team, "name" | "description" | "organizationRole" | "isIdpManaged"> & { memberIds: string[]; roles: Partial<RoleLists> },
+  ): Team {
+    this.authorizeTestControl(organizationId);
+    const at = this.now().toISOString();
+    const team: Team = {
+      id: cuid(),
+      organizationId,
+      name: input.name,
+      description: input.description,
+      organizationRole: input.organizationRole,
+      members: new Map(input.memberIds.map((userId) => [userId, at])),
+      roles: { ...noRoles(), ...structuredClone(input.roles) },
+      isIdpManaged: input.isIdpManaged,
+      createdAt: at,
+      updatedAt: at,
+    };
+    this.teams.set(team.id, team);
+    return team;
+  }
+
+  /** A Team as the API shows it: its roles, never its members (only the members call lists those). */
+  private teamBody(team: Team) {
+    return {
+      id: team.id,
+      name: team.name,
+      description: team.description,
+      organizationId: team.organizationId,
+      organizationRole: team.organizationRole,
+      ...structuredClone(team.roles),
+      isIdpManaged: team.isIdpManaged,
+      createdAt: team.createdAt,
+      updatedAt: team.updatedAt,
+    };
+  }
+
+  private authorizeTestControl(organizationId: string): Organization {
+    const organization = this.organizations.get(organizationId);
+    if (!organization) throw new ApiFailure(404, `Organization ${organizationId} not found`);
+    return organization;
   }
 
   /** The workspaces a roles POST names must exist in the organization, each once (400 with fieldErrors). */
@@ -508,7 +733,7 @@ export class EmulatorState {
     const roles = read === "list" ? noRoles() : structuredClone(member.direct);
     if (read === "byId" && this.switches.teamGrantsInUserRead) {
       for (const team of this.teams.values()) {
-        if (!team.memberIds.has(member.userId)) continue;
+        if (!team.members.has(member.userId)) continue;
         for (const list of ROLE_LISTS) (roles[list] as unknown[]).push(...structuredClone(team.roles[list]));
       }
     }
@@ -549,6 +774,61 @@ function validateInviteBody(body: unknown): { inviteeEmail: string; role: string
   }
   if (fieldErrors.length) throw new ApiFailure(400, "Invalid request", fieldErrors);
   return { inviteeEmail: inviteeEmail as string, role: role as string };
+}
+
+/** A Team's create or update body: `name` required; `description`, and at create `organizationRole` and `memberIds`. */
+function validateTeamBody(
+  body: unknown,
+  allowed = ["name", "description", "organizationRole", "memberIds", ...ROLE_LISTS],
+): { name: string; description?: string; organizationRole?: string; memberIds?: unknown } {
+  const input = (body ?? {}) as Record<string, unknown>;
+  const fieldErrors: FieldError[] = [];
+  if (typeof input.name !== "string" || input.name.trim() === "") {
+    fieldErrors.push({ code: "required", field: "name", message: "name is required" });
+  }
+  if (input.description !== undefined && typeof input.description !== "string") {
+    fieldErrors.push({ code: "string", field: "description", message: "description must be a string" });
+  }
+  const role = input.organizationRole;
+  if (allowed.includes("organizationRole") && role !== undefined && (typeof role !== "string" || !isOrganizationRole(role))) {
+    fieldErrors.push({
+      code: "oneof",
+      field: "organizationRole",
+      message: `organizationRole must be one of ${ORGANIZATION_ROLES.join(" ")}`,
+    });
+  }
+  for (const key of Object.keys(input).filter((key) => !allowed.includes(key))) {
+    fieldErrors.push({ code: "unknown", field: key, message: `${key} is not a field of this request` });
+  }
+  if (fieldErrors.length) throw new ApiFailure(400, "Invalid request", fieldErrors);
+  return input as { name: string; description?: string; organizationRole?: string; memberIds?: unknown };
+}
+
+/** A list of user ids (not emails), each once. */
+function validateMemberIds(value: unknown, field: string, required = false): string[] {
+  if (value === undefined && !required) return [];
+  if (!Array.isArray(value) || (required && value.length === 0) || !value.every((id) => typeof id === "string")) {
+    const what = required ? "a non-empty list of user ids" : "a list of user ids";
+    throw new ApiFailure(400, "Invalid request", [{ code: "list", field, message: `${field} must be ${what}` }]);
+  }
+  const repeated = value.findIndex((id, i) => value.indexOf(id) !== i);
+  if (repeated >= 0) {
+    throw new ApiFailure(400, "Invalid request", [
+      { code: "unique", field: `${field}[${repeated}]`, message: `user ${value[repeated]} is listed twice` },
+    ]);
+  }
+  return value as string[];
+}
+
+/** A roles POST's body, a user's or a Team's: the organization role it requires, and the lists it sends. */
+function validateRolesBody(body: unknown): { role: string; lists: Partial<RoleLists> } {
+  const role = (body as { organizationRole?: unknown } | undefined)?.organizationRole;
+  if (typeof role !== "string" || !isOrganizationRole(role)) {
+    throw new ApiFailure(400, "Invalid request", [
+      { code: "oneof", field: "organizationRole", message: `organizationRole must be one of ${ORGANIZATION_ROLES.join(" ")}` },
+    ]);
+  }
+  return { role, lists: validateRoleLists(body) };
 }
 
 /** The role lists a roles POST sends, each checked as the API does (400 with fieldErrors). */

@@ -400,7 +400,7 @@ describe("astro-invites review and export under the real Pulumi CLI", function (
         seeded.state.grantDirectRoles(seeded.organizationId, member(1), {
           workspaceRoles: [{ workspaceId: data, role: "WORKSPACE_OPERATOR" }],
         });
-        seeded.state.createTeam(seeded.organizationId, "analysts", [member(2)], {
+        seeded.state.seedTeam(seeded.organizationId, "analysts", [member(2)], {
           workspaceRoles: [{ workspaceId: data, role: "WORKSPACE_MEMBER" }],
         });
         const file = join(stack.projectDir, "members.txt");

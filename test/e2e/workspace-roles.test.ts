@@ -47,7 +47,7 @@ describe("workspace roles under the real Pulumi CLI", function () {
 
     emulator.state.acceptInviteOf(org(), "jane@example.com");
     emulator.state.grantDirectRoles(org(), jane(), { workspaceRoles: [{ workspaceId: ws.extra, role: "WORKSPACE_ACCESSOR" }] });
-    emulator.state.createTeam(org(), "analysts", [jane()], { workspaceRoles: [{ workspaceId: ws.ops, role: "WORKSPACE_AUTHOR" }] });
+    emulator.state.seedTeam(org(), "analysts", [jane()], { workspaceRoles: [{ workspaceId: ws.ops, role: "WORKSPACE_AUTHOR" }] });
     await stack.run(["refresh", "--yes"]);
     // The preview says why the roles come now.
     const accepted = JSON.parse(review((await stack.run(["preview", "--json"])).stdout, "--format", "json").stdout).changes;

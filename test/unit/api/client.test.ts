@@ -88,7 +88,7 @@ describe("AstroClient against the emulator", () => {
       const jane = emulator.state.seedMember(org, "jane@example.com", "ORGANIZATION_MEMBER");
       emulator.state.seedMember(org, "bob@example.com", "ORGANIZATION_MEMBER");
       emulator.state.grantDirectRoles(org, jane, { workspaceRoles: [{ workspaceId: data, role: "WORKSPACE_OPERATOR" }] });
-      emulator.state.createTeam(org, "analysts", [jane], { workspaceRoles: [{ workspaceId: ml, role: "WORKSPACE_MEMBER" }] });
+      emulator.state.seedTeam(org, "analysts", [jane], { workspaceRoles: [{ workspaceId: ml, role: "WORKSPACE_MEMBER" }] });
 
       expect((await api.listWorkspaces(org)).map((w) => [w.id, w.name])).to.deep.equal([
         [data, "Data Eng"],
@@ -164,6 +164,61 @@ describe("AstroClient against the emulator", () => {
     expect(VERSION).to.equal(JSON.parse(readFileSync("package.json", "utf8")).version);
   });
 
+  describe("Teams", () => {
+    it("a Team's life: created with members, found by name, renamed, roles set, members changed, deleted", async () => {
+      const api = client();
+      const jane = emulator.state.seedMember(org, "jane@example.com", "ORGANIZATION_MEMBER");
+      const joe = emulator.state.seedMember(org, "joe@example.com", "ORGANIZATION_MEMBER");
+      const ops = emulator.state.createWorkspace(org, "Ops").id;
+      expect(await api.getOrganization(org)).to.deep.include({ id: org, isScimEnabled: false });
+      const team = await api.createTeam(org, { name: "platform", organizationRole: "ORGANIZATION_OWNER", memberIds: [jane] });
+      expect(team).to.include({ name: "platform", organizationRole: "ORGANIZATION_OWNER", isIdpManaged: false });
+      emulator.state.seedTeam(org, "platform & friends", []);
+      expect((await api.listTeams(org, ["platform"])).map((t) => t.id)).to.deep.equal([team.id]);
+      expect((await api.listTeams(org, ["platform & friends"])).map((t) => t.name)).to.deep.equal(["platform & friends"]);
+      expect(await api.listTeams(org)).to.have.length(2);
+      expect(await api.updateTeam(org, team.id, { name: "platform-eng" })).to.include({ name: "platform-eng" });
+      await api.updateTeamRoles(org, team.id, {
+        organizationRole: "ORGANIZATION_MEMBER",
+        workspaceRoles: [{ workspaceId: ops, role: "WORKSPACE_AUTHOR" }],
+      });
+      expect(await api.getTeam(org, team.id)).to.deep.include({
+        organizationRole: "ORGANIZATION_MEMBER",
+        workspaceRoles: [{ workspaceId: ops, role: "WORKSPACE_AUTHOR" }],
+      });
+      await api.addTeamMembers(org, team.id, [joe]);
+      expect((await api.listTeamMembers(org, team.id)).map((m) => m.username)).to.deep.equal(["jane@example.com", "joe@example.com"]);
+      expect(await api.removeTeamMember(org, team.id, jane)).to.equal("removed");
+      expect(await api.removeTeamMember(org, team.id, jane)).to.equal("alreadyGone");
+      expect(await api.deleteTeam(org, team.id)).to.equal("deleted");
+      expect(await api.deleteTeam(org, team.id)).to.equal("alreadyGone");
+      expect(await api.getTeam(org, team.id)).to.equal(undefined);
+    });
+
+    it("a create that may have reached Astro is never sent again; one that cannot have is retried", async () => {
+      emulator.faults.add({ kind: "commitThenReset", operation: "createTeam", calls: [1] });
+      const error = (await rejection(client().createTeam(org, { name: "platform" }))) as AstroApiError;
+      expect(error).to.be.instanceOf(AstroApiError);
+      expect(emulator.log.filter((e) => e.operation === "createTeam")).to.have.length(1);
+      expect(emulator.organization().teams.map((t) => t.name)).to.deep.equal(["platform"]);
+
+      emulator.faults.add({ kind: "429", operation: "createTeam", calls: [1] });
+      expect(await client().createTeam(org, { name: "analysts" })).to.include({ name: "analysts" });
+      expect(emulator.log.filter((e) => e.operation === "createTeam").map((e) => e.status)).to.deep.equal([0, 429, 200]);
+    });
+
+    it("refusals name the field: an unknown member, a pending one, a Team the identity provider manages", async () => {
+      const pending = emulator.state.seedMember(org, "new@example.com", "ORGANIZATION_MEMBER", "PENDING");
+      const team = await client().createTeam(org, { name: "platform" });
+      const refused = (await rejection(client().addTeamMembers(org, team.id, [pending]))) as AstroApiError;
+      expect([refused.status, refused.fieldErrors.map((f) => f.field)]).to.deep.equal([400, ["memberIds[0]"]]);
+      const idp = emulator.state.seedTeam(org, "okta", [], { isIdpManaged: true });
+      expect(await client().getTeam(org, idp)).to.include({ isIdpManaged: true });
+      const denied = (await rejection(client().updateTeam(org, idp, { name: "mine" }))) as AstroApiError;
+      expect([denied.status, denied.operation]).to.deep.equal([403, "updateTeam"]);
+    });
+  });
+
   describe("errors", () => {
     it("401: names the permission the call needs, and never the token", async () => {
       const secret = "astro-secret-token-value-0123456789";
@@ -193,6 +248,7 @@ describe("AstroClient against the emulator", () => {
     it("the permission each operation needs: the client's list and the emulator's agree", async () => {
       const everything = Object.values(REQUIRED_PERMISSION);
       const userId = emulator.state.seedMember(org, "member@example.com", "ORGANIZATION_MEMBER");
+      const teamId = emulator.state.seedTeam(org, "platform", [userId]);
       const calls: Record<Operation, (api: AstroClient) => Promise<unknown>> = {
         createInvite: (api) => api.createInvite(org, "new@example.com", "ORGANIZATION_MEMBER"),
         deleteInvite: (api) => api.deleteInvite(org, "cinvite"),
@@ -201,6 +257,16 @@ describe("AstroClient against the emulator", () => {
         updateRoles: (api) => api.updateOrganizationRole(org, userId, "ORGANIZATION_OWNER"),
         getUserTeams: (api) => api.getUserTeams(org, userId),
         listWorkspaces: (api) => api.listWorkspaces(org),
+        getOrganization: (api) => api.getOrganization(org),
+        listTeams: (api) => api.listTeams(org),
+        createTeam: (api) => api.createTeam(org, { name: "new" }),
+        getTeam: (api) => api.getTeam(org, teamId),
+        updateTeam: (api) => api.updateTeam(org, teamId, { name: "renamed" }),
+        deleteTeam: (api) => api.deleteTeam(org, teamId),
+        listTeamMembers: (api) => api.listTeamMembers(org, teamId),
+        addTeamMembers: (api) => api.addTeamMembers(org, teamId, [userId]),
+        removeTeamMember: (api) => api.removeTeamMember(org, teamId, userId),
+        updateTeamRoles: (api) => api.updateTeamRoles(org, teamId, { organizationRole: "ORGANIZATION_MEMBER" }),
       };
       for (const [operation, call] of Object.entries(calls) as [Operation, (api: AstroClient) => Promise<unknown>][]) {
         const permission = REQUIRED_PERMISSION[operation];

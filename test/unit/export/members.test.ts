@@ -16,7 +16,7 @@ describe("astro-invites export: workspace roles", () => {
     const jane = emulator.state.seedMember(org, "jane@example.com", "ORGANIZATION_MEMBER");
     emulator.state.seedMember(org, "bob@example.com", "ORGANIZATION_OWNER");
     emulator.state.grantDirectRoles(org, jane, { workspaceRoles: [{ workspaceId: data, role: "WORKSPACE_OPERATOR" }] });
-    emulator.state.createTeam(org, "analysts", [jane], { workspaceRoles: [{ workspaceId: ml, role: "WORKSPACE_MEMBER" }] });
+    emulator.state.seedTeam(org, "analysts", [jane], { workspaceRoles: [{ workspaceId: ml, role: "WORKSPACE_MEMBER" }] });
     const client = new AstroClient({ token: emulator.token, baseUrl: emulator.apiUrl });
     const said: string[] = [];
     const access = await readWorkspaceAccess(client, org, (line) => said.push(line));

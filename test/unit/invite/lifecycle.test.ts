@@ -228,7 +228,7 @@ describe("lifecycle: create, read, update, delete against the emulator", () => {
         emulator.state.acceptInvite(outs.inviteId);
         const direct = { workspaceRoles: [{ workspaceId: "cws1", role: "WORKSPACE_OPERATOR" }], deploymentRoles: [], dagRoles: [] };
         emulator.state.grantDirectRoles(org, outs.userId, direct);
-        emulator.state.createTeam(org, "platform", [outs.userId], {
+        emulator.state.seedTeam(org, "platform", [outs.userId], {
           workspaceRoles: [{ workspaceId: "cws2", role: "WORKSPACE_OWNER" }],
           deploymentRoles: [{ deploymentId: "cdep1", role: "DEPLOYMENT_ADMIN" }],
         });

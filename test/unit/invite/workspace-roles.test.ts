@@ -110,7 +110,7 @@ describe("lifecycle: workspace roles", () => {
     beforeEach(async () => {
       jane = emulator.state.seedMember(org, "jane@example.com", MEMBER);
       emulator.state.grantDirectRoles(org, jane, { workspaceRoles: [{ workspaceId: ops, role: "WORKSPACE_ACCESSOR" }] });
-      emulator.state.createTeam(org, "analysts", [jane], { workspaceRoles: [{ workspaceId: ml, role: "WORKSPACE_MEMBER" }] });
+      emulator.state.seedTeam(org, "analysts", [jane], { workspaceRoles: [{ workspaceId: ml, role: "WORKSPACE_MEMBER" }] });
       ({ id, outs } = await createInvite(emulator, { email: "jane@example.com", workspaceRoles: { [data]: "WORKSPACE_OPERATOR" } }));
     });
 
