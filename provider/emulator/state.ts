@@ -208,8 +208,7 @@ export class EmulatorState {
    * purpose: a test holds the two against each other.
    */
   authorize(token: ApiToken, organizationId: string, permission: string): Organization {
-    const organization = this.organizations.get(organizationId);
-    if (!organization) throw new ApiFailure(404, `Organization ${organizationId} not found`);
+    const organization = this.organization(organizationId);
     if (!token.organizationIds.includes(organizationId)) {
       throw new ApiFailure(403, `API token ${token.name} does not have access to organization ${organizationId}`);
     }
@@ -339,8 +338,8 @@ export class EmulatorState {
     this.refuseWhileScim(organizationId);
     const input = validateTeamBody(body);
     const lists = validateRoleLists(body);
-    const memberIds = validateMemberIds(input.memberIds, "memberIds");
-    this.checkTeamMembers(organizationId, memberIds, "memberIds");
+    const memberIds = validateMemberIds(input.memberIds);
+    this.checkTeamMembers(organizationId, memberIds);
     const team = this.addTeam(organizationId, {
       name: input.name,
       description: input.description ?? "",
@@ -390,8 +389,8 @@ export class EmulatorState {
   /** Adds user ids (not emails) to the Team; ids already in it are left as they are. */
   addTeamMembers(token: ApiToken, organizationId: string, teamId: string, body: unknown): ApiResult {
     const team = this.writableTeam(token, organizationId, teamId, "organization.teams.update");
-    const memberIds = validateMemberIds((body as { memberIds?: unknown } | undefined)?.memberIds, "memberIds", true);
-    this.checkTeamMembers(organizationId, memberIds, "memberIds");
+    const memberIds = validateMemberIds((body as { memberIds?: unknown } | undefined)?.memberIds, true);
+    this.checkTeamMembers(organizationId, memberIds);
     const at = this.now().toISOString();
     for (const userId of memberIds) if (!team.members.has(userId)) team.members.set(userId, at);
     team.updatedAt = at;
@@ -490,7 +489,7 @@ export class EmulatorState {
 
   /** SCIM provisioning turned on or off for the organization. */
   setScimEnabled(organizationId: string, enabled: boolean): void {
-    this.authorizeTestControl(organizationId).isScimEnabled = enabled;
+    this.organization(organizationId).isScimEnabled = enabled;
   }
 
   /** Someone removes a member in the Astro UI (which the public API cannot do). */
@@ -510,7 +509,7 @@ export class EmulatorState {
    * has a live invite sent by someone in the Astro UI.
    */
   seedMember(organizationId: string, email: string, role: string, status: MemberStatus = "ACTIVE"): string {
-    this.authorizeTestControl(organizationId);
+    this.organization(organizationId);
     const person = this.personByEmail(email) ?? this.addPerson(email);
     const at = this.now().toISOString();
     this.members(organizationId).set(person.id, { userId: person.id, status, role, direct: noRoles(), createdAt: at, updatedAt: at });
@@ -594,7 +593,7 @@ export class EmulatorState {
   }
 
   /** Team members must be users of the organization (400 naming each that is not); a PENDING one by the switch. */
-  private checkTeamMembers(organizationId: string, userIds: string[], field: string): void {
+  private checkTeamMembers(organizationId: string, userIds: string[]): void {
     const members = this.members(organizationId);
     const fieldErrors: FieldError[] = [];
     userIds.forEach((userId, i) => {
@@ -602,11 +601,11 @@ export class EmulatorState {
       if (!member) {
         fieldErrors.push({
           code: "notfound",
-          field: `${field}[${i}]`,
+          field: `memberIds[${i}]`,
           message: `user ${userId} not found in organization ${organizationId}`,
         });
       } else if (member.status === "PENDING" && this.switches.pendingTeamMembers === "reject") {
-        fieldErrors.push({ code: "pending", field: `${field}[${i}]`, message: `user ${userId} has not accepted their invite yet` });
+        fieldErrors.push({ code: "pending", field: `memberIds[${i}]`, message: `user ${userId} has not accepted their invite yet` });
       }
     });
     if (fieldErrors.length) throw new ApiFailure(400, "Invalid request", fieldErrors);
@@ -616,7 +615,7 @@ export class EmulatorState {
     organizationId: string,
     input: Pick<Team, "name" | "description" | "organizationRole" | "isIdpManaged"> & { memberIds: string[]; roles: Partial<RoleLists> },
   ): Team {
-    this.authorizeTestControl(organizationId);
+    this.organization(organizationId);
     const at = this.now().toISOString();
     const team: Team = {
       id: cuid(),
@@ -649,7 +648,7 @@ export class EmulatorState {
     };
   }
 
-  private authorizeTestControl(organizationId: string): Organization {
+  private organization(organizationId: string): Organization {
     const organization = this.organizations.get(organizationId);
     if (!organization) throw new ApiFailure(404, `Organization ${organizationId} not found`);
     return organization;
@@ -804,17 +803,17 @@ function validateTeamBody(
   return input as { name: string; description?: string; organizationRole?: string; memberIds?: unknown };
 }
 
-/** A list of user ids (not emails), each once. */
-function validateMemberIds(value: unknown, field: string, required = false): string[] {
+/** A body's `memberIds`: user ids (not emails), each once. */
+function validateMemberIds(value: unknown, required = false): string[] {
   if (value === undefined && !required) return [];
   if (!Array.isArray(value) || (required && value.length === 0) || !value.every((id) => typeof id === "string")) {
     const what = required ? "a non-empty list of user ids" : "a list of user ids";
-    throw new ApiFailure(400, "Invalid request", [{ code: "list", field, message: `${field} must be ${what}` }]);
+    throw new ApiFailure(400, "Invalid request", [{ code: "list", field: "memberIds", message: `memberIds must be ${what}` }]);
   }
   const repeated = value.findIndex((id, i) => value.indexOf(id) !== i);
   if (repeated >= 0) {
     throw new ApiFailure(400, "Invalid request", [
-      { code: "unique", field: `${field}[${repeated}]`, message: `user ${value[repeated]} is listed twice` },
+      { code: "unique", field: `memberIds[${repeated}]`, message: `user ${value[repeated]} is listed twice` },
     ]);
   }
   return value as string[];
