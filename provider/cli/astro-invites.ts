@@ -9,6 +9,11 @@ import { ENV_VARS } from "../invite/settings";
 import { EXPORT_FORMATS, ExportFormat, readMembers, readWorkspaceAccess, renderMembers } from "../export/members";
 import { grants, MembershipChange, membershipChanges, PreviewError, PreviewSchema, refreshed } from "../review/changes";
 import { Format, FORMATS, render } from "../review/format";
+import { audit } from "../audit/audit";
+import { ALLOW_SYNTAX, AllowFileError, parseAllowFile } from "../audit/allow";
+import { declarationsIn, DeclarationsError, readStack } from "../audit/declarations";
+import { AUDIT_FORMATS, AuditFormat, FAIL_ON, gated, renderReport, REPORT_VERSION } from "../audit/report";
+import { emailKey } from "../api/schemas";
 import { ORGANIZATION_ROLES, WORKSPACE_ROLES } from "../roles";
 
 const REVIEW_USAGE = `  astro-invites review [FILE] [--format markdown|json|text] [--deny-role ROLE]...
@@ -19,18 +24,35 @@ const REVIEW_USAGE = `  astro-invites review [FILE] [--format markdown|json|text
                          not show (unknown until apply, or secret) counts as a possible grant
       e.g. pulumi preview --refresh --json | npx astro-invites review > comment.md`;
 
-const EXPORT_USAGE = `  astro-invites export [--format team|csv|ts] [--active-only] [--organization-id ID] [--api-url URL] [--output FILE]
-      The organization's current members as a team file (default), CSV, or an OrganizationUserInvites
+const EXPORT_USAGE = `  astro-invites export [--format team|csv|ts] [--active-only] [--only EMAIL]... [--organization-id ID] [--api-url URL] [--output FILE]
+      The organization's current members as a member file (default), CSV, or an OrganizationUserInvites
       program, to declare an existing organization. Token from ${ENV_VARS.apiToken}; organization from
       --organization-id or ${ENV_VARS.organizationId}; API URL from --api-url or ${ENV_VARS.apiUrl}.
-      --active-only      leave out pending invitees (listed with a "# pending" comment otherwise)`;
+      --active-only      leave out pending invitees (listed with a "# pending" comment otherwise)
+      --only EMAIL       only these people (repeatable, or comma-separated): what an audit found, to adopt`;
 
-const EXIT_CODES = "Exit codes: 0 done, 2 bad input (the message names it), 3 a denied role may be granted, 1 anything else.";
+const AUDIT_USAGE = `  astro-invites audit (--stack NAME | --state FILE)... [--format text|markdown|json] [--fail-on owner|any]
+                      [--allow FILE] [--organization-id ID] [--api-url URL]
+      Who has access to the organization that no stack declares: people, roles above a declaration,
+      workspace roles of a person's own, Teams. Reads the organization with list calls only (token from
+      ${ENV_VARS.apiToken}: organization.users.get, organization.workspaces.get, organization.teams.get)
+      and what the stacks declare:
+      --stack NAME       a stack of the Pulumi project in the current directory (pulumi stack export;
+                         secrets stay encrypted); repeatable
+      --state FILE       a \`pulumi stack export\` file; repeatable
+      --fail-on owner    exit 3 on any unmanaged Organization or Workspace Owner; --fail-on any: on any finding
+      --allow FILE       accepted exceptions, one a line: ${ALLOW_SYNTAX}
+      --format json      the documented report, version ${REPORT_VERSION}`;
+
+const EXIT_CODES =
+  "Exit codes: 0 done, 2 bad input (the message names it), 3 a denied role may be granted (review) or a --fail-on finding (audit), 4 the audit could not read everything it needs, 1 anything else.";
 const USAGE = `astro-invites: tools for the people who review and start Astro membership stacks
 
 ${REVIEW_USAGE}
 
 ${EXPORT_USAGE}
+
+${AUDIT_USAGE}
 
 ${EXIT_CODES}`;
 
@@ -44,12 +66,13 @@ async function main(argv: string[]): Promise<number> {
   const asksHelp = rest.some((arg) => HELP.includes(arg));
   if (command === "review") return asksHelp ? usage(`${REVIEW_USAGE}\n\n${EXIT_CODES}`) : review(rest);
   if (command === "export") return asksHelp ? usage(`${EXPORT_USAGE}\n\n${EXIT_CODES}`) : exportMembers(rest);
+  if (command === "audit") return asksHelp ? usage(`${AUDIT_USAGE}\n\n${EXIT_CODES}`) : auditOrganization(rest);
   if (command === undefined) {
     process.stdout.write(`${USAGE}\n`);
     return 2;
   }
   if (HELP.includes(command)) return usage(USAGE);
-  throw new InputError(`unknown command ${JSON.stringify(command)}: the commands are review and export (astro-invites --help)`);
+  throw new InputError(`unknown command ${JSON.stringify(command)}: the commands are review, export and audit (astro-invites --help)`);
 }
 
 function usage(text: string): number {
@@ -112,30 +135,31 @@ async function exportMembers(args: string[]): Promise<number> {
       options: {
         format: { type: "string", default: "team" },
         "active-only": { type: "boolean", default: false },
-        "organization-id": { type: "string" },
-        "api-url": { type: "string" },
+        only: { type: "string", multiple: true, default: [] },
+        ...CONNECTION_OPTIONS,
         output: { type: "string" },
       },
     }),
   );
   const format: ExportFormat = oneOf("--format", values.format, EXPORT_FORMATS);
-  const token = process.env[ENV_VARS.apiToken];
-  if (!token)
-    throw new InputError(`no Astro API token: export ${ENV_VARS.apiToken}=<token> (an Organization API token with organization.users.get)`);
-  const organization = values["organization-id"] ?? process.env[ENV_VARS.organizationId];
-  if (!organization) throw new InputError(`no organization: pass --organization-id <id> or export ${ENV_VARS.organizationId}=<id>`);
-  const organizationId = validateOrganizationId(organization);
-  if (Array.isArray(organizationId)) throw new InputError(organizationId.join("; "));
-  const apiUrl = normalizeApiUrl(values["api-url"] ?? process.env[ENV_VARS.apiUrl] ?? DEFAULT_API_URL);
-  const problem = apiUrlProblem(apiUrl);
-  if (problem) throw new InputError(`the API URL ${problem}`);
+  const { client, organizationId, apiUrl } = connect(values, "organization.users.get");
+  const only = new Set(
+    values.only
+      .flatMap((list) => list.split(","))
+      .map(emailKey)
+      .filter(Boolean),
+  );
 
   const say = (line: string) => process.stderr.write(`astro-invites export: ${line}\n`);
   say(`reading the users of organization ${organizationId} from ${apiUrl}`);
-  const client = new AstroClient({ token, baseUrl: apiUrl });
-  const users = await readMembers(client, organizationId, (read, total, pages) => say(`page ${pages}: ${read} users so far, of ${total}`));
+  const everyone = await readMembers(client, organizationId, (read, total, pages) =>
+    say(`page ${pages}: ${read} users so far, of ${total}`),
+  );
+  const users = only.size ? everyone.filter((user) => only.has(emailKey(user.username))) : everyone;
+  const missing = [...only].filter((email) => !users.some((user) => emailKey(user.username) === email));
+  if (missing.length) throw new InputError(`--only names ${missing.join(", ")}, not a user of organization ${organizationId}`);
   say("reading the workspaces and who has a role of their own in each");
-  const access = await readWorkspaceAccess(client, organizationId, say);
+  const access = await readWorkspaceAccess(client, organizationId, say, only.size ? new Set(users.map((user) => user.id)) : undefined);
   const text = renderMembers(users, organizationId, { format, activeOnly: values["active-only"] }, access);
   if (values.output) {
     writeFileSync(values.output, text);
@@ -144,6 +168,82 @@ async function exportMembers(args: string[]): Promise<number> {
     process.stdout.write(text);
   }
   return 0;
+}
+
+async function auditOrganization(args: string[]): Promise<number> {
+  const { values } = parse(() =>
+    parseArgs({
+      args,
+      options: {
+        stack: { type: "string", multiple: true, default: [] },
+        state: { type: "string", multiple: true, default: [] },
+        format: { type: "string", default: "text" },
+        "fail-on": { type: "string" },
+        allow: { type: "string" },
+        ...CONNECTION_OPTIONS,
+      },
+    }),
+  );
+  const format: AuditFormat = oneOf("--format", values.format, AUDIT_FORMATS);
+  const failOn = values["fail-on"] === undefined ? undefined : oneOf("--fail-on", values["fail-on"], FAIL_ON);
+  if (values.stack.length + values.state.length === 0) {
+    throw new InputError("audit holds the organization against what stacks declare: give at least one --stack NAME or --state FILE");
+  }
+  const allow = values.allow ? guarded(() => parseAllowFile(readInput(values.allow!), values.allow!), AllowFileError) : [];
+  const say = (line: string) => process.stderr.write(`astro-invites audit: ${line}\n`);
+  const stacks = [
+    ...values.state.map((file) => guarded(() => declarationsIn(readInput(file), file), DeclarationsError)),
+    ...(await Promise.all(values.stack.map((stack) => guardedAsync(() => readStack(stack, say), DeclarationsError)))),
+  ];
+  const { client, organizationId } = connect(values, "organization.users.get, organization.workspaces.get and organization.teams.get");
+  const report = await audit({ client, organizationId, stacks, allow, now: new Date(), say });
+  process.stdout.write(renderReport(report, format));
+  const failing = gated(report, failOn);
+  if (failing.length) {
+    process.stderr.write(
+      `astro-invites audit: --fail-on ${failOn}: ${failing.map((f) => `${f.kind === "team" ? `Team ${f.who}` : f.who} (${f.kind})`).join(", ")}\n`,
+    );
+    return 3;
+  }
+  if (!report.complete) {
+    process.stderr.write(`astro-invites audit: incomplete, not a clean organization: ${report.notAudited.join("; ")}\n`);
+    return 4;
+  }
+  return 0;
+}
+
+const CONNECTION_OPTIONS = { "organization-id": { type: "string" }, "api-url": { type: "string" } } as const;
+
+/** The token, organization and API URL from flags and the environment, checked before anything is sent. */
+function connect(values: { "organization-id"?: string; "api-url"?: string }, permissions: string) {
+  const token = process.env[ENV_VARS.apiToken];
+  if (!token)
+    throw new InputError(`no Astro API token: export ${ENV_VARS.apiToken}=<token> (an Organization API token with ${permissions})`);
+  const organization = values["organization-id"] ?? process.env[ENV_VARS.organizationId];
+  if (!organization) throw new InputError(`no organization: pass --organization-id <id> or export ${ENV_VARS.organizationId}=<id>`);
+  const organizationId = validateOrganizationId(organization);
+  if (Array.isArray(organizationId)) throw new InputError(organizationId.join("; "));
+  const apiUrl = normalizeApiUrl(values["api-url"] ?? process.env[ENV_VARS.apiUrl] ?? DEFAULT_API_URL);
+  const problem = apiUrlProblem(apiUrl);
+  if (problem) throw new InputError(`the API URL ${problem}`);
+  return { client: new AstroClient({ token, baseUrl: apiUrl }), organizationId, apiUrl };
+}
+
+/** Runs `read`, turning its errors of class `kind` (bad input the user gave) into input errors. */
+function guarded<T>(read: () => T, kind: new (...args: never[]) => Error): T {
+  try {
+    return read();
+  } catch (error) {
+    throw error instanceof kind ? new InputError(error.message) : error;
+  }
+}
+
+async function guardedAsync<T>(read: () => Promise<T>, kind: new (...args: never[]) => Error): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    throw error instanceof kind ? new InputError(error.message) : error;
+  }
 }
 
 /** parseArgs, its complaints (an unknown flag, a missing value) turned into input errors. */

@@ -30,6 +30,8 @@ export async function readWorkspaceAccess(
   client: AstroClient,
   organizationId: string,
   say: (line: string) => void,
+  /** Only these users' roles are wanted (export --only): no Teams are read for anyone else. */
+  only?: Set<string>,
 ): Promise<WorkspaceAccess> {
   const workspaces = await client.listWorkspaces(organizationId);
   const listed = new Map<string, WorkspaceRoleEntry[]>();
@@ -37,6 +39,7 @@ export async function readWorkspaceAccess(
     say(`workspace ${i + 1} of ${workspaces.length}: ${workspace.name}`);
     for await (const { users } of client.listUsers(organizationId, { workspaceId: workspace.id })) {
       for (const user of users) {
+        if (only && !only.has(user.id)) continue;
         const entries = (user.workspaceRoles ?? []).filter((entry) => entry.workspaceId === workspace.id);
         listed.set(user.id, [...(listed.get(user.id) ?? []), ...entries]);
       }

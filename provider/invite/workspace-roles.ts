@@ -1,7 +1,7 @@
 import type { AstroClient } from "../api/client";
 import { directoryFor } from "../api/directory";
 import { AstroApiError } from "../api/errors";
-import type { User, WorkspaceRoleEntry } from "../api/schemas";
+import type { Team, User, WorkspaceRoleEntry } from "../api/schemas";
 import { report } from "../log";
 import { planWorkspaceRemoval, planWorkspaceUpdate, WorkspacePlan, WorkspaceRoles } from "./plan";
 import type { InviteInputs, InviteState } from "./schema";
@@ -116,8 +116,12 @@ export async function withoutTeamGrants(
   userId: string,
   entries: WorkspaceRoleEntry[],
 ): Promise<WorkspaceRoleEntry[]> {
+  return ownEntries(entries, await client.getUserTeams(organizationId, userId));
+}
+
+/** The one rule for what is a person's own: an entry that one of their Teams grants is the Team's. */
+export function ownEntries(entries: WorkspaceRoleEntry[], teams: Pick<Team, "workspaceRoles">[]): WorkspaceRoleEntry[] {
   const key = (entry: WorkspaceRoleEntry) => `${entry.workspaceId}/${entry.role}`;
-  const teams = await client.getUserTeams(organizationId, userId);
   const granted = new Set(teams.flatMap((team) => (team.workspaceRoles ?? []).map(key)));
   return entries.filter((entry) => !granted.has(key(entry)));
 }

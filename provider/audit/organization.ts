@@ -1,0 +1,93 @@
+import type { AstroClient } from "../api/client";
+import { AstroApiError } from "../api/errors";
+import type { Team, TeamMember, User, Workspace, WorkspaceRoleEntry } from "../api/schemas";
+import { ownEntries } from "../invite/workspace-roles";
+
+/**
+ * Everything in an organization that grants access, read at list cost: one walk of the users list, the
+ * workspaces and one users walk per workspace (role lists filled), the Teams and one members walk per
+ * Team. Never a read per person. A read the token may not make is said in `notAudited`, never taken for
+ * "nobody there".
+ */
+export interface OrganizationAccess {
+  users: User[];
+  workspaces: Workspace[];
+  /** Each person's own workspace roles (what their Teams grant left out), by user id. */
+  ownWorkspaceRoles: Map<string, WorkspaceRoleEntry[]>;
+  teams: TeamAccess[];
+  /** What could not be read, and why: the audit is incomplete. */
+  notAudited: string[];
+}
+
+export interface TeamAccess {
+  team: Team;
+  members: TeamMember[];
+}
+
+export async function readOrganization(
+  client: AstroClient,
+  organizationId: string,
+  say: (line: string) => void,
+): Promise<OrganizationAccess> {
+  const notAudited: string[] = [];
+  /** A read refused for want of a permission is reported, not fatal; anything else is. */
+  const permitted = async <T>(what: string, read: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await read();
+    } catch (error) {
+      if (!(error instanceof AstroApiError) || (error.status !== 401 && error.status !== 403)) throw error;
+      notAudited.push(`${what}: ${error.message}`);
+      return undefined;
+    }
+  };
+
+  say(`reading the users of organization ${organizationId}`);
+  const users: User[] = [];
+  for await (const page of client.listUsers(organizationId)) users.push(...page.users);
+
+  // Workspaces and Teams are independent walks: both go at once, paced by the client.
+  const [workspaceRoles, teams] = await Promise.all([
+    permitted("workspace roles", async () => {
+      const workspaces = await client.listWorkspaces(organizationId);
+      say(`reading who has a role in each of ${workspaces.length} workspaces`);
+      const listed = await Promise.all(workspaces.map((workspace) => usersOf(client, organizationId, workspace.id)));
+      return { workspaces, entries: mergeEntries(listed) };
+    }),
+    permitted("Teams", async () => {
+      const found = await client.listTeams(organizationId);
+      say(`reading the members of ${found.length} Teams`);
+      return Promise.all(found.map(async (team) => ({ team, members: await client.listTeamMembers(organizationId, team.id) })));
+    }),
+  ]);
+  if (workspaceRoles && !teams)
+    notAudited.push("whose workspace roles are their own: without the Teams, a Team's grant is counted as the person's");
+
+  const teamsOf = new Map<string, Team[]>();
+  for (const { team, members } of teams ?? [])
+    for (const member of members) teamsOf.set(member.userId, [...(teamsOf.get(member.userId) ?? []), team]);
+  const ownWorkspaceRoles = new Map<string, WorkspaceRoleEntry[]>();
+  for (const [userId, entries] of workspaceRoles?.entries ?? []) {
+    const own = ownEntries(entries, teamsOf.get(userId) ?? []);
+    if (own.length) ownWorkspaceRoles.set(userId, own);
+  }
+  return { users, workspaces: workspaceRoles?.workspaces ?? [], ownWorkspaceRoles, teams: teams ?? [], notAudited };
+}
+
+/** One workspace's users, each with the entries for that workspace only. */
+async function usersOf(client: AstroClient, organizationId: string, workspaceId: string): Promise<Map<string, WorkspaceRoleEntry[]>> {
+  const found = new Map<string, WorkspaceRoleEntry[]>();
+  for await (const { users } of client.listUsers(organizationId, { workspaceId })) {
+    for (const user of users)
+      found.set(
+        user.id,
+        (user.workspaceRoles ?? []).filter((entry) => entry.workspaceId === workspaceId),
+      );
+  }
+  return found;
+}
+
+function mergeEntries(lists: Map<string, WorkspaceRoleEntry[]>[]): Map<string, WorkspaceRoleEntry[]> {
+  const merged = new Map<string, WorkspaceRoleEntry[]>();
+  for (const list of lists) for (const [userId, entries] of list) merged.set(userId, [...(merged.get(userId) ?? []), ...entries]);
+  return merged;
+}
