@@ -8,6 +8,7 @@ import { ModuleKind, ScriptTarget, transpileModule } from "typescript";
 import { ASTRO_RATE_LIMITS, PacedMethod } from "../provider/api/pacing";
 import { UsersPageSchema } from "../provider/api/schemas";
 import { Emulator, startEmulator } from "../provider/emulator/server";
+import { benchAudit } from "./lib/audit-bench";
 import { installedProject } from "./lib/installed-project";
 import { writeTeamFile } from "./lib/team-file";
 import { FloorFiles, FloorWorld } from "./lib/floor";
@@ -42,18 +43,22 @@ import { PulumiWorkspace, REPO_ROOT, TEAM_PROGRAM } from "./lib/workspace";
  *   first step + API floor) compares with what is reachable when the API work cannot overlap start-up;
  * - peakRssMB: the provider process's peak resident memory.
  * One JSON line per phase on stdout, then a markdown table for the README; progress on stderr.
+ * `npm run bench -- --audit [--invites N] [--workspaces K] [--teams T]` benches `astro-invites audit`
+ * instead (lib/audit-bench.ts): 1000 people, 20 workspaces and 50 Teams unless told.
  */
 const { values } = parseArgs({
   options: {
     invites: { type: "string", default: "200" },
     latency: { type: "string", default: "50" },
-    workspaces: { type: "string", default: "0" },
+    workspaces: { type: "string" },
+    audit: { type: "boolean", default: false },
+    teams: { type: "string", default: "50" },
   },
 });
 const invites = Number(values.invites);
 const latencyMs = Number(values.latency);
 /** With --workspaces K, everyone also holds WORKSPACE_MEMBER in K workspaces (given at invite: the emulator's switch). */
-const workspaceCount = Number(values.workspaces);
+const workspaceCount = Number(values.workspaces ?? "0");
 /** The bench's workspace ids, fixed so that both stacks' team files name the same ones. */
 const WORKSPACES = Array.from({ length: workspaceCount }, (_, i) => `cbenchworkspace${String(i).padStart(10, "0")}`);
 
@@ -317,7 +322,26 @@ function printTable(reports: Record<string, unknown>[], listHeldMB: number): voi
   console.log(`\nA page of 1000 users, read through the client's schema, holds ${listHeldMB} MB of heap.`);
 }
 
-main().catch((error: unknown) => {
+/** `--audit`: the audit of an organization (1000 people, 20 workspaces, 50 Teams unless told) instead of the stack's phases. */
+async function mainAudit(): Promise<void> {
+  const say = (line: string) => process.stderr.write(`bench: ${line}\n`);
+  const people = process.argv.includes("--invites") ? invites : 1000;
+  const report = await benchAudit({ people, workspaces: Number(values.workspaces ?? "20"), teams: Number(values.teams), latencyMs, say });
+  console.log(JSON.stringify(report));
+  const cpu = cpus()[0]?.model.replace(/\s+/g, " ").trim() ?? "unknown CPU";
+  console.log(`\n${cpus().length} × ${cpu}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}, ${latencyMs} ms latency\n`);
+  console.log("| people | workspaces | Teams | findings | requests | list floor requests | 429s | wall s | list floor s | wall / floor |");
+  console.log("|---|---|---|---|---|---|---|---|---|---|");
+  const a = report.audit as { people: number; workspaces: number; teams: number };
+  const requests = Object.entries(report.requests as Record<string, number>)
+    .map(([op, n]) => `${op} ${n}`)
+    .join(", ");
+  console.log(
+    `| ${a.people} | ${a.workspaces} | ${a.teams} | ${report.findings} | ${requests} | ${report.floorRequests} | ${report.throttled} | ${report.wallSeconds} | ${report.listFloorSeconds} | ${report.wallOverFloor} |`,
+  );
+}
+
+(values.audit ? mainAudit() : main()).catch((error: unknown) => {
   console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

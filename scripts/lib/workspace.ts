@@ -37,7 +37,8 @@ export interface State {
 export class PulumiWorkspace {
   readonly projectDir: string;
   private readonly home: string;
-  private readonly env: Record<string, string>;
+  /** What every pulumi command runs with (an offline backend and home of its own): for tools that call pulumi themselves. */
+  readonly env: Record<string, string>;
   private readonly copied: boolean;
   private readonly configFile: string;
 

@@ -6,7 +6,17 @@ import { PulumiWorkspace, REPO_ROOT } from "../../scripts/lib/workspace";
 export const INVITES_PROGRAM = join(REPO_ROOT, "test/fixtures/invites");
 
 /** The e2e fixture declares its invites as stack config: name -> OrganizationUserInvite args. */
-export type Declared = Record<string, { email: string; role?: string; onDelete?: string; organizationId?: string; outputEmail?: boolean }>;
+export type Declared = Record<
+  string,
+  {
+    email: string;
+    role?: string;
+    onDelete?: string;
+    organizationId?: string;
+    outputEmail?: boolean;
+    workspaceRoles?: Record<string, string>;
+  }
+>;
 
 /** A stack of the fixture program pointed at the emulator (token as a secret unless `token: false`). */
 export async function newStack(emulator: Emulator, options: { token?: boolean; organization?: boolean } = {}): Promise<PulumiWorkspace> {
