@@ -171,9 +171,10 @@ async function exportMembers(args: string[]): Promise<number> {
 }
 
 async function auditOrganization(args: string[]): Promise<number> {
-  const { values } = parse(() =>
+  const { values, tokens } = parse(() =>
     parseArgs({
       args,
+      tokens: true,
       options: {
         stack: { type: "string", multiple: true, default: [] },
         state: { type: "string", multiple: true, default: [] },
@@ -191,10 +192,15 @@ async function auditOrganization(args: string[]): Promise<number> {
   }
   const allow = values.allow ? guarded(() => parseAllowFile(readInput(values.allow!), values.allow!), AllowFileError) : [];
   const say = (line: string) => process.stderr.write(`astro-invites audit: ${line}\n`);
-  const stacks = [
-    ...values.state.map((file) => guarded(() => declarationsIn(readInput(file), file), DeclarationsError)),
-    ...(await Promise.all(values.stack.map((stack) => guardedAsync(() => readStack(stack, say), DeclarationsError)))),
-  ];
+  // In the order given, so that the report lists the sources as the command line does.
+  const sources = tokens.flatMap((token) => (token.kind === "option" && (token.name === "stack" || token.name === "state") ? [token] : []));
+  const stacks = await Promise.all(
+    sources.map((source) =>
+      source.name === "state"
+        ? guarded(() => declarationsIn(readInput(source.value!), source.value!), DeclarationsError)
+        : guardedAsync(() => readStack(source.value!, say), DeclarationsError),
+    ),
+  );
   const { client, organizationId } = connect(values, "organization.users.get, organization.workspaces.get and organization.teams.get");
   const report = await audit({ client, organizationId, stacks, allow, now: new Date(), say });
   process.stdout.write(renderReport(report, format));

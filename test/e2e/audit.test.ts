@@ -166,6 +166,23 @@ describe("astro-invites audit under the real Pulumi CLI: two stacks, and access 
     ]);
   });
 
+  it("a declaration the state keeps as a secret: named as not audited, exit 4, never a clean organization", async () => {
+    await declare(people, {
+      ana: { email: "ana@example.com" },
+      bob: { email: "bob@example.com", workspaceRoles: { [data]: "WORKSPACE_MEMBER", [ml]: "WORKSPACE_AUTHOR" } },
+      sec: { email: "sec@example.com", role: "ORGANIZATION_MEMBER", secretRole: true },
+    });
+    await people.run(["up", "--yes"]);
+    const { code, report, stderr } = await auditJson(["--allow", allowFile]);
+    expect(code).to.equal(4);
+    expect(report.complete).to.equal(false);
+    expect(report.notAudited).to.have.length(1);
+    expect(report.notAudited[0]).to.match(/^stack test: invite sec keeps its role as a secret/);
+    expect(stderr).to.contain("astro-invites audit: incomplete, not a clean organization: stack test: invite sec");
+    // Whom it declares is not known, so the person counts as undeclared.
+    expect(report.findings.map((f) => [f.kind, f.who])).to.deep.equal([["person", "sec@example.com"]]);
+  });
+
   describe("bad input: one line naming the problem, exit 2, before the organization is read", () => {
     for (const [name, args, message] of [
       ["no stack or state", ["audit"], "give at least one --stack NAME or --state FILE"],

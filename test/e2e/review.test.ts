@@ -369,12 +369,12 @@ describe("astro-invites review and export under the real Pulumi CLI", function (
   });
 
   describe("help: every command's usage on standard output, exit 0", () => {
-    for (const args of [["--help"], ["-h"], ["review", "--help"], ["review", "-h"], ["export", "--help"]]) {
+    for (const args of [["--help"], ["-h"], ["review", "--help"], ["review", "-h"], ["export", "--help"], ["audit", "--help"]]) {
       it(args.join(" "), async () => {
         const result = await astroInvites(args);
         expect([result.code, result.stderr]).to.deep.equal([0, ""]);
         expect(result.stdout)
-          .to.contain(`astro-invites ${args[0] === "export" ? "export" : "review"} [`)
+          .to.contain(`astro-invites ${["export", "audit"].includes(args[0]) ? args[0] : "review"} ${args[0] === "audit" ? "(" : "["}`)
           .and.to.contain("Exit codes:");
       });
     }

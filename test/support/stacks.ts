@@ -14,6 +14,7 @@ export type Declared = Record<
     onDelete?: string;
     organizationId?: string;
     outputEmail?: boolean;
+    secretRole?: boolean;
     workspaceRoles?: Record<string, string>;
   }
 >;
