@@ -104,23 +104,36 @@ describe("astro-invites audit under the real Pulumi CLI: two stacks, and access 
       ],
     });
     emulator.state.seedMember(org(), "pat@example.com", "ORGANIZATION_MEMBER", "PENDING");
+    const ana = emulator.organization().users.find((u) => u.username === "ana@example.com")!.id;
+    emulator.state.setRoleOutOfBand(org(), ana, "ORGANIZATION_OWNER");
 
     const { code, report } = await auditJson();
     expect(code).to.equal(0);
     expect(rows(report)).to.deep.equal([
+      ["drift", "ana@example.com", "ORGANIZATION_OWNER"],
       ["grant", "bob@example.com", "ML:WORKSPACE_AUTHOR"],
       ["person", "owner@example.com", "ORGANIZATION_OWNER"],
       ["person", "pat@example.com", "ORGANIZATION_MEMBER"],
       ["team", "Ops", "Data:WORKSPACE_OWNER"],
     ]);
-    expect(report.findings[2].status).to.equal("PENDING");
-    expect(report.findings[3].members).to.deep.equal(["dee@example.com"]);
+    expect(report.findings[0].why).to.contain("stack test sets it back on its next `pulumi up --refresh`");
+    expect(report.findings[3].status).to.equal("PENDING");
+    expect(report.findings[4].members).to.deep.equal(["dee@example.com"]);
 
     const gate = await astroInvites(["audit", "--stack", "test", "--state", stateFile, "--fail-on", "owner", "--format", "markdown"]);
     expect(gate.code).to.equal(3);
-    expect(gate.stderr).to.contain("--fail-on owner: owner@example.com (person), Team Ops (team)");
+    expect(gate.stderr).to.contain("--fail-on owner: ana@example.com (drift), owner@example.com (person), Team Ops (team)");
     expect(gate.stdout).to.contain("## Astro access no code declares");
     expect(gate.stdout).to.contain("| person | owner@example.com | ORGANIZATION_OWNER |");
+
+    // Drift is the stack's to restore, as the finding says; the rest is outside every stack.
+    await people.run(["up", "--refresh", "--yes"]);
+    expect(rows((await auditJson()).report).map(([kind, who]) => `${kind} ${who}`)).to.deep.equal([
+      "grant bob@example.com",
+      "person owner@example.com",
+      "person pat@example.com",
+      "team Ops",
+    ]);
   });
 
   it("an allow entry silences an Owner until its expiry; an expired one reports it again", async () => {
