@@ -5,7 +5,7 @@ import { AstroClient } from "../api/client";
 import { AstroApiError } from "../api/errors";
 import { apiUrlProblem, DEFAULT_API_URL, normalizeApiUrl } from "../api/url";
 import { validateOrganizationId } from "../invite/inputs";
-import { ENV_VARS } from "../invite/settings";
+import { ENV_VARS } from "../settings";
 import { EXPORT_FORMATS, ExportFormat, readMembers, readWorkspaceAccess, renderMembers } from "../export/members";
 import { grants, MembershipChange, membershipChanges, PreviewError, PreviewSchema, refreshed } from "../review/changes";
 import { Format, FORMATS, render } from "../review/format";

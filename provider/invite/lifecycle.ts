@@ -1,5 +1,5 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { AstroClient, clientIdentity, CreateInviteResult } from "../api/client";
+import { AstroClient, CreateInviteResult } from "../api/client";
 import { directoryFor, Purpose } from "../api/directory";
 import { CreateOutcomeUnknownError, ResponseShapeError } from "../api/errors";
 import type { Invite, SubjectProfile, User } from "../api/schemas";
@@ -22,7 +22,8 @@ import {
   UNKNOWN,
   UPDATE_KEYS,
 } from "./schema";
-import { ConfigSource, MISSING_TOKEN, Settings, settingsFrom } from "./settings";
+import { clientFor, configured, configureProcess, messageOf, PartialStateError } from "../process";
+import { ConfigSource, MISSING_TOKEN } from "../settings";
 import { reconcileWorkspaces, reportedWorkspaceRoles, requireWorkspaces, undoWorkspaces } from "./workspace-roles";
 
 /**
@@ -32,14 +33,8 @@ import { reconcileWorkspaces, reportedWorkspaceRoles, requireWorkspaces, undoWor
  */
 type Props = Record<string, unknown>;
 
-/** Set by Configure, which Pulumi calls once before any other step of the process. */
-let settings: Settings | undefined;
-const configured = (): Settings => (settings ??= settingsFrom({ get: () => undefined }, process.env));
-
 export async function configure(req: { config: ConfigSource }, env: Record<string, string | undefined> = process.env): Promise<void> {
-  settings = settingsFrom(req.config, env);
-  // Configure opens an operation: reads shared within one (api/directory.ts) are not carried into the next.
-  clients.clear();
+  configureProcess(req.config, env);
   claimed.clear();
 }
 
@@ -308,42 +303,6 @@ function inviterOf(profile: SubjectProfile): InviteState["inviter"] {
   };
 }
 
-/** One client per API URL and token in this process, shared by every resource's steps. */
-const clients = new Map<string, AstroClient>();
-
-function clientFor(apiUrl: string): AstroClient {
-  const { token } = configured();
-  if (!token) throw new Error(MISSING_TOKEN);
-  const key = clientIdentity(apiUrl, token);
-  // Retries are what a user wonders about when an update is slow; every other attempt stays quiet.
-  const log = (line: string) => line.startsWith("retrying") && void report("info", `Astro API: ${line}`);
-  let client = clients.get(key);
-  if (!client) clients.set(key, (client = new AstroClient({ token, baseUrl: apiUrl, log })));
-  return client;
-}
-
 export function resourceId(inputs: Pick<InviteInputs, "organizationId" | "email">): string {
   return `${inputs.organizationId}/${inputs.email}`;
-}
-
-/**
- * A step that failed after Astro may have changed something. The dynamic-provider host hands `id`,
- * `properties` and `reasons` to the engine, which records the resource with these outputs (and an
- * initialization error, so the next `up` runs update on it) instead of losing what exists.
- */
-export class PartialStateError extends Error {
-  readonly reasons: string[];
-  constructor(
-    readonly id: string,
-    readonly properties: InviteState,
-    reason: string,
-  ) {
-    super(reason);
-    this.name = "PartialStateError";
-    this.reasons = [reason];
-  }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

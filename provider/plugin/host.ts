@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as provider from "@pulumi/pulumi/provider";
 import type { OrganizationUserInviteArgs } from "../invite/resource";
-import { OrganizationUserInvites, OrganizationUserInvitesArgs } from "../team/resource";
+import { OrganizationUserInvites, OrganizationUserInvitesArgs } from "../members/resource";
 import { VERSION } from "../version";
 import { OrganizationUserInviteComponent } from "./components";
 import { INVITE_TOKEN, packageSchema, TEAM_TOKEN } from "./schema";

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { INVITE_STATUSES, InputsSchema, OnDeleteSchema, StateSchema } from "../invite/schema";
 import { ORGANIZATION_ROLES, WORKSPACE_ROLES } from "../roles";
-import { TeamArgsSchema, TeamOutputsSchema } from "../team/args";
+import { TeamArgsSchema, TeamOutputsSchema } from "../members/args";
 import { VERSION } from "../version";
 
 /**

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { AstroClient } from "../../../provider/api/client";
 import { Emulator, startEmulator } from "../../../provider/emulator/server";
 import { readMembers, readWorkspaceAccess, renderMembers } from "../../../provider/export/members";
-import { parseTeamFile } from "../../../provider/team/members";
+import { parseTeamFile } from "../../../provider/members/members";
 
 describe("astro-invites export: workspace roles", () => {
   let emulator: Emulator;

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import * as lifecycle from "../../../provider/invite/lifecycle";
+import { PartialStateError } from "../../../provider/process";
 import { inputsOf, InviteState } from "../../../provider/invite/schema";
 import { Emulator, startEmulator } from "../../../provider/emulator/server";
 import { AstroClient } from "../../../provider/api/client";
@@ -83,14 +84,14 @@ describe("lifecycle: create, read, update, delete against the emulator", () => {
         const error = (await createInvite(emulator, { email, role: "ORGANIZATION_OWNER" }).then(
           () => undefined,
           (e: unknown) => e,
-        )) as lifecycle.PartialStateError;
+        )) as PartialStateError<InviteState>;
         await configureFor(emulator);
         return error;
       };
 
       it("says the invite may exist, never that none was sent, and records it as UNCONFIRMED", async () => {
         const error = await lostAnswer("owner-a@example.com");
-        expect(error).to.be.instanceOf(lifecycle.PartialStateError);
+        expect(error).to.be.instanceOf(PartialStateError);
         expect(error.message).to.match(/An invite for owner-a@example\.com may have been sent: .*ECONNRESET/);
         expect(error.message).to.contain("next `pulumi up` looks owner-a@example.com up and records them instead of inviting again");
         expect(error.message).not.to.contain("No invite was sent");

@@ -1,5 +1,5 @@
-import { DEFAULT_API_URL } from "../api/url";
-import type { InputDefaults } from "./inputs";
+import { DEFAULT_API_URL } from "./api/url";
+import type { InputDefaults } from "./invite/inputs";
 
 /** The stack config keys this package reads, in the provider process (never in the program). */
 const CONFIG_KEYS = {

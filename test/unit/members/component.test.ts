@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
-import { OrganizationUserInvites } from "../../../provider/team/resource";
+import { OrganizationUserInvites } from "../../../provider/members/resource";
 import { mockResources } from "../../support/mocks";
 
 const ORG = "clm9t0gbt000108jv4f1cfu8u";

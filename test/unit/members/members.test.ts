@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { checkMembers, parseTeamFile, readTeamFile, TeamDeclarationError } from "../../../provider/team/members";
+import { checkMembers, parseTeamFile, readTeamFile, TeamDeclarationError } from "../../../provider/members/members";
 
 function problemsOf(action: () => unknown): string[] {
   try {
