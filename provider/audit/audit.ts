@@ -18,7 +18,7 @@ export interface AuditInput {
 /** The organization read at list cost, held against what the stacks declare and what the allow file accepts. */
 export async function audit(input: AuditInput): Promise<AuditReport> {
   const access = await readOrganization(input.client, input.organizationId, input.say);
-  const declared = input.stacks.flatMap((stack) => stack.people);
+  const declared = { people: input.stacks.flatMap((stack) => stack.people), teams: input.stacks.flatMap((stack) => stack.teams) };
   const { reported, allowed } = applyAllow(findings(access, declared, input.organizationId), input.allow, input.now);
   return buildReport({
     organizationId: input.organizationId,
@@ -26,6 +26,7 @@ export async function audit(input: AuditInput): Promise<AuditReport> {
     sources: input.stacks.map((stack) => ({
       source: stack.source,
       people: stack.people.filter((person) => person.organizationId === input.organizationId).length,
+      teams: stack.teams.filter((team) => team.organizationId === input.organizationId).length,
     })),
     notAudited: [...input.stacks.flatMap((stack) => stack.unreadable), ...access.notAudited],
     findings: reported,

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { z } from "zod";
 import { emailKey } from "../api/schemas";
 import { INVITE_TYPE } from "../invite/resource-type";
+import { TEAM_TYPE } from "../team/resource-type";
 import { DEFAULT_ROLE } from "../roles";
 
 /**
@@ -22,9 +23,23 @@ export interface PersonDeclaration {
   workspaceRoles: Record<string, string>;
 }
 
+/** One Team as one stack declares it (its Astro id from the state, once created or adopted). */
+export interface TeamDeclaration {
+  source: string;
+  resource: string;
+  teamId: string;
+  name: string;
+  organizationId: string;
+  organizationRole: string;
+  workspaceRoles: Record<string, string>;
+  /** The whole member list the stack owns, or null when it does not own it. */
+  members: string[] | null;
+}
+
 export interface StackDeclarations {
   source: string;
   people: PersonDeclaration[];
+  teams: TeamDeclaration[];
   /** Invites whose declaration the audit cannot read (kept as secrets): each named, never skipped in silence. */
   unreadable: string[];
 }
@@ -41,6 +56,7 @@ const ResourceSchema = z.object({
   urn: z.string(),
   type: z.string(),
   inputs: z.record(z.string(), z.unknown()).optional(),
+  outputs: z.record(z.string(), z.unknown()).optional(),
   /** A resource Pulumi is about to delete (replaced): no longer a declaration. */
   delete: z.boolean().optional(),
 });
@@ -58,6 +74,16 @@ const DeclaredSchema = z.object({
 });
 const DECLARED_FIELDS = Object.keys(DeclaredSchema.shape) as (keyof z.infer<typeof DeclaredSchema>)[];
 
+/** The Team's declared fields (its id comes from the outputs). */
+const DeclaredTeamSchema = z.object({
+  name: z.string().min(1),
+  organizationId: z.string().min(1),
+  organizationRole: z.string().default(DEFAULT_ROLE),
+  workspaceRoles: z.record(z.string(), z.string()).default({}),
+  members: z.array(z.string()).nullable().default(null),
+});
+const DECLARED_TEAM_FIELDS = Object.keys(DeclaredTeamSchema.shape) as (keyof z.infer<typeof DeclaredTeamSchema>)[];
+
 /** The declarations in one `pulumi stack export` document. */
 export function declarationsIn(text: string, source: string): StackDeclarations {
   let json: unknown;
@@ -72,29 +98,36 @@ export function declarationsIn(text: string, source: string): StackDeclarations 
     throw new DeclarationsError(`${source} is not the output of \`pulumi stack export\`: ${problem}`);
   }
   const people: PersonDeclaration[] = [];
+  const teams: TeamDeclaration[] = [];
   const unreadable: string[] = [];
   for (const resource of parsed.data.deployment.resources ?? []) {
-    if (resource.type !== INVITE_TYPE || resource.delete) continue;
+    if (resource.delete || (resource.type !== INVITE_TYPE && resource.type !== TEAM_TYPE)) continue;
     const name = resource.urn.split("::").pop() ?? resource.urn;
     const inputs = resource.inputs ?? {};
-    const hidden = DECLARED_FIELDS.filter((field) => isSecret(inputs[field]) && !("plaintext" in inputs[field]));
+    const what = resource.type === INVITE_TYPE ? "invite" : "Team";
+    const fields: string[] = resource.type === INVITE_TYPE ? DECLARED_FIELDS : DECLARED_TEAM_FIELDS;
+    const hidden = fields.filter((field) => isSecret(inputs[field]) && !("plaintext" in inputs[field]));
     if (hidden.length) {
       unreadable.push(
-        `${source}: invite ${name} keeps its ${hidden.join(" and ")} as a secret, so whom or what it declares is not known ` +
+        `${source}: ${what} ${name} keeps its ${hidden.join(" and ")} as a secret, so whom or what it declares is not known ` +
           "(export the state with `pulumi stack export --show-secrets` and pass it with --state)",
       );
       continue;
     }
-    const declared = DeclaredSchema.safeParse(Object.fromEntries(Object.entries(inputs).map(([key, value]) => [key, revealed(value)])));
+    const shown = Object.fromEntries(Object.entries(inputs).map(([key, value]) => [key, revealed(value)]));
+    const declared = resource.type === INVITE_TYPE ? DeclaredSchema.safeParse(shown) : DeclaredTeamSchema.safeParse(shown);
     if (!declared.success) {
       unreadable.push(
-        `${source}: invite ${name} has no readable declaration (${declared.error.issues.map((i) => i.path.join(".")).join(", ")})`,
+        `${source}: ${what} ${name} has no readable declaration (${declared.error.issues.map((i) => i.path.join(".")).join(", ")})`,
       );
-      continue;
+    } else if ("email" in declared.data) {
+      people.push({ source, resource: name, ...declared.data, email: emailKey(declared.data.email) });
+    } else {
+      const teamId = typeof resource.outputs?.teamId === "string" ? resource.outputs.teamId : "";
+      teams.push({ source, resource: name, teamId, ...declared.data, members: declared.data.members?.map(emailKey) ?? null });
     }
-    people.push({ source, resource: name, ...declared.data, email: emailKey(declared.data.email) });
   }
-  return { source, people, unreadable };
+  return { source, people, teams, unreadable };
 }
 
 /** A secret exported with `--show-secrets` holds its value as JSON text. */

@@ -1,6 +1,6 @@
 import { emailKey, type User } from "../api/schemas";
 import { DEFAULT_ROLE, WORKSPACE_ROLES } from "../roles";
-import type { PersonDeclaration } from "./declarations";
+import type { PersonDeclaration, TeamDeclaration } from "./declarations";
 import type { OrganizationAccess, TeamAccess } from "./organization";
 
 /**
@@ -48,10 +48,14 @@ export interface Finding {
 /** Statuses that can use the organization: ACTIVE, and PENDING (an invite is access on acceptance). */
 const WITH_ACCESS = new Set(["ACTIVE", "PENDING"]);
 
-/** The access granted in `access` that none of `declarations` declares, people first, then Teams; each sorted. */
-export function findings(access: OrganizationAccess, declarations: PersonDeclaration[], organizationId: string): Finding[] {
+/** The access granted in `access` that none of the declarations declares, people first, then Teams; each sorted. */
+export function findings(
+  access: OrganizationAccess,
+  declarations: { people: PersonDeclaration[]; teams: TeamDeclaration[] },
+  organizationId: string,
+): Finding[] {
   const byEmail = new Map<string, PersonDeclaration[]>();
-  for (const declaration of declarations.filter((d) => d.organizationId === organizationId)) {
+  for (const declaration of declarations.people.filter((d) => d.organizationId === organizationId)) {
     byEmail.set(declaration.email, [...(byEmail.get(declaration.email) ?? []), declaration]);
   }
   const names = new Map(access.workspaces.map((workspace) => [workspace.id, workspace.name]));
@@ -61,7 +65,13 @@ export function findings(access: OrganizationAccess, declarations: PersonDeclara
     .filter((user) => WITH_ACCESS.has(user.status))
     .sort((a, b) => emailKey(a.username).localeCompare(emailKey(b.username)))
     .flatMap((user) => personFindings(user, access.ownWorkspaceRoles.get(user.id) ?? [], byEmail.get(emailKey(user.username)) ?? []));
-  const teams = [...access.teams].sort((a, b) => a.team.name.localeCompare(b.team.name)).flatMap(teamFinding);
+  const declaredTeams = declarations.teams.filter((d) => d.organizationId === organizationId);
+  const teams = [...access.teams]
+    .sort((a, b) => a.team.name.localeCompare(b.team.name))
+    .flatMap((team) => {
+      const declared = declaredTeams.filter((d) => d.teamId === team.team.id || (d.teamId === "" && d.name === team.team.name));
+      return declared.length ? teamDrift(team, declared) : teamFinding(team);
+    });
   return [...people, ...teams].map((finding) => ({ ...finding, grants: finding.grants.map(named) }));
 }
 
@@ -146,7 +156,41 @@ function teamFinding({ team, members }: TeamAccess): Finding[] {
       why: `no stack declares Team ${team.name}; its ${count} hold what it grants${team.isIdpManaged ? " (managed by the identity provider)" : ""}`,
       fix: team.isIdpManaged
         ? "change it in the identity provider that manages it, or allow it (--allow) with a reason"
-        : "no stack can declare Teams yet: remove the grant or the Team in Astro, or allow it (--allow) with a reason",
+        : `declare it with a Team resource (name "${team.name}": adopted as found, nothing sent), remove it in Astro, or allow it (--allow) with a reason`,
+    },
+  ];
+}
+
+/** A declared Team holding more than its declarations: roles above them, or members none of them lists (when one owns the list). */
+function teamDrift({ team, members }: TeamAccess, declared: TeamDeclaration[]): Finding[] {
+  const stacks = unique(declared.map((d) => d.source));
+  const role = team.organizationRole ?? DEFAULT_ROLE;
+  const roles = [
+    ...(declared.some((d) => covers(d.organizationRole, role)) ? [] : [{ role }]),
+    ...(team.workspaceRoles ?? []).filter(
+      (entry) =>
+        !declared.some((d) => entry.workspaceId in d.workspaceRoles && coversWorkspace(d.workspaceRoles[entry.workspaceId], entry.role)),
+    ),
+  ];
+  const owners = declared.filter((d) => d.members !== null);
+  const emails = members.map((member) => emailKey(member.username));
+  const extra = owners.length ? emails.filter((email) => !owners.some((d) => d.members!.includes(email))) : [];
+  if (roles.length === 0 && extra.length === 0) return [];
+  const what = [
+    ...(roles.length ? ["roles above its declaration"] : []),
+    ...(extra.length ? [`members no declaration lists (${extra.join(", ")})`] : []),
+  ].join(" and ");
+  return [
+    {
+      kind: "drift",
+      who: team.name,
+      id: team.id,
+      grants: roles,
+      members: (roles.length ? emails : extra).sort(),
+      isIdpManaged: team.isIdpManaged,
+      declaredBy: stacks,
+      why: `Team ${team.name} has ${what}; ${stacks.join(" and ")} sets it back on its next \`pulumi up --refresh\``,
+      fix: `pulumi up --refresh on ${stacks.join(" and ")} (or declare it there, if it is meant)`,
     },
   ];
 }

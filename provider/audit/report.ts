@@ -17,8 +17,8 @@ export interface AuditReport {
   version: typeof REPORT_VERSION;
   organizationId: string;
   auditedAt: string;
-  /** The stacks and state files read, and how many people each declares in this organization. */
-  sources: { source: string; people: number }[];
+  /** The stacks and state files read, and how many people and Teams each declares in this organization. */
+  sources: { source: string; people: number; teams: number }[];
   /** False when something could not be read (notAudited): the findings are then a lower bound. */
   complete: boolean;
   notAudited: string[];

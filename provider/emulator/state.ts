@@ -487,6 +487,13 @@ export class EmulatorState {
     team.members.set(userId, this.now().toISOString());
   }
 
+  /** The organization's identity provider takes a Team over (or gives it back): its writes are refused from then on. */
+  setTeamIdpManaged(teamId: string, managed: boolean): void {
+    const team = this.teams.get(teamId);
+    if (!team) throw new ApiFailure(404, `Team ${teamId} not found`);
+    team.isIdpManaged = managed;
+  }
+
   /** SCIM provisioning turned on or off for the organization. */
   setScimEnabled(organizationId: string, enabled: boolean): void {
     this.organization(organizationId).isScimEnabled = enabled;

@@ -165,7 +165,7 @@ export function validateOrganizationId(value: string | undefined, defaults: Inpu
   return id;
 }
 
-function validateApiUrl(value: string, defaults: InputDefaults = {}): string | string[] {
+export function validateApiUrl(value: string, defaults: InputDefaults = {}): string | string[] {
   const url = normalizeApiUrl(value);
   const problem = apiUrlProblem(url);
   if (!problem) return url;

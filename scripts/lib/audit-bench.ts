@@ -60,7 +60,7 @@ export async function benchAudit(options: AuditBenchOptions): Promise<Record<str
     const report = await audit({
       client: new AstroClient({ token: emulator.token, baseUrl: emulator.apiUrl }),
       organizationId: org,
-      stacks: [{ source: "bench", people: declarations, unreadable: [] }],
+      stacks: [{ source: "bench", people: declarations, teams: [], unreadable: [] }],
       allow: [],
       now: new Date(),
       say,

@@ -84,8 +84,8 @@ describe("astro-invites audit under the real Pulumi CLI: two stacks, and access 
     expect(code, stderr).to.equal(0);
     expect(report.findings).to.deep.equal([]);
     expect(report.sources).to.deep.equal([
-      { source: "stack test", people: 2 },
-      { source: stateFile, people: 2 },
+      { source: "stack test", people: 2, teams: 0 },
+      { source: stateFile, people: 2, teams: 0 },
     ]);
     expect(report.complete).to.equal(true);
     expect(stderr).to.contain("astro-invites audit: reading stack test through the Pulumi CLI (pulumi stack export)");
@@ -174,8 +174,8 @@ describe("astro-invites audit under the real Pulumi CLI: two stacks, and access 
     expect(report.findings).to.deep.equal([]);
     expect(report.allowed.map((a) => a.who)).to.deep.equal(["Ops"]);
     expect(report.sources).to.deep.equal([
-      { source: "stack test", people: 2 },
-      { source: stateFile, people: 4 },
+      { source: "stack test", people: 2, teams: 0 },
+      { source: stateFile, people: 4, teams: 0 },
     ]);
   });
 

@@ -6,6 +6,7 @@ import { DeclarationsError, declarationsIn, StackDeclarations } from "../../../p
 import { Finding, grantsOwner } from "../../../provider/audit/findings";
 import { gated, renderReport } from "../../../provider/audit/report";
 import { INVITE_TYPE } from "../../../provider/invite/resource-type";
+import { TEAM_TYPE } from "../../../provider/team/resource-type";
 import { Emulator, startEmulator } from "../../../provider/emulator/server";
 
 /** A `pulumi stack export` document with these invites (name -> declared inputs). */
@@ -103,11 +104,44 @@ describe("astro-invites audit: access no stack declares", () => {
     expect(dana.why).to.contain("access once they accept");
     expect(platform.members).to.deep.equal(["eve@example.com", "olga@example.com"]);
     expect(report.sources).to.deep.equal([
-      { source: "stack a", people: 2 },
-      { source: "team.json", people: 2 },
+      { source: "stack a", people: 2, teams: 0 },
+      { source: "team.json", people: 2, teams: 0 },
     ]);
     expect(report).to.include({ complete: true, version: 1 });
     expect(report.summary).to.deep.equal({ findings: 6, owners: 3, allowed: 0 });
+  });
+
+  it("a Team a stack declares is not reported, unless it holds more than declared: roles above it, members it does not list", async () => {
+    const { a, b, ml } = organization();
+    const platform = emulator.organization().teams.find((t) => t.name === "Platform")!.id;
+    const teamsOf = (teams: Record<string, Record<string, unknown>>) =>
+      declarationsIn(
+        exportOf({}, [
+          ...Object.entries(teams).map(([name, declared]) => ({
+            urn: `urn:pulumi:dev::p::${TEAM_TYPE}::${name}`,
+            type: TEAM_TYPE,
+            inputs: { organizationId: org, ...declared },
+            outputs: { teamId: declared.name === "Platform" ? platform : "" },
+          })),
+        ]),
+        "stack teams",
+      );
+    const declared = teamsOf({
+      platform: { name: "Platform", workspaceRoles: { [ml]: "WORKSPACE_OPERATOR" }, members: ["eve@example.com", "olga@example.com"] },
+    });
+    expect(summary((await run([a, b, declared])).findings).map(([kind, who]) => `${kind} ${who}`)).to.deep.equal([
+      "drift ana@example.com",
+      "drift bob@example.com",
+      "grant bob@example.com",
+      "person carl@example.com",
+      "person dana@example.com",
+    ]);
+    const lower = teamsOf({ platform: { name: "Platform", workspaceRoles: { [ml]: "WORKSPACE_MEMBER" }, members: ["eve@example.com"] } });
+    const drift = (await run([a, b, lower])).findings.find((f) => f.kind === "drift" && f.who === "Platform")!;
+    expect(drift.grants).to.deep.equal([{ workspaceId: ml, role: "WORKSPACE_OPERATOR", workspace: "ML" }]);
+    expect(drift.why).to.equal(
+      "Team Platform has roles above its declaration and members no declaration lists (olga@example.com); stack teams sets it back on its next `pulumi up --refresh`",
+    );
   });
 
   it("reads at list cost: one users walk, the workspaces and one walk each, the Teams and one members walk each; no read per person", async () => {
