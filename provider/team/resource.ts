@@ -8,7 +8,7 @@ import teamProvider = require("./shim");
  * required; every other input has a default or a fallback from stack config and the environment.
  * `members` takes emails, plain or an invite's `email` output (so that the invite goes first).
  */
-export type TeamArgs = { [K in keyof TeamInputs]?: pulumi.Input<TeamInputs[K]> } & {
+export type TeamArgs = { [K in Exclude<keyof TeamInputs, "members">]?: pulumi.Input<TeamInputs[K]> } & {
   name: pulumi.Input<string>;
   members?: pulumi.Input<pulumi.Input<string>[]>;
 };

@@ -34,3 +34,18 @@ export async function newStack(emulator: Emulator, options: { token?: boolean; o
 }
 
 export const declare = (workspace: PulumiWorkspace, invites: Declared) => workspace.setConfig("invites", JSON.stringify(invites));
+
+/** The e2e fixture's Astro Teams: name -> Team args, `invited` naming invites whose email output joins its members. */
+export type DeclaredTeams = Record<
+  string,
+  {
+    name: string;
+    organizationRole?: string;
+    workspaceRoles?: Record<string, string>;
+    members?: string[];
+    invited?: string[];
+    description?: string;
+  }
+>;
+
+export const declareTeams = (workspace: PulumiWorkspace, teams: DeclaredTeams) => workspace.setConfig("astroTeams", JSON.stringify(teams));

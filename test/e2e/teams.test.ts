@@ -1,0 +1,145 @@
+import { expect } from "chai";
+import { Emulator, startEmulator } from "../../provider/emulator/server";
+import type { PulumiWorkspace } from "../../scripts/lib/workspace";
+import { declare, declareTeams, newStack } from "../support/stacks";
+
+describe("Team under the real Pulumi CLI", function () {
+  this.timeout(15 * 60_000);
+  let emulator: Emulator;
+  let stack: PulumiWorkspace;
+  let data: string;
+  const org = () => emulator.organizationId;
+  const teams = () => emulator.organization().teams;
+  const userId = (email: string) => emulator.organization().users.find((u) => u.username === email)!.id;
+  const writes = () => emulator.log.filter((entry) => entry.method !== "GET").map((entry) => entry.operation);
+  const teamState = async (name: string) => {
+    const { state } = await stack.exportState();
+    return state.resources.find((r) => r.type === "pulumi-nodejs:dynamic/astro:Team" && r.urn.endsWith(`::${name}`));
+  };
+
+  before(async () => {
+    emulator = await startEmulator();
+    data = emulator.state.createWorkspace(org(), "Data").id;
+    stack = await newStack(emulator);
+  });
+  after(async () => {
+    stack?.dispose();
+    await emulator?.stop();
+  });
+
+  it("an Owner Team with two members, one invited by the same program and pending: preview sends nothing, up creates it, the invitee joins after acceptance", async () => {
+    emulator.state.seedMember(org(), "kim@example.com", "ORGANIZATION_MEMBER");
+    await declare(stack, { ana: { email: "ana@example.com" } });
+    await declareTeams(stack, {
+      admins: {
+        name: "Admins",
+        organizationRole: "ORGANIZATION_OWNER",
+        workspaceRoles: { [data]: "WORKSPACE_OPERATOR" },
+        members: ["kim@example.com"],
+        invited: ["ana"],
+      },
+    });
+    emulator.log.length = 0;
+    const preview = await stack.run(["preview"]);
+    expect(writes()).to.deep.equal([]);
+    expect(preview.output).to.match(/\+ +pulumi-nodejs:dynamic\/astro:Team +admins +create/);
+
+    await stack.run(["up", "--yes"]);
+    expect(teams().map((t) => [t.name, t.organizationRole, t.memberIds])).to.deep.equal([
+      ["Admins", "ORGANIZATION_OWNER", [userId("kim@example.com")]],
+    ]);
+    expect((await teamState("admins"))!.outputs).to.deep.include({ membersWaiting: ["ana@example.com"] });
+    expect((await stack.exportState()).text).not.to.contain(emulator.token);
+    emulator.log.length = 0;
+    await stack.run(["up", "--yes"]);
+    expect(writes(), "nothing to do while ana is pending").to.deep.equal([]);
+
+    emulator.state.acceptInviteOf(org(), "ana@example.com");
+    await stack.run(["up", "--refresh", "--yes"]);
+    expect(teams()[0].memberIds.sort()).to.deep.equal([userId("ana@example.com"), userId("kim@example.com")].sort());
+    expect((await teamState("admins"))!.outputs).to.deep.include({ membersWaiting: [], members: ["ana@example.com", "kim@example.com"] });
+  });
+
+  it("a member added by hand is removed by up; a rename is an update in place", async () => {
+    const eve = emulator.state.seedMember(org(), "eve@example.com", "ORGANIZATION_MEMBER");
+    const teamId = teams()[0].id;
+    emulator.state.addTeamMemberOutOfBand(teamId, eve);
+    const refreshed = await stack.run(["preview", "--refresh"]);
+    expect(refreshed.output).to.match(/~ +pulumi-nodejs:dynamic\/astro:Team +admins +update/);
+    await stack.run(["up", "--refresh", "--yes"]);
+    expect(teams()[0].memberIds).not.to.include(eve);
+    expect(emulator.state.directRoles(org(), eve)).to.deep.equal({ workspaceRoles: [], deploymentRoles: [], dagRoles: [] });
+
+    await declareTeams(stack, {
+      admins: {
+        name: "Platform Admins",
+        organizationRole: "ORGANIZATION_OWNER",
+        workspaceRoles: { [data]: "WORKSPACE_OPERATOR" },
+        members: ["kim@example.com"],
+        invited: ["ana"],
+      },
+    });
+    const preview = await stack.run(["preview", "--json"]);
+    const steps = JSON.parse(preview.stdout).steps.filter((s: { urn: string }) => s.urn.endsWith("::admins"));
+    expect(steps.map((s: { op: string }) => s.op)).to.deep.equal(["update"]);
+    emulator.log.length = 0;
+    await stack.run(["up", "--yes"]);
+    expect(writes()).to.deep.equal(["updateTeam"]);
+    expect(teams().map((t) => [t.id, t.name])).to.deep.equal([[teamId, "Platform Admins"]]);
+  });
+
+  it("an adopted Team: nothing sent when it matches, and destroy sets it back as found; a created one is deleted", async () => {
+    const kim = userId("kim@example.com");
+    const found = emulator.state.seedTeam(org(), "Analysts", [kim], { workspaceRoles: [{ workspaceId: data, role: "WORKSPACE_MEMBER" }] });
+    await declareTeams(stack, {
+      admins: {
+        name: "Platform Admins",
+        organizationRole: "ORGANIZATION_OWNER",
+        workspaceRoles: { [data]: "WORKSPACE_OPERATOR" },
+        members: ["kim@example.com"],
+        invited: ["ana"],
+      },
+      analysts: { name: "Analysts", workspaceRoles: { [data]: "WORKSPACE_MEMBER" }, members: ["kim@example.com"] },
+    });
+    emulator.log.length = 0;
+    await stack.run(["up", "--yes"]);
+    expect(writes(), "adopted as found").to.deep.equal([]);
+    expect((await teamState("analysts"))!.outputs).to.deep.include({ adopted: true, teamId: found });
+
+    await declareTeams(stack, {
+      admins: {
+        name: "Platform Admins",
+        organizationRole: "ORGANIZATION_OWNER",
+        workspaceRoles: { [data]: "WORKSPACE_OPERATOR" },
+        members: ["kim@example.com"],
+        invited: ["ana"],
+      },
+      analysts: {
+        name: "Analysts",
+        organizationRole: "ORGANIZATION_OBSERVE_ADMIN",
+        workspaceRoles: {},
+        members: ["kim@example.com", "ana@example.com"],
+      },
+    });
+    await stack.run(["up", "--yes"]);
+    const analysts = () => teams().find((t) => t.id === found)!;
+    expect(analysts()).to.deep.include({ organizationRole: "ORGANIZATION_OBSERVE_ADMIN", workspaceRoles: [] });
+
+    await stack.run(["destroy", "--yes"]);
+    expect(teams().map((t) => t.id)).to.deep.equal([found]);
+    expect(analysts()).to.deep.include({ name: "Analysts", organizationRole: "ORGANIZATION_MEMBER", memberIds: [kim] });
+    expect(analysts().workspaceRoles).to.deep.equal([{ workspaceId: data, role: "WORKSPACE_MEMBER" }]);
+  });
+
+  it("an IdP-managed Team is refused at preview, naming it and why; nothing is written", async () => {
+    const idp = emulator.state.seedTeam(org(), "Okta Admins", [], { isIdpManaged: true });
+    await declare(stack, {});
+    await declareTeams(stack, { okta: { name: "Okta Admins", organizationRole: "ORGANIZATION_OWNER" } });
+    emulator.log.length = 0;
+    const result = await stack.run(["up", "--yes"], { allowFailure: true });
+    expect(result.code).not.to.equal(0);
+    expect(result.output).to.contain(`Team "Okta Admins" (${idp}) is managed by the organization's identity provider (isIdpManaged)`);
+    expect(writes()).to.deep.equal([]);
+    await declareTeams(stack, {});
+  });
+});
