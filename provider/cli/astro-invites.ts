@@ -9,6 +9,7 @@ import { ENV_VARS } from "../settings";
 import { EXPORT_FORMATS, ExportFormat, readMembers, readWorkspaceAccess, renderMembers } from "../export/members";
 import { grants, MembershipChange, membershipChanges, PreviewError, PreviewSchema, refreshed } from "../review/changes";
 import { Format, FORMATS, render } from "../review/format";
+import { TeamChange, teamChanges, teamGrants } from "../review/teams";
 import { audit } from "../audit/audit";
 import { ALLOW_SYNTAX, AllowFileError, parseAllowFile } from "../audit/allow";
 import { declarationsIn, DeclarationsError, readStack } from "../audit/declarations";
@@ -20,7 +21,8 @@ const REVIEW_USAGE = `  astro-invites review [FILE] [--format markdown|json|text
       What a \`pulumi preview --json\` or \`pulumi destroy --preview-only --json\` (FILE, or standard
       input) would do to people: invites, role changes, re-invites, revocations, demotions, moves.
       Reads only the preview: no token, no network.
-      --deny-role ROLE   exit 3 when any change may grant ROLE (repeatable); a role the preview does
+      --deny-role ROLE   exit 3 when any change may grant ROLE (repeatable), to a person or through a
+                         Team (each member who gains it counts); a role or member list the preview does
                          not show (unknown until apply, or secret) counts as a possible grant
       e.g. pulumi preview --refresh --json | npx astro-invites review > comment.md`;
 
@@ -110,14 +112,19 @@ async function review(args: string[]): Promise<number> {
   if (failed)
     throw new InputError(`the preview in ${source} failed, so it shows no complete plan: ${(failed.message ?? "").trim().split("\n")[0]}`);
   let changes: MembershipChange[];
+  let teams: TeamChange[];
   try {
     changes = membershipChanges(parsed.data);
+    teams = teamChanges(parsed.data);
   } catch (error) {
     if (error instanceof PreviewError) throw new InputError(`${source}: ${error.message}`);
     throw error;
   }
-  process.stdout.write(render(changes, format, { refreshed: refreshed(parsed.data) }));
-  const granted = denied.flatMap((role) => grants(changes, role).map((change) => describeGrant(change, role)));
+  process.stdout.write(render(changes, format, { refreshed: refreshed(parsed.data) }, teams));
+  const granted = denied.flatMap((role) => [
+    ...grants(changes, role).map((change) => describeGrant(change, role)),
+    ...teamGrants(teams, role),
+  ]);
   if (granted.length === 0) return 0;
   process.stderr.write(`astro-invites review: denied role may be granted: ${granted.join(", ")}\n`);
   return 3;

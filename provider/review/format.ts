@@ -1,4 +1,5 @@
 import { Action, ACTIONS, MembershipChange } from "./changes";
+import type { TeamChange } from "./teams";
 
 export const FORMATS = ["markdown", "json", "text"] as const;
 export type Format = (typeof FORMATS)[number];
@@ -32,15 +33,40 @@ function summarize(changes: MembershipChange[]): { counts: Partial<Record<Action
 const STALE =
   "Statuses are those of the stack's last refresh: run `pulumi preview --refresh --json` for who accepted, whose invite expired and roles changed outside the stack.";
 
-export function render(changes: MembershipChange[], format: Format, { refreshed }: { refreshed: boolean }): string {
+export function render(
+  changes: MembershipChange[],
+  format: Format,
+  { refreshed }: { refreshed: boolean },
+  teams: TeamChange[] = [],
+): string {
   const summary = summarize(changes);
+  const teamSummary = teams.length ? `; ${teams.length} Team change${teams.length === 1 ? "" : "s"}` : "";
   if (format === "json") {
-    const counts = { ...summary.counts, total: changes.length, text: summary.text };
-    return `${JSON.stringify({ changes, summary: counts, refreshed }, null, 2)}\n`;
+    const counts = { ...summary.counts, total: changes.length, text: `${summary.text}${teamSummary}` };
+    return `${JSON.stringify({ changes, teams, summary: counts, refreshed }, null, 2)}\n`;
   }
   const note = refreshed || changes.length === 0 ? "" : STALE;
-  if (format === "markdown") return markdown(changes, summary.text, note);
-  return text(changes, summary.text, note);
+  if (format === "markdown") return markdown(changes, `${summary.text}${teamSummary}`, note) + teamsMarkdown(teams);
+  return text(changes, `${summary.text}${teamSummary}`, note) + teamsText(teams);
+}
+
+/** Who gains what through a Team change, in one cell: "ana@x.io: ORGANIZATION_OWNER; bo@x.io: WORKSPACE_OPERATOR in w1". */
+function gainsCell(change: TeamChange): string {
+  const gains = change.gains.map((g) => `${g.email}: ${g.role}${g.workspaceId ? ` in ${g.workspaceId}` : ""}`);
+  const hidden = change.unknown.length ? [`${change.unknown.join(" and ")} not shown`] : [];
+  return [...gains, ...hidden].join("; ") || "no one";
+}
+
+function teamsMarkdown(teams: TeamChange[]): string {
+  if (teams.length === 0) return "";
+  const cell = (value: string) => value.replace(/\|/g, "\\|");
+  const rows = teams.map((t) => `| ${t.action} | ${cell(t.team)} | ${cell(gainsCell(t))} | ${cell(t.reason)} | \`${cell(t.resource)}\` |`);
+  return `\n### Astro Teams\n\n| Team step | Team | who gains what | why | resource |\n|---|---|---|---|---|\n${rows.join("\n")}\n`;
+}
+
+function teamsText(teams: TeamChange[]): string {
+  if (teams.length === 0) return "";
+  return `\nTeams:\n${teams.map((t) => `  ${t.action}  ${t.team}  gains: ${gainsCell(t)}  (${t.reason})`).join("\n")}\n`;
 }
 
 function roleCell(change: MembershipChange): string {

@@ -1,7 +1,11 @@
 import { expect } from "chai";
+import { spawn } from "node:child_process";
+import { join } from "node:path";
 import { Emulator, startEmulator } from "../../provider/emulator/server";
-import type { PulumiWorkspace } from "../../scripts/lib/workspace";
+import { PulumiWorkspace, REPO_ROOT } from "../../scripts/lib/workspace";
 import { declare, declareTeams, newStack } from "../support/stacks";
+
+const BIN = join(REPO_ROOT, "dist/provider/cli/astro-invites.js");
 
 describe("Team under the real Pulumi CLI", function () {
   this.timeout(15 * 60_000);
@@ -129,6 +133,40 @@ describe("Team under the real Pulumi CLI", function () {
     expect(teams().map((t) => t.id)).to.deep.equal([found]);
     expect(analysts()).to.deep.include({ name: "Analysts", organizationRole: "ORGANIZATION_MEMBER", memberIds: [kim] });
     expect(analysts().workspaceRoles).to.deep.equal([{ workspaceId: data, role: "WORKSPACE_MEMBER" }]);
+  });
+
+  it("review --deny-role ORGANIZATION_OWNER fails on a member joining an Owner Team, naming them and the Team", async () => {
+    const review = (preview: string) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [BIN, "review", "--deny-role", "ORGANIZATION_OWNER", "--format", "json"], {
+          stdio: ["pipe", "pipe", "pipe"],
+        });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (chunk: Buffer) => (stdout += chunk));
+        child.stderr.on("data", (chunk: Buffer) => (stderr += chunk));
+        child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+        child.stdin.end(preview);
+      });
+    await declare(stack, {});
+    await declareTeams(stack, { owners: { name: "Owners", organizationRole: "ORGANIZATION_OWNER", members: ["kim@example.com"] } });
+    const created = await review((await stack.run(["preview", "--json"])).stdout);
+    expect(created.code).to.equal(3);
+    expect(created.stderr).to.contain("denied role may be granted: kim@example.com (through Team Owners: create)");
+    expect(JSON.parse(created.stdout).teams.map((t: { action: string; team: string }) => [t.action, t.team])).to.deep.equal([
+      ["create", "Owners"],
+    ]);
+    await stack.run(["up", "--yes"]);
+
+    await declareTeams(stack, {
+      owners: { name: "Owners", organizationRole: "ORGANIZATION_OWNER", members: ["kim@example.com", "eve@example.com"] },
+    });
+    const joined = await review((await stack.run(["preview", "--json"])).stdout);
+    expect(joined.code).to.equal(3);
+    expect(joined.stderr).to.contain("denied role may be granted: eve@example.com (through Team Owners: add-member)");
+    expect(joined.stderr).not.to.contain("kim@example.com");
+    await stack.run(["destroy", "--yes"]);
+    await declareTeams(stack, {});
   });
 
   it("an IdP-managed Team is refused at preview, naming it and why; nothing is written", async () => {
