@@ -6,7 +6,7 @@ import { AstroApiError } from "../api/errors";
 import { apiUrlProblem, DEFAULT_API_URL, normalizeApiUrl } from "../api/url";
 import { validateOrganizationId } from "../invite/inputs";
 import { ENV_VARS } from "../settings";
-import { EXPORT_FORMATS, ExportFormat, readMembers, readWorkspaceAccess, renderMembers } from "../export/members";
+import { EXPORT_FORMATS, ExportFormat, readMembers, readTeams, readWorkspaceAccess, renderMembers } from "../export/members";
 import { grants, MembershipChange, membershipChanges, PreviewError, PreviewSchema, refreshed } from "../review/changes";
 import { Format, FORMATS, render } from "../review/format";
 import { TeamChange, teamChanges, teamGrants } from "../review/teams";
@@ -28,7 +28,7 @@ const REVIEW_USAGE = `  astro-invites review [FILE] [--format markdown|json|text
 
 const EXPORT_USAGE = `  astro-invites export [--format team|csv|ts] [--active-only] [--only EMAIL]... [--organization-id ID] [--api-url URL] [--output FILE]
       The organization's current members as a member file (default), CSV, or an OrganizationUserInvites
-      program, to declare an existing organization. Token from ${ENV_VARS.apiToken}; organization from
+      program with a Team for each of its Teams (ts), to declare an existing organization. Token from ${ENV_VARS.apiToken}; organization from
       --organization-id or ${ENV_VARS.organizationId}; API URL from --api-url or ${ENV_VARS.apiUrl}.
       --active-only      leave out pending invitees (listed with a "# pending" comment otherwise)
       --only EMAIL       only these people (repeatable, or comma-separated): what an audit found, to adopt`;
@@ -167,7 +167,9 @@ async function exportMembers(args: string[]): Promise<number> {
   if (missing.length) throw new InputError(`--only names ${missing.join(", ")}, not a user of organization ${organizationId}`);
   say("reading the workspaces and who has a role of their own in each");
   const access = await readWorkspaceAccess(client, organizationId, say, only.size ? new Set(users.map((user) => user.id)) : undefined);
-  const text = renderMembers(users, organizationId, { format, activeOnly: values["active-only"] }, access);
+  // With --only, the people asked for: the organization's Teams are not theirs to declare.
+  const teams = only.size ? [] : await readTeams(client, organizationId, say);
+  const text = renderMembers(users, organizationId, { format, activeOnly: values["active-only"] }, access, teams);
   if (values.output) {
     writeFileSync(values.output, text);
     say(`wrote ${users.length} users to ${values.output}`);

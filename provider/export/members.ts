@@ -1,5 +1,5 @@
 import type { AstroClient } from "../api/client";
-import { emailKey, type User, type WorkspaceRoleEntry } from "../api/schemas";
+import { emailKey, type Team, type User, type WorkspaceRoleEntry } from "../api/schemas";
 import { withoutTeamGrants } from "../invite/workspace-roles";
 import { isOrganizationRole } from "../roles";
 
@@ -55,6 +55,24 @@ export async function readWorkspaceAccess(
   return { roles, names: new Map(workspaces.map((workspace) => [workspace.id, workspace.name])) };
 }
 
+/** A Team with its members' emails, as export declares it. */
+export interface ExportedTeam {
+  team: Team;
+  members: string[];
+}
+
+/** Every Team of the organization with its members: one Teams list and one members list per Team. */
+export async function readTeams(client: AstroClient, organizationId: string, say: (line: string) => void): Promise<ExportedTeam[]> {
+  const teams = await client.listTeams(organizationId);
+  say(`reading the members of ${teams.length} Teams`);
+  return Promise.all(
+    teams.map(async (team) => ({
+      team,
+      members: (await client.listTeamMembers(organizationId, team.id)).map((member) => emailKey(member.username)).sort(),
+    })),
+  );
+}
+
 /** Reads every user of the organization (paced, retried, bounded like every other call). */
 export async function readMembers(client: AstroClient, organizationId: string, progress?: ExportOptions["progress"]): Promise<User[]> {
   const users: User[] = [];
@@ -76,6 +94,7 @@ export function renderMembers(
   organizationId: string,
   options: ExportOptions,
   access: WorkspaceAccess = { roles: new Map(), names: new Map() },
+  teams: ExportedTeam[] = [],
 ): string {
   const at = (options.now ?? new Date()).toISOString();
   const listed = users
@@ -102,7 +121,15 @@ export function renderMembers(
     `${known.length} member${known.length === 1 ? "" : "s"}${options.activeOnly ? "" : ', pending invitees marked "# pending"'}.`,
     ...unknown,
   ];
+  const sortedTeams = [...teams].sort((a, b) => a.team.name.localeCompare(b.team.name));
+  const idpNotes = sortedTeams
+    .filter(({ team }) => team.isIdpManaged)
+    .map(
+      ({ team, members }) =>
+        `Team "${team.name}" (${team.id}, ${members.length} members) is managed by the identity provider: not declared`,
+    );
   if (options.format === "ts") {
+    const declaredTeams = sortedTeams.filter(({ team }) => !team.isIdpManaged).map((t) => teamDeclaration(t, organizationId, access.names));
     const workspaceField = (m: (typeof members)[number]) =>
       m.workspaces.length
         ? `, workspaceRoles: { ${m.workspaces.map((e) => `${JSON.stringify(e.workspaceId)}: ${JSON.stringify(e.role)}`).join(", ")} }`
@@ -112,8 +139,8 @@ export function renderMembers(
         `    { email: ${JSON.stringify(m.email)}, role: ${JSON.stringify(m.role)}${workspaceField(m)} },${m.note ? ` // ${m.note}` : ""}`,
     );
     return [
-      ...header.map((line) => `// ${line}`),
-      'import { OrganizationUserInvites } from "pulumi-astro-invites";',
+      ...[...header, ...idpNotes].map((line) => `// ${line}`),
+      `import { OrganizationUserInvites${declaredTeams.length ? ", Team" : ""} } from "pulumi-astro-invites";`,
       "",
       'export const organizationMembers = new OrganizationUserInvites("organization-members", {',
       `  defaults: { organizationId: ${JSON.stringify(organizationId)} },`,
@@ -121,16 +148,45 @@ export function renderMembers(
       ...lines,
       "  ],",
       "});",
+      ...(declaredTeams.length
+        ? ["", "// Each Team is adopted as found by its name: `up` sends nothing until the declaration changes.", ...declaredTeams]
+        : []),
       "",
     ].join("\n");
   }
+  const teamNotes = sortedTeams
+    .filter(({ team }) => !team.isIdpManaged)
+    .map(({ team }) => `Team "${team.name}" (${team.id}): a member file cannot declare Teams; --format ts declares them`);
   const csv = options.format === "csv";
   const line = (m: (typeof members)[number]) =>
     csv ? `${m.email},${m.role}${withWorkspaces ? `,${pairs(m, ";")}` : ""}` : [m.email, m.role, pairs(m, " ")].filter(Boolean).join(" ");
   return [
-    ...header.map((text) => `# ${text}`),
+    ...[...header, ...teamNotes, ...idpNotes].map((text) => `# ${text}`),
     ...(csv ? [withWorkspaces ? "email,role,workspaces" : "email,role"] : []),
     ...known.map((m) => `${line(m)}${m.note ? ` # ${m.note}` : ""}`),
     "",
+  ].join("\n");
+}
+
+/** One Team as a `new Team(...)` the program can use directly (a workspace's name as a comment). */
+function teamDeclaration({ team, members }: ExportedTeam, organizationId: string, names: Map<string, string>): string {
+  const slug =
+    team.name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-|-$/g, "") || team.id;
+  const roles = (team.workspaceRoles ?? []).map(
+    (entry) =>
+      `    ${JSON.stringify(entry.workspaceId)}: ${JSON.stringify(entry.role)},${names.has(entry.workspaceId) ? ` // ${names.get(entry.workspaceId)}` : ""}`,
+  );
+  return [
+    `new Team(${JSON.stringify(`team-${slug}`)}, {`,
+    `  organizationId: ${JSON.stringify(organizationId)},`,
+    `  name: ${JSON.stringify(team.name)},`,
+    ...(team.description ? [`  description: ${JSON.stringify(team.description)},`] : []),
+    `  organizationRole: ${JSON.stringify(team.organizationRole ?? "ORGANIZATION_MEMBER")},`,
+    ...(roles.length ? ["  workspaceRoles: {", ...roles, "  },"] : []),
+    `  members: ${JSON.stringify(members)},`,
+    "});",
   ].join("\n");
 }

@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Emulator, startEmulator } from "../../provider/emulator/server";
 import { PulumiWorkspace, REPO_ROOT } from "../../scripts/lib/workspace";
@@ -179,5 +180,53 @@ describe("Team under the real Pulumi CLI", function () {
     expect(result.output).to.contain(`Team "Okta Admins" (${idp}) is managed by the organization's identity provider (isIdpManaged)`);
     expect(writes()).to.deep.equal([]);
     await declareTeams(stack, {});
+  });
+
+  describe("export round trip with Teams", () => {
+    let fresh: Emulator;
+    let project: PulumiWorkspace;
+    after(async () => {
+      project?.dispose();
+      await fresh?.stop();
+    });
+
+    it("export --format ts declares the organization's Teams (an IdP-managed one as a comment): up after it writes nothing", async () => {
+      fresh = await startEmulator();
+      const forg = fresh.organizationId;
+      const ws = fresh.state.createWorkspace(forg, "Data").id;
+      const [lee, max] = [
+        fresh.state.seedMember(forg, "lee@example.com", "ORGANIZATION_OWNER"),
+        fresh.state.seedMember(forg, "max@example.com", "ORGANIZATION_MEMBER"),
+      ];
+      fresh.state.seedTeam(forg, "Data Platform", [lee, max], {
+        organizationRole: "ORGANIZATION_OBSERVE_ADMIN",
+        workspaceRoles: [{ workspaceId: ws, role: "WORKSPACE_OPERATOR" }],
+        description: "the data team",
+      });
+      const okta = fresh.state.seedTeam(forg, "Okta Admins", [lee], { isIdpManaged: true, organizationRole: "ORGANIZATION_OWNER" });
+      const exported = await new Promise<string>((resolve) => {
+        const child = spawn(process.execPath, [BIN, "export", "--format", "ts"], {
+          env: { ...process.env, ASTRO_API_TOKEN: fresh.token, ASTRO_ORGANIZATION_ID: forg, ASTRO_API_URL: fresh.apiUrl },
+          stdio: ["ignore", "pipe", "inherit"],
+        });
+        let stdout = "";
+        child.stdout.on("data", (chunk: Buffer) => (stdout += chunk));
+        child.on("close", () => resolve(stdout));
+      });
+      expect(exported)
+        .to.contain('new Team("team-data-platform", {')
+        .and.to.contain(`// Team "Okta Admins" (${okta}, 1 members) is managed by the identity provider: not declared`);
+      project = await newStack(fresh);
+      writeFileSync(join(project.projectDir, "index.ts"), exported);
+      fresh.log.length = 0;
+      await project.run(["up", "--yes"]);
+      // An invite adopts an existing member by a create Astro refuses ("existing role"): nothing is written.
+      const written = () => fresh.log.filter((entry) => entry.method !== "GET" && entry.status < 400);
+      expect(written()).to.deep.equal([]);
+      const team = fresh.organization().teams.find((t) => t.name === "Data Platform")!;
+      await project.run(["destroy", "--yes"]);
+      expect(written()).to.deep.equal([]);
+      expect(fresh.organization().teams.find((t) => t.name === "Data Platform")).to.deep.equal(team);
+    });
   });
 });
