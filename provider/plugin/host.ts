@@ -3,8 +3,9 @@ import * as provider from "@pulumi/pulumi/provider";
 import type { OrganizationUserInviteArgs } from "../invite/resource";
 import { OrganizationUserInvites, OrganizationUserInvitesArgs } from "../members/resource";
 import { VERSION } from "../version";
-import { OrganizationUserInviteComponent } from "./components";
-import { INVITE_TOKEN, packageSchema, TEAM_TOKEN } from "./schema";
+import type { TeamArgs } from "../team/resource";
+import { OrganizationUserInviteComponent, TeamComponent } from "./components";
+import { ASTRO_TEAM_TOKEN, INVITE_TOKEN, MEMBERS_TOKEN, packageSchema } from "./schema";
 
 /**
  * The component provider that serves this package to programs in other languages (Pulumi YAML, Python,
@@ -19,9 +20,13 @@ const COMPONENTS: Record<string, Build> = {
     const invite = new OrganizationUserInviteComponent(name, inputs as OrganizationUserInviteArgs, options);
     return { urn: invite.urn, state: invite.outputs };
   },
-  [TEAM_TOKEN]: (name, inputs, options) => {
-    const team = new OrganizationUserInvites(name, inputs as OrganizationUserInvitesArgs, options);
-    return { urn: team.urn, state: { members: team.members, counts: team.counts } };
+  [MEMBERS_TOKEN]: (name, inputs, options) => {
+    const members = new OrganizationUserInvites(name, inputs as OrganizationUserInvitesArgs, options);
+    return { urn: members.urn, state: { members: members.members, counts: members.counts } };
+  },
+  [ASTRO_TEAM_TOKEN]: (name, inputs, options) => {
+    const team = new TeamComponent(name, inputs as TeamArgs, options);
+    return { urn: team.urn, state: team.outputs };
   },
 };
 

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { INVITE_STATUSES, InputsSchema, OnDeleteSchema, StateSchema } from "../invite/schema";
 import { ORGANIZATION_ROLES, WORKSPACE_ROLES } from "../roles";
 import { TeamArgsSchema, TeamOutputsSchema } from "../members/args";
+import { TeamInputsSchema, TeamStateSchema } from "../team/schema";
 import { VERSION } from "../version";
 
 /**
@@ -14,7 +15,8 @@ import { VERSION } from "../version";
 const PACKAGE = "astro";
 const token = (name: string) => `${PACKAGE}:index:${name}`;
 export const INVITE_TOKEN = token("OrganizationUserInvite");
-export const TEAM_TOKEN = token("OrganizationUserInvites");
+export const MEMBERS_TOKEN = token("OrganizationUserInvites");
+export const ASTRO_TEAM_TOKEN = token("Team");
 
 /** The string enums, by the name their type gets; a field whose values are one of these refers to it. */
 const ENUMS: Record<string, readonly string[]> = {
@@ -30,10 +32,13 @@ const OBJECT_NAMES: Record<string, string> = {
   "members[]": "TeamMember",
   defaults: "TeamDefaults",
   "members{}": "TeamMemberState",
+  found: "TeamFound",
+  "reportedMembers[]": "TeamReportedMember",
 };
 
 type Json = {
   type?: string;
+  anyOf?: Json[];
   description?: string;
   enum?: string[];
   items?: Json;
@@ -48,6 +53,9 @@ export function packageSchema(): Record<string, unknown> {
     Object.entries(ENUMS).map(([name, values]) => [token(name), { type: "string", enum: values.map((value) => ({ value })) }]),
   );
   const property = (json: Json, field: string): Property => {
+    // A nullable field (a Team's members, what an adoption found): the schema has no null, its absence says it.
+    const value = json.anyOf?.find((branch) => branch.type !== "null");
+    if (value) return property({ ...value, description: json.description ?? value.description }, field);
     const described = json.description ? { description: json.description } : {};
     const named = json.enum && Object.entries(ENUMS).find(([, values]) => sameValues(values, json.enum!));
     if (json.enum && !named) throw new Error(`${field}: an enum without a named type (${json.enum.join(", ")}): add it to ENUMS`);
@@ -66,7 +74,8 @@ export function packageSchema(): Record<string, unknown> {
   };
   const objectShape = (json: Json) => ({
     properties: Object.fromEntries(Object.entries(json.properties ?? {}).map(([key, value]) => [key, property(value, key)])),
-    required: json.required ?? [],
+    // A nullable field may be absent in other languages' SDKs.
+    required: (json.required ?? []).filter((key) => !json.properties?.[key]?.anyOf?.some((branch) => branch.type === "null")),
   });
   const properties = (schema: z.ZodType, io: "input" | "output", plain = false) => {
     const json = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Json;
@@ -76,7 +85,8 @@ export function packageSchema(): Record<string, unknown> {
   };
 
   const invite = { inputs: properties(InputsSchema, "input"), outputs: properties(StateSchema, "output") };
-  const team = { inputs: properties(TeamArgsSchema, "input", true), outputs: properties(TeamOutputsSchema, "output") };
+  const members = { inputs: properties(TeamArgsSchema, "input", true), outputs: properties(TeamOutputsSchema, "output") };
+  const astroTeam = { inputs: properties(TeamInputsSchema, "input"), outputs: properties(TeamStateSchema, "output") };
   return {
     name: PACKAGE,
     version: VERSION,
@@ -92,13 +102,22 @@ export function packageSchema(): Record<string, unknown> {
         properties: invite.outputs.properties,
         required: invite.outputs.required,
       },
-      [TEAM_TOKEN]: {
+      [MEMBERS_TOKEN]: {
         isComponent: true,
         description:
-          "A whole team as one declaration: one OrganizationUserInvite per person, named from the normalized email. The declaration is checked as a whole before anything is sent.",
-        inputProperties: team.inputs.properties,
-        properties: team.outputs.properties,
-        required: team.outputs.required,
+          "Many people as one declaration (a member file, or a list): one OrganizationUserInvite per person, named from the normalized email. The declaration is checked as a whole before anything is sent.",
+        inputProperties: members.inputs.properties,
+        properties: members.outputs.properties,
+        required: members.outputs.required,
+      },
+      [ASTRO_TEAM_TOKEN]: {
+        isComponent: true,
+        description:
+          "An Astro Team: its name, organization and workspace roles, and (optionally) its whole member list by email. A Team of that name that exists already is adopted as found; destroy then sets it back.",
+        inputProperties: astroTeam.inputs.properties,
+        requiredInputs: ["name"],
+        properties: astroTeam.outputs.properties,
+        required: astroTeam.outputs.required,
       },
     },
     types,

@@ -9,7 +9,7 @@ import { DEFAULT_ROLE, ORGANIZATION_ROLES, WORKSPACE_ROLES } from "../roles";
 
 const EmailSchema = z.string().trim().toLowerCase();
 
-const TeamInputsSchema = z.object({
+export const TeamInputsSchema = z.object({
   name: z
     .string()
     .trim()
@@ -78,7 +78,7 @@ export type Found = z.infer<typeof FoundSchema>;
  * The Team's outputs as stored in Pulumi state: the inputs as Astro reports them (after a refresh, the
  * name, roles and members it has), then what only Astro and the stack's history can say.
  */
-const TeamStateSchema = TeamInputsSchema.extend({
+export const TeamStateSchema = TeamInputsSchema.extend({
   organizationRole: z.string().describe("The organization role the Team grants, as Astro reports it."),
   workspaceRoles: z.record(z.string(), z.string()).default({}).describe("The Team's workspace roles, as Astro reports them."),
   schemaVersion: z.number().int().default(1).describe("The version of this state's layout (a newer one is refused)."),

@@ -114,6 +114,37 @@ describe("Pulumi YAML programs under the real Pulumi CLI", function () {
     expect(member("ops@example.com")).to.equal(undefined);
   });
 
+  it("astro:index:Team: a Team whose members are the program's own invitee and a member, created by up and deleted by destroy", async () => {
+    emulator.state.seedMember(emulator.organizationId, "yaml-lead@example.com", "ORGANIZATION_MEMBER");
+    emulator.state.switches.pendingTeamMembers = "accept";
+    const resources = {
+      newcomer: { type: "astro:index:OrganizationUserInvite", properties: { email: "newcomer@example.com" } },
+      observers: {
+        type: "astro:index:Team",
+        properties: {
+          name: "YAML Observers",
+          organizationRole: "ORGANIZATION_OBSERVE_ADMIN",
+          members: ["yaml-lead@example.com", "${newcomer.email}"],
+        },
+      },
+    };
+    write(resources, { teamId: "${observers.teamId}" });
+    emulator.log.length = 0;
+    await stack.run(["preview"]);
+    expect(writes()).to.deep.equal([]);
+    await stack.run(["up", "--yes"]);
+    const team = emulator.organization().teams.find((t) => t.name === "YAML Observers")!;
+    expect(team).to.include({ organizationRole: "ORGANIZATION_OBSERVE_ADMIN" });
+    expect(team.memberIds.map((id) => emulator.organization().users.find((u) => u.id === id)!.username).sort()).to.deep.equal([
+      "newcomer@example.com",
+      "yaml-lead@example.com",
+    ]);
+    expect((await stack.run(["stack", "output", "teamId"])).stdout.trim()).to.equal(team.id);
+    await stack.run(["destroy", "--yes"]);
+    expect(emulator.organization().teams.find((t) => t.name === "YAML Observers")).to.equal(undefined);
+    emulator.state.switches.pendingTeamMembers = "reject";
+  });
+
   it("a program directory without the package installed fails with the command that fixes it", async () => {
     const bare = mkdtempSync(join(tmpdir(), "yaml-bare-"));
     try {
