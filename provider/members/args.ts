@@ -10,10 +10,10 @@ const { email, role, workspaceRoles, ...inviteSettings } = InputsSchema.shape;
 
 const TeamMemberSchema = z.object({
   email,
-  role: role.optional().describe("The member's organization role; the team's default role when omitted."),
+  role: role.optional().describe("The member's organization role; the declaration's default role when omitted."),
   workspaceRoles: workspaceRoles
     .optional()
-    .describe("The member's workspace roles (workspace id -> role), over the team's default workspace roles."),
+    .describe("The member's workspace roles (workspace id -> role), over the default workspace roles."),
   aliases: z
     .array(z.string())
     .optional()
@@ -27,7 +27,7 @@ export const TeamArgsSchema = z.object({
     .string()
     .optional()
     .describe(
-      "A team file: `email ROLE` lines (ROLE optional, `#` comments) or CSV with an `email,role` header. A relative path is read from the program's directory.",
+      "A member file: `email ROLE` lines (ROLE optional, `#` comments) or CSV with an `email,role` header. A relative path is read from the program's directory.",
     ),
   members: z.array(TeamMemberSchema).optional().describe("The team inline, instead of a file."),
   defaults: z

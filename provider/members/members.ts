@@ -4,7 +4,7 @@ import { OrganizationRole, WorkspaceRole } from "../roles";
 import { validateEmail, validateRole, validateWorkspaceRoles } from "../invite/inputs";
 import { normalizeEmail } from "../invite/schema";
 
-/** One person of a team declaration, validated, and where it was declared (for error messages). */
+/** One person of a member declaration, validated, and where it was declared (for error messages). */
 export interface TeamMember {
   email: string;
   role: OrganizationRole;
@@ -32,20 +32,20 @@ export interface DeclaredMember {
 /** At most this many problems are listed; a file of 100k bad lines gets a readable message. */
 const MAX_LISTED_PROBLEMS = 50;
 
-/** A team declaration that cannot be used; the message lists every problem (up to 50), each with its place. */
+/** A member declaration that cannot be used; the message lists every problem (up to 50), each with its place. */
 export class TeamDeclarationError extends Error {
   constructor(readonly problems: string[]) {
     const listed = problems.slice(0, MAX_LISTED_PROBLEMS);
     const more = problems.length > listed.length ? [`and ${problems.length - listed.length} more`] : [];
     super(
-      `The team declaration has ${problems.length} problem${problems.length === 1 ? "" : "s"}; nothing was sent:\n  ${[...listed, ...more].join("\n  ")}`,
+      `The member declaration has ${problems.length} problem${problems.length === 1 ? "" : "s"}; nothing was sent:\n  ${[...listed, ...more].join("\n  ")}`,
     );
     this.name = "TeamDeclarationError";
   }
 }
 
 /**
- * Reads a team file: the format Astronomer's docs loop the CLI over (one `email ROLE` per line, ROLE
+ * Reads a member file: the format Astronomer's docs loop the CLI over (one `email ROLE` per line, ROLE
  * optional, blank lines and `#` comments allowed, also after a line's fields), or CSV with an
  * `email,role` header. CRLF line endings and a byte-order mark are fine. Workspace roles follow as
  * `WORKSPACE_ID=ROLE` fields (`email ROLE ws=ROLE ws=ROLE`), or, in CSV, a third `workspaces` column of
@@ -55,7 +55,7 @@ export function readTeamFile(path: string, defaultRole: OrganizationRole): TeamM
   const absolute = resolve(path);
   if (!existsSync(absolute)) throw new TeamDeclarationError([`${path}: file not found (looked for ${absolute})`]);
   if (statSync(absolute).isDirectory())
-    throw new TeamDeclarationError([`${path}: is a directory; name the team file inside it (looked at ${absolute})`]);
+    throw new TeamDeclarationError([`${path}: is a directory; name the member file inside it (looked at ${absolute})`]);
   return parseTeamFile(decodeTeamFile(readFileSync(absolute), path), path, defaultRole);
 }
 

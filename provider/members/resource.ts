@@ -5,13 +5,13 @@ import type { InviteStatus } from "../invite/schema";
 import { checkMembers, DeclaredMember, readTeamFile, TeamDeclarationError, TeamMember } from "./members";
 
 export interface OrganizationUserInvitesArgs {
-  /** A team file: `email ROLE` lines (ROLE optional, `#` comments) or CSV with an `email,role` header. */
+  /** A member file: `email ROLE` lines (ROLE optional, `#` comments) or CSV with an `email,role` header. */
   file?: string;
   /** The team inline, instead of a file. */
   members?: (DeclaredMember & { role?: OrganizationRole; workspaceRoles?: Record<string, WorkspaceRole> })[];
   /**
    * Applied to every member: the invites' arguments other than email, and the role of members without
-   * one (a plain value: the whole team is checked before anything is registered).
+   * one (a plain value: the whole declaration is checked before anything is registered).
    */
   defaults?: Omit<OrganizationUserInviteArgs, "email" | "role"> & { role?: OrganizationRole };
 }
@@ -24,7 +24,7 @@ export interface TeamMemberState {
 }
 
 /**
- * A whole team as one declaration: one OrganizationUserInvite per person, named from the normalized email,
+ * Many people as one declaration: one OrganizationUserInvite per person, named from the normalized email,
  * so that reordering or adding lines changes nothing else in a preview. The declaration is checked as a
  * whole before any resource is registered: every problem is reported at once, with its file line.
  */
@@ -82,7 +82,7 @@ function earlierDeclaration(alias: string): pulumi.Alias | string {
 function declaredTeam(args: OrganizationUserInvitesArgs): TeamMember[] {
   const defaultRole = args.defaults?.role ?? DEFAULT_ROLE;
   if ((args.file === undefined) === (args.members === undefined)) {
-    throw new Error("OrganizationUserInvites needs exactly one of `file` (a team file) or `members` (a list)");
+    throw new Error("OrganizationUserInvites needs exactly one of `file` (a member file) or `members` (a list)");
   }
   try {
     return args.file !== undefined ? readTeamFile(args.file, defaultRole) : checkMembers(args.members!, defaultRole);

@@ -39,7 +39,7 @@ describe("team files and member lists", () => {
     });
 
     it("a directory: named as one", () => {
-      expect(problemsOf(() => readTeamFile(dir, "ORGANIZATION_MEMBER"))[0]).to.match(/: is a directory; name the team file inside it/);
+      expect(problemsOf(() => readTeamFile(dir, "ORGANIZATION_MEMBER"))[0]).to.match(/: is a directory; name the member file inside it/);
     });
 
     it("100k bad lines: every problem counted, the first 50 listed, then how many more", () => {
@@ -52,7 +52,7 @@ describe("team files and member lists", () => {
       }
       expect(error!.problems).to.have.length(100_000);
       const lines = error!.message.split("\n");
-      expect(lines[0]).to.equal("The team declaration has 100000 problems; nothing was sent:");
+      expect(lines[0]).to.equal("The member declaration has 100000 problems; nothing was sent:");
       expect(lines).to.have.length(1 + 50 + 1);
       expect(lines[1]).to.match(/^ {2}huge\.txt:1: /);
       expect(lines[50]).to.match(/^ {2}huge\.txt:50: /);
@@ -126,7 +126,7 @@ describe("team files and member lists", () => {
       expect.fail("expected an error");
     } catch (error) {
       expect((error as Error).message).to.match(
-        /^The team declaration has 2 problems; nothing was sent:\n {2}team\.txt:1: .*\n {2}team\.txt:2: /,
+        /^The member declaration has 2 problems; nothing was sent:\n {2}team\.txt:1: .*\n {2}team\.txt:2: /,
       );
     }
   });
