@@ -9,6 +9,7 @@ import { ASTRO_RATE_LIMITS, PacedMethod } from "../provider/api/pacing";
 import { UsersPageSchema } from "../provider/api/schemas";
 import { Emulator, startEmulator } from "../provider/emulator/server";
 import { benchAudit } from "./lib/audit-bench";
+import { benchTeams } from "./lib/teams-bench";
 import { installedProject } from "./lib/installed-project";
 import { writeTeamFile } from "./lib/team-file";
 import { FloorFiles, FloorWorld } from "./lib/floor";
@@ -45,6 +46,8 @@ import { PulumiWorkspace, REPO_ROOT, TEAM_PROGRAM } from "./lib/workspace";
  * One JSON line per phase on stdout, then a markdown table for the README; progress on stderr.
  * `npm run bench -- --audit [--invites N] [--workspaces K] [--teams T]` benches `astro-invites audit`
  * instead (lib/audit-bench.ts): 1000 people, 20 workspaces and 50 Teams unless told.
+ * `npm run bench -- --teams K [--invites N]` benches a stack with K Astro Teams of 20 (lib/teams-bench.ts):
+ * up, and a refresh after everyone accepted, with the requests of each.
  */
 const { values } = parseArgs({
   options: {
@@ -341,7 +344,24 @@ async function mainAudit(): Promise<void> {
   );
 }
 
-(values.audit ? mainAudit() : main()).catch((error: unknown) => {
+/** `--teams K`: a stack with K Astro Teams of 20 (of --invites people, 200 unless told): up and refresh, requests per phase. */
+async function mainTeams(): Promise<void> {
+  const say = (line: string) => process.stderr.write(`bench: ${line}\n`);
+  const reports = await benchTeams({ people: invites, teams: Number(values.teams), latencyMs, say });
+  const cpu = cpus()[0]?.model.replace(/\s+/g, " ").trim() ?? "unknown CPU";
+  console.log(`\n${cpus().length} × ${cpu}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}, ${latencyMs} ms latency\n`);
+  console.log("| people | Teams of 20 | phase | requests | wall s |");
+  console.log("|---|---|---|---|---|");
+  for (const r of reports) {
+    const requests = Object.entries(r.requests as Record<string, number>)
+      .map(([op, n]) => `${op} ${n}`)
+      .join(", ");
+    console.log(`| ${r.people} | ${r.teams} | ${r.phase} | ${requests} | ${r.wallSeconds} |`);
+  }
+}
+
+const teamsMode = process.argv.includes("--teams") && !values.audit;
+(values.audit ? mainAudit() : teamsMode ? mainTeams() : main()).catch((error: unknown) => {
   console.error(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

@@ -9,7 +9,7 @@ import { ENV_VARS } from "../settings";
 import { EXPORT_FORMATS, ExportFormat, readMembers, readTeams, readWorkspaceAccess, renderMembers } from "../export/members";
 import { grants, MembershipChange, membershipChanges, PreviewError, PreviewSchema, refreshed } from "../review/changes";
 import { Format, FORMATS, render } from "../review/format";
-import { TeamChange, teamChanges, teamGrants } from "../review/teams";
+import { joinGrants, TeamChange, teamChanges, teamGrants, teamRolesByName } from "../review/teams";
 import { audit } from "../audit/audit";
 import { ALLOW_SYNTAX, AllowFileError, parseAllowFile } from "../audit/allow";
 import { declarationsIn, DeclarationsError, readStack } from "../audit/declarations";
@@ -121,9 +121,11 @@ async function review(args: string[]): Promise<number> {
     throw error;
   }
   process.stdout.write(render(changes, format, { refreshed: refreshed(parsed.data) }, teams));
+  const joined = teamRolesByName(parsed.data);
   const granted = denied.flatMap((role) => [
     ...grants(changes, role).map((change) => describeGrant(change, role)),
     ...teamGrants(teams, role),
+    ...joinGrants(changes, joined, role),
   ]);
   if (granted.length === 0) return 0;
   process.stderr.write(`astro-invites review: denied role may be granted: ${granted.join(", ")}\n`);

@@ -29,9 +29,16 @@ const VALIDATORS: Partial<Record<InputKey, Validator>> = {
 };
 
 /** Fields that are not strings: each validates the declared value (undefined when not set) itself. */
-const STRUCTURED: Partial<Record<InputKey, (value: unknown) => unknown>> = {
-  workspaceRoles: validateWorkspaceRoles,
+const STRUCTURED: Partial<Record<InputKey, (value: unknown) => Checked>> = {
+  workspaceRoles: (value) => {
+    const result = validateWorkspaceRoles(value);
+    return Array.isArray(result) ? { failures: result } : { value: result };
+  },
+  teams: validateTeams,
 };
+
+/** A structured field's value after check, or what is wrong with it. */
+type Checked = { value: unknown } | { failures: string[] };
 
 const MAX_EMAIL_LENGTH = 254;
 /** Astro's organization and workspace ids: cuids. */
@@ -58,8 +65,8 @@ export function checkInputs(
     const structured = STRUCTURED[key];
     if (structured) {
       const result = structured(declared);
-      if (Array.isArray(result)) failures.push(...result.map((reason: string) => ({ property: key, reason })));
-      else inputs[key] = result;
+      if ("failures" in result) failures.push(...result.failures.map((reason) => ({ property: key, reason })));
+      else inputs[key] = result.value;
       continue;
     }
     if (declared !== undefined && typeof declared !== "string") {
@@ -171,4 +178,21 @@ export function validateApiUrl(value: string, defaults: InputDefaults = {}): str
   if (!problem) return url;
   const source = defaults.apiUrl && defaults.apiUrl.value === value ? ` (from ${defaults.apiUrl.source})` : "";
   return [`apiUrl ${problem}${source}`];
+}
+
+/** Team names, each given once, kept sorted (their order means nothing); one not known yet makes the list unknown. */
+export function validateTeams(value: unknown): Checked {
+  if (value === undefined || value === null) return { value: [] };
+  if (!Array.isArray(value))
+    return { failures: [`teams must be a list of Team names, such as ["Data Platform"], got ${JSON.stringify(value)}`] };
+  if (value.some((name) => name === UNKNOWN)) return { value: UNKNOWN };
+  const names = value.map((name) => (typeof name === "string" ? name.trim() : name));
+  const failures = names.flatMap((name, i) =>
+    typeof name !== "string" || name === ""
+      ? [`teams[${i}] must be a Team's name, got ${JSON.stringify(value[i])}`]
+      : names.indexOf(name) !== i
+        ? [`teams[${i}]: ${name} is listed twice`]
+        : [],
+  );
+  return failures.length ? { failures } : { value: (names as string[]).sort() };
 }

@@ -24,6 +24,7 @@ import {
 } from "./schema";
 import { clientFor, configured, configureProcess, messageOf, PartialStateError } from "../process";
 import { ConfigSource, MISSING_TOKEN } from "../settings";
+import { leaveTeams, reconcileTeams, requireTeams } from "./teams";
 import { reconcileWorkspaces, reportedWorkspaceRoles, requireWorkspaces, undoWorkspaces } from "./workspace-roles";
 
 /**
@@ -53,7 +54,8 @@ export async function diff(_id: string, olds: Props, news: Props): Promise<dynam
   const replaces = REPLACE_KEYS.filter(changed);
   const unsettled = needsResend(state) || state.status === "UNCONFIRMED";
   // Workspace roles that Astro refused while the invite is pending wait for acceptance (seen by a refresh).
-  const waiting = (key: keyof InviteInputs) => key === "workspaceRoles" && state.workspaceRolesDeferred && state.status === "PENDING";
+  const waiting = (key: keyof InviteInputs) =>
+    state.status === "PENDING" && ((key === "workspaceRoles" && state.workspaceRolesDeferred) || (key === "teams" && state.teamsDeferred));
   return {
     changes: replaces.length > 0 || UPDATE_KEYS.some((key) => changed(key) && !waiting(key)) || unsettled,
     replaces,
@@ -69,8 +71,9 @@ export async function create(raw: Props): Promise<Required<dynamic.CreateResult<
   const client = clientFor(inputs.apiUrl);
   try {
     await requireWorkspaces(client, inputs);
+    await requireTeams(client, inputs);
     const invited = await invite(client, inputs);
-    return { id, outs: await withWorkspaces(client, id, invited, inputs) };
+    return { id, outs: await withTeams(client, id, await withWorkspaces(client, id, invited, inputs), inputs) };
   } finally {
     // Recorded by this resource from here on, unless nothing at all reached the state (see remove).
     claimed.add(id);
@@ -102,7 +105,9 @@ export async function update(id: string, olds: Props, news: Props): Promise<Requ
   const client = clientFor(inputs.apiUrl);
   const stored = readState(olds);
   await requireWorkspaces(client, inputs);
-  return { outs: await withWorkspaces(client, id, await updateOrganizationRole(client, id, stored, inputs), inputs) };
+  await requireTeams(client, inputs);
+  const withRoles = await withWorkspaces(client, id, await updateOrganizationRole(client, id, stored, inputs), inputs);
+  return { outs: await withTeams(client, id, withRoles, inputs) };
 }
 
 /** The update's organization-role part: the invite and the role, as the semantics table (plan.ts) says. */
@@ -137,6 +142,15 @@ async function withWorkspaces(client: AstroClient, id: string, state: InviteStat
   }
 }
 
+/** The Teams they join by name, after their roles: a failure there keeps what was done in state. */
+async function withTeams(client: AstroClient, id: string, state: InviteState, inputs: InviteInputs): Promise<InviteState> {
+  try {
+    return await reconcileTeams(client, state, inputs.teams);
+  } catch (error) {
+    throw new PartialStateError(id, state, `${inputs.email}: joining or leaving their Teams failed: ${messageOf(error)}`);
+  }
+}
+
 /** delete: undo what the stack did to the person, as the semantics table (plan.ts) says. */
 export async function remove(_id: string, props: Props): Promise<void> {
   const state = readState(props);
@@ -147,6 +161,7 @@ export async function remove(_id: string, props: Props): Promise<void> {
   const plan = planRemoval(state, seen, handedOver);
   switch (plan.action) {
     case "revoke":
+      await leaveTeams(client, state);
       if ((await client.deleteInvite(state.organizationId, state.inviteId)) === "alreadyGone") {
         // The lookup just saw them pending, so an invite other than the stack's may be live.
         await report(
@@ -158,10 +173,12 @@ export async function remove(_id: string, props: Props): Promise<void> {
       return;
     case "demote":
     case "restore":
+      await leaveTeams(client, state);
       await undoWorkspaces(client, state);
       await client.updateOrganizationRole(state.organizationId, found(seen, plan).id, plan.toRole!);
       return;
     case "leave":
+      if (seen !== undefined) await leaveTeams(client, state);
       if (seen !== undefined) await undoWorkspaces(client, state);
       if (plan.warning) await report("warning", plan.warning);
       return;

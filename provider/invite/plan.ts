@@ -25,6 +25,7 @@ export const ACTION_MEANINGS = {
     "the same person declared by another resource of the stack, moved or renamed where neither the program nor `aliases` paired the two: nothing revoked or demoted, the new resource records them as it finds them",
   workspace:
     "a workspace role of the person's own granted, changed or removed (workspace: from → to), beside their organization role; roles through Teams and workspaces the stack never declared are left alone",
+  team: "the person joins or leaves a Team named in their `teams` (team: joins → NAME, or NAME → leaves); they gain or lose what it grants, which the review knows only for a Team declared in the same stack",
 } as const;
 export type Action = keyof typeof ACTION_MEANINGS;
 export const ACTIONS = Object.keys(ACTION_MEANINGS) as Action[];
@@ -226,3 +227,31 @@ const merge = (a: WorkspacePlan, b: WorkspacePlan): WorkspacePlan => ({
   steps: [...a.steps, ...b.steps],
   warnings: [...a.warnings, ...b.warnings],
 });
+
+/** The Teams a person joins and leaves (`teams`), from what the stack recorded and the Teams they are in now. */
+export interface TeamsPlan {
+  join: string[];
+  leave: string[];
+}
+
+/**
+ * update: join each declared Team they are not in, and leave each Team the stack added them to that is
+ * no longer declared. A Team they were in before the stack is never recorded as the stack's, so nothing
+ * takes them out of it. `current`: the names of the Teams they are in, or UNREAD when none was read.
+ */
+export function planTeamsUpdate(
+  stored: Pick<InviteState, "teamsJoined">,
+  declared: string[],
+  current: string[] | typeof UNREAD,
+): TeamsPlan {
+  const joined = (name: string) => name in stored.teamsJoined || (current !== UNREAD && current.includes(name));
+  return {
+    join: declared.filter((name) => !joined(name)),
+    leave: Object.keys(stored.teamsJoined).filter((name) => !declared.includes(name)),
+  };
+}
+
+/** delete: leave every Team the stack added them to, unless they keep what they have (`onDelete: "keep"`). */
+export function planTeamsRemoval(stored: Pick<InviteState, "teamsJoined" | "onDelete">): TeamsPlan {
+  return { join: [], leave: stored.onDelete === "keep" ? [] : Object.keys(stored.teamsJoined) };
+}

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { joins } from "../ownership";
 import { continuityAlias } from "./continuity";
 import { INVITE_MODULE, INVITE_TYPE_NAME } from "./resource-type";
 import { INPUT_DEFAULTS, InviteInputs, InviteState, normalizeEmail, OUTPUT_KEYS } from "./schema";
@@ -30,6 +31,7 @@ export class OrganizationUserInvite extends pulumi.dynamic.Resource {
     const continuity = continuityAlias({ name, email: plain(args.email), organizationId: plain(args.organizationId) });
     const aliases = [...(opts?.aliases ?? []), continuity];
     super(invitesProvider, name, { ...inputs, ...OUTPUTS }, { ...opts, aliases }, INVITE_MODULE, INVITE_TYPE_NAME);
+    if (args.teams !== undefined) joins(args.teams, name);
   }
 }
 

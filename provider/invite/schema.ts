@@ -48,6 +48,12 @@ export const InputsSchema = z.object({
     .describe(
       "The person's own workspace roles: Astro workspace id -> one of WORKSPACE_OWNER, WORKSPACE_OPERATOR, WORKSPACE_AUTHOR, WORKSPACE_MEMBER, WORKSPACE_ACCESSOR (one per workspace). Set at invite, or once they accept if Astro refuses them before; removing a workspace removes that role. Roles through Teams and workspaces not listed are left alone.",
     ),
+  teams: z
+    .array(z.string().trim().min(1))
+    .default([])
+    .describe(
+      "Astro Teams the person joins, by name (or a Team's `name` output), for Teams whose member list is owned elsewhere: the stack adds them, and takes them out again when a name is removed or on destroy (a Team they were in before is left as it is). A Team whose `members` this program declares must list them there instead. Joined after acceptance when Astro refuses pending invitees.",
+    ),
   onDelete: OnDeleteSchema.default("demote").describe(
     'On destroy, a member who accepted is demoted to ORGANIZATION_MEMBER ("demote") or left as is ("keep").',
   ),
@@ -132,6 +138,14 @@ export const StateSchema = InputsSchema.extend({
     .boolean()
     .default(false)
     .describe("Astro refused the declared workspace roles while the invite is pending: they are applied after the person accepts."),
+  teamsJoined: z
+    .record(z.string(), z.string())
+    .default({})
+    .describe("The Teams this stack added the person to (name -> Team id): what removing a name, or destroy, takes them out of."),
+  teamsDeferred: z
+    .boolean()
+    .default(false)
+    .describe("Astro refused to add the pending invitee to the declared Teams: they join after they accept."),
   roleBefore: z
     .string()
     .default("")

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { OrganizationRole, WorkspaceRole } from "../roles";
-import { validateEmail, validateRole, validateWorkspaceRoles } from "../invite/inputs";
+import { validateEmail, validateRole, validateTeams, validateWorkspaceRoles } from "../invite/inputs";
 import { normalizeEmail } from "../invite/schema";
 
 /** One person of a member declaration, validated, and where it was declared (for error messages). */
@@ -14,6 +14,8 @@ export interface TeamMember {
   aliases: string[];
   /** Workspace id -> role, as the invite's `workspaceRoles`. */
   workspaceRoles: Record<string, WorkspaceRole>;
+  /** Astro Teams they join, by name, as the invite's `teams`. */
+  teams: string[];
 }
 
 export interface DeclaredMember {
@@ -27,6 +29,8 @@ export interface DeclaredMember {
   aliases?: string[];
   /** Workspace id -> workspace role, as the invite's `workspaceRoles` (merged over the team's defaults). */
   workspaceRoles?: Record<string, string>;
+  /** Astro Teams they join, by name (beside the defaults' teams). */
+  teams?: string[];
 }
 
 /** At most this many problems are listed; a file of 100k bad lines gets a readable message. */
@@ -107,12 +111,18 @@ export function parseTeamFile(text: string, name: string, defaultRole: Organizat
   return members;
 }
 
-/** `email [ROLE] [ws=ROLE ...]`: a field with "=" is a workspace role, the one without (after the email) the role. */
+/**
+ * `email [ROLE] [ws=ROLE ...] [team:NAME ...]`: a field with "=" is a workspace role, one starting
+ * `team:` an Astro Team to join (`team:"Data Platform"` for a name with spaces), the one left (after the
+ * email) the role.
+ */
 function plainFields(line: string): DeclaredMember | undefined {
-  const [email, ...rest] = line.split(/\s+/);
-  const roles = rest.filter((field) => !field.includes("="));
-  if (roles.length > 1 || (roles.length === 1 && rest[0] !== roles[0])) return undefined;
-  return { email, role: roles[0], ...workspaceFields(rest.filter((field) => field.includes("="))) };
+  const [email = "", ...rest] = line.match(/team:"[^"]*"|\S+/g) ?? [];
+  const teams = rest.filter((field) => field.startsWith("team:")).map((field) => field.slice("team:".length).replace(/^"(.*)"$/, "$1"));
+  const others = rest.filter((field) => !field.startsWith("team:"));
+  const roles = others.filter((field) => !field.includes("="));
+  if (roles.length > 1 || (roles.length === 1 && others[0] !== roles[0])) return undefined;
+  return { email, role: roles[0], ...workspaceFields(others.filter((field) => field.includes("="))), ...(teams.length ? { teams } : {}) };
 }
 
 /** `email,role[,workspaces]`, the workspaces as `ws=ROLE` separated by ";" or spaces. */
@@ -171,12 +181,14 @@ function validateMembers(entries: Entry[], defaultRole: OrganizationRole, proble
         ? [`aliases must be a list of earlier resource names or URNs, got ${JSON.stringify(declared.aliases)}`]
         : [];
     const workspaceRoles = validateWorkspaceRoles(declared.workspaceRoles);
+    const teams = validateTeams(declared.teams);
     const repeated = (declared.repeated ?? []).map((id) => `workspace ${id} is given two roles; a person has one role per workspace`);
     const found = [
       ...(Array.isArray(email) ? email : []),
       ...(Array.isArray(role) ? role : []),
       ...badAliases,
       ...(Array.isArray(workspaceRoles) ? workspaceRoles : []),
+      ...("failures" in teams ? teams.failures : []),
       ...repeated,
     ];
     if (found.length) {
@@ -196,6 +208,7 @@ function validateMembers(entries: Entry[], defaultRole: OrganizationRole, proble
       source,
       aliases: aliases as string[],
       workspaceRoles: workspaceRoles as Record<string, WorkspaceRole>,
+      teams: "value" in teams ? (teams.value as string[]) : [],
     });
   }
   return members;

@@ -8,7 +8,7 @@ export interface OrganizationUserInvitesArgs {
   /** A member file: `email ROLE` lines (ROLE optional, `#` comments) or CSV with an `email,role` header. */
   file?: string;
   /** The team inline, instead of a file. */
-  members?: (DeclaredMember & { role?: OrganizationRole; workspaceRoles?: Record<string, WorkspaceRole> })[];
+  members?: (DeclaredMember & { role?: OrganizationRole; workspaceRoles?: Record<string, WorkspaceRole>; teams?: string[] })[];
   /**
    * Applied to every member: the invites' arguments other than email, and the role of members without
    * one (a plain value: the whole declaration is checked before anything is registered).
@@ -39,13 +39,19 @@ export class OrganizationUserInvites extends pulumi.ComponentResource {
   constructor(name: string, args: OrganizationUserInvitesArgs, opts?: pulumi.ComponentResourceOptions) {
     const team = declaredTeam(args);
     super("astro:index:OrganizationUserInvites", name, {}, opts);
-    const { role: _role, workspaceRoles: teamWorkspaces, ...shared } = args.defaults ?? {};
+    const { role: _role, workspaceRoles: teamWorkspaces, teams: defaultTeams, ...shared } = args.defaults ?? {};
     this.invites = Object.fromEntries(
       team.map((member) => [
         member.email,
         new OrganizationUserInvite(
           `${name}-${member.email}`,
-          { ...shared, email: member.email, role: member.role, workspaceRoles: workspaceRolesOf(teamWorkspaces, member.workspaceRoles) },
+          {
+            ...shared,
+            email: member.email,
+            role: member.role,
+            workspaceRoles: workspaceRolesOf(teamWorkspaces, member.workspaceRoles),
+            ...teamsOf(defaultTeams, member.teams),
+          },
           { parent: this, aliases: member.aliases.map(earlierDeclaration) },
         ),
       ]),
@@ -72,6 +78,12 @@ function workspaceRolesOf(
   member: Record<string, WorkspaceRole>,
 ): pulumi.Input<Record<string, WorkspaceRole>> {
   return team === undefined ? member : pulumi.output(team).apply((defaults) => ({ ...defaults, ...member }));
+}
+
+/** The defaults' Teams and the member's own, once each; none declared: no `teams` at all. */
+function teamsOf(defaults: pulumi.Input<pulumi.Input<string>[]> | undefined, member: string[]): { teams?: pulumi.Input<string[]> } {
+  if (defaults === undefined) return member.length ? { teams: member } : {};
+  return { teams: pulumi.output(defaults).apply((names) => [...new Set([...names, ...member])]) };
 }
 
 /** A member's alias: a URN as written, or the name of an invite declared at the program's top level. */

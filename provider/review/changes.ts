@@ -8,6 +8,8 @@ import {
   planCreate,
   planRemoval,
   planUpdate,
+  planTeamsRemoval,
+  planTeamsUpdate,
   planWorkspaceRemoval,
   planWorkspaceUpdate,
   UNREAD,
@@ -40,6 +42,8 @@ export interface MembershipChange {
   resource: string;
   /** For a `workspace` change: the workspace it is in (fromRole and toRole are workspace roles, null for none). */
   workspaceId?: string;
+  /** For a `team` change: the Team joined (toRole is its name) or left (fromRole is). */
+  team?: string;
 }
 
 /** A preview the review cannot read with certainty: exit 2, naming what it is. */
@@ -83,7 +87,7 @@ interface Who {
   hidden: { field: string; why: string }[];
 }
 /** What the program declares for an invite, as check left it. */
-type Next = Declared & Who & { workspaceRoles: WorkspaceRoles };
+type Next = Declared & Who & { workspaceRoles: WorkspaceRoles; teams: string[] };
 
 /**
  * The membership changes of a preview, one per invite resource that changes, ordered by action (as in
@@ -147,30 +151,69 @@ function classify(urn: string, steps: Step[], now: Date): Change[] {
   const drift = refresh?.oldState && driftOf(stateOf(urn, refresh.oldState), program.find((step) => step.oldState)?.oldState, urn);
   if (REPLACE_OPS.some((op) => ops.has(op))) {
     const next = declared(urn, program);
-    return [move(stored(urn, program, "a replace"), next, drift), ...workspaceChanges(NEW, next, null)];
+    return [move(stored(urn, program, "a replace"), next, drift), ...workspaceChanges(NEW, next, null), ...teamRows(NEW, next, null)];
   }
   if (ops.has("create")) {
     const next = declared(urn, program);
-    return [change(planCreate(next), null, next), ...workspaceChanges(NEW, next, null)];
+    return [change(planCreate(next), null, next), ...workspaceChanges(NEW, next, null), ...teamRows(NEW, next, null)];
   }
   if (ops.has("update")) {
     const old = stored(urn, program, "an update");
     const next = declared(urn, program);
     const plan = planUpdate(old, UNREAD, next, now);
-    return [...(plan ? [change(plan, old, next, drift)] : []), ...workspaceChanges(old, next, old.status)];
+    return [
+      ...(plan ? [change(plan, old, next, drift)] : []),
+      ...workspaceChanges(old, next, old.status),
+      ...teamRows(old, next, old.status),
+    ];
   }
   if (ops.has("delete")) {
     const old = stored(urn, program, "a delete");
     const plan = planRemoval(old, UNREAD);
     // Revoking a pending invite removes the pending user, their workspace roles with them.
     const workspaces = plan.action === "revoke" ? [] : workspaceChanges(old, { ...old, hidden: [] }, old.status, "removal");
-    return [{ ...change(plan, old, { ...old, hidden: [] }, drift), removal: old }, ...workspaces];
+    const teams = plan.action === "handover" ? [] : teamRows(old, { ...old, hidden: [] }, old.status, "removal");
+    return [{ ...change(plan, old, { ...old, hidden: [] }, drift), removal: old }, ...workspaces, ...teams];
   }
   return [];
 }
 
-/** The workspace state of someone new to the stack. */
-const NEW: WorkspaceState = { email: "", onDelete: "demote", workspaceRoles: {}, workspaceRolesBefore: {}, workspaceRolesDeferred: false };
+/** The workspace and Team state of someone new to the stack. */
+const NEW: WorkspaceState & Pick<InviteState, "teamsJoined"> = {
+  email: "",
+  onDelete: "demote",
+  workspaceRoles: {},
+  workspaceRolesBefore: {},
+  workspaceRolesDeferred: false,
+  teamsJoined: {},
+};
+
+/** One change per Team joined or left (their `teams`), from the same table as the lifecycle's. Hidden names: one change that may join any Team. */
+function teamRows(
+  old: Pick<InviteState, "teamsJoined" | "onDelete">,
+  next: Who & { teams?: string[] },
+  status: string | null,
+  step = "update",
+): Change[] {
+  const row = (team: string | undefined, joins: boolean, reason: string, unknown: string[]): Change => ({
+    action: "team",
+    email: next.email,
+    organizationId: next.organizationId,
+    fromRole: joins ? null : (team ?? null),
+    toRole: joins ? (team ?? null) : null,
+    status,
+    reason,
+    unknown,
+    ...(team ? { team } : {}),
+  });
+  const hidden = next.hidden.find((h) => h.field === "teams");
+  if (hidden) return [row(undefined, true, `the Teams they join are ${hidden.why}`, ["teams"])];
+  const plan = step === "removal" ? planTeamsRemoval(old) : planTeamsUpdate(old, next.teams ?? [], UNREAD);
+  return [
+    ...plan.join.map((team) => row(team, true, `joins Team ${team} (unless they are in it already)`, [])),
+    ...plan.leave.map((team) => row(team, false, `leaves Team ${team}, which the stack added them to`, [])),
+  ];
+}
 
 /**
  * One change per workspace step, from the same table as the lifecycle's (planned from the stored roles).
@@ -293,7 +336,27 @@ function declared(urn: string, steps: Step[]): Next {
   };
   const next = { email: field("email"), organizationId: field("organizationId"), role: field("role"), apiUrl: field("apiUrl") };
   // A hidden role stands in as its placeholder: no real role equals it, so the table plans the worst case.
-  return { ...next, role: next.role as Declared["role"], workspaceRoles: workspaceRolesOf(urn, inputs.workspaceRoles, hidden), hidden };
+  return {
+    ...next,
+    role: next.role as Declared["role"],
+    workspaceRoles: workspaceRolesOf(urn, inputs.workspaceRoles, hidden),
+    teams: teamsOf(urn, inputs.teams, hidden),
+    hidden,
+  };
+}
+
+/** The declared Team names; hidden (as a whole, or any one), they are recorded in `hidden`. */
+function teamsOf(urn: string, value: unknown, hidden: Who["hidden"]): string[] {
+  if (value === undefined) return [];
+  const why =
+    typeof value === "string" ? HIDDEN[value] : Array.isArray(value) ? value.map((name) => HIDDEN[String(name)]).find(Boolean) : undefined;
+  if (why) {
+    hidden.push({ field: "teams", why });
+    return [];
+  }
+  if (!Array.isArray(value) || value.some((name) => typeof name !== "string"))
+    throw new PreviewError(`${urn}: the declared teams are not a list of names in the preview`);
+  return value as string[];
 }
 
 /** The declared workspace roles; hidden (as a whole, or any one role), they are recorded in `hidden`. */

@@ -18,6 +18,7 @@ const NOUNS: Record<Action, [string, string]> = {
   move: ["move", "moves"],
   handover: ["hand-over", "hand-overs"],
   workspace: ["workspace role change", "workspace role changes"],
+  team: ["Team joined or left", "Teams joined or left"],
 };
 
 function summarize(changes: MembershipChange[]): { counts: Partial<Record<Action, number>>; text: string } {

@@ -3,7 +3,7 @@ import { Observed, planTeamRemoval, planTeamUpdate, TeamStep } from "../team/pla
 import { TEAM_TYPE } from "../team/resource-type";
 import { readTeamState, TeamInputs, TeamState } from "../team/schema";
 import { DEFAULT_ROLE, WORKSPACE_ROLES } from "../roles";
-import { PreviewError, type Preview } from "./changes";
+import { PreviewError, type MembershipChange, type Preview } from "./changes";
 
 /**
  * What a preview would do to Astro Teams, and who gains which role through each: the steps of the Team's
@@ -212,4 +212,35 @@ export function teamGrants(changes: TeamChange[], role: string): string[] {
       ? [`Team ${change.team} (${change.action}, members not shown: possibly ${role})`]
       : []),
   ]);
+}
+
+/** What each Team the preview declares grants, by its name (whatever its step): for people who join it by name. */
+export function teamRolesByName(preview: Preview): Map<string, TeamChange["grants"]> {
+  const roles = new Map<string, TeamChange["grants"]>();
+  for (const step of preview.steps ?? []) {
+    const inputs = step.newState?.inputs;
+    if (step.newState?.type !== TEAM_TYPE || !inputs || step.op === "delete") continue;
+    const declared = declaredOf(step.urn, inputs);
+    roles.set(declared.name, rolesOf(declared));
+  }
+  return roles;
+}
+
+/**
+ * The gate for people who join a Team by name (their `teams`): what that Team grants when the preview
+ * declares it; a Team declared elsewhere (or names the preview hides) may grant any role, so it counts.
+ */
+export function joinGrants(changes: MembershipChange[], roles: Map<string, TeamChange["grants"]>, role: string): string[] {
+  const workspace = (WORKSPACE_ROLES as readonly string[]).includes(role);
+  return changes
+    .filter((change) => change.action === "team" && (change.toRole !== null || change.unknown.includes("teams")))
+    .flatMap((change) => {
+      const known = change.team === undefined ? undefined : roles.get(change.team);
+      if (!known)
+        return [`${change.email} (joins ${change.team ? `Team ${change.team}` : "Teams not shown"}, declared elsewhere: possibly ${role})`];
+      const grants = known.some(
+        (grant) => grant.role === role || (grant.role === HIDDEN_ROLE && (grant.workspaceId !== undefined) === workspace),
+      );
+      return grants ? [`${change.email} (joins Team ${change.team})`] : [];
+    });
 }

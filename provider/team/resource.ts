@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { ownsMembers } from "../ownership";
 import { TEAM_MODULE, TEAM_TYPE_NAME } from "./resource-type";
 import { TEAM_INPUT_DEFAULTS, TEAM_OUTPUT_KEYS, TeamInputs, TeamState } from "./schema";
 import teamProvider = require("./shim");
@@ -26,6 +27,7 @@ const OUTPUTS = Object.fromEntries(TEAM_OUTPUT_KEYS.map((key) => [key, undefined
 export class Team extends pulumi.dynamic.Resource {
   constructor(name: string, args: TeamArgs, opts?: pulumi.CustomResourceOptions) {
     super(teamProvider, name, { ...TEAM_INPUT_DEFAULTS, ...args, ...OUTPUTS }, opts, TEAM_MODULE, TEAM_TYPE_NAME);
+    if (args.members !== undefined && args.members !== null) ownsMembers(args.name, name);
   }
 }
 

@@ -170,6 +170,31 @@ describe("Team under the real Pulumi CLI", function () {
     await declareTeams(stack, {});
   });
 
+  it("a person joins a Team owned elsewhere by name; removing the name takes them out; one Team declared in two places is refused", async () => {
+    const elsewhere = emulator.state.seedTeam(org(), "Elsewhere", [], { organizationRole: "ORGANIZATION_OBSERVE_ADMIN" });
+    const inTeam = () => emulator.organization().teams.find((t) => t.id === elsewhere)!.memberIds;
+    await declareTeams(stack, {});
+    await declare(stack, { kim: { email: "kim@example.com", teams: ["Elsewhere"] } });
+    await stack.run(["up", "--yes"]);
+    expect(inTeam()).to.deep.equal([userId("kim@example.com")]);
+    await declare(stack, { kim: { email: "kim@example.com" } });
+    await stack.run(["up", "--yes"]);
+    expect(inTeam()).to.deep.equal([]);
+
+    await declare(stack, { kim: { email: "kim@example.com", teams: ["Both"] } });
+    await declareTeams(stack, { both: { name: "Both", members: ["kim@example.com"] } });
+    emulator.log.length = 0;
+    const refused = await stack.run(["preview"], { allowFailure: true });
+    expect(refused.code).not.to.equal(0);
+    expect(refused.output).to.contain(
+      'Team "Both" is declared in two places: the Team both declares its whole member list, and the invite kim names it in `teams`.',
+    );
+    expect(writes()).to.deep.equal([]);
+    await declare(stack, {});
+    await declareTeams(stack, {});
+    await stack.run(["up", "--yes"]);
+  });
+
   it("an IdP-managed Team is refused at preview, naming it and why; nothing is written", async () => {
     const idp = emulator.state.seedTeam(org(), "Okta Admins", [], { isIdpManaged: true });
     await declare(stack, {});

@@ -15,6 +15,7 @@ export type Declared = Record<
     organizationId?: string;
     outputEmail?: boolean;
     secretRole?: boolean;
+    teams?: string[];
     workspaceRoles?: Record<string, string>;
   }
 >;

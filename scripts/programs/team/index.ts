@@ -1,8 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
-import { OrganizationUserInvites } from "pulumi-astro-invites";
+import { OrganizationUserInvites, Team } from "pulumi-astro-invites";
 
-// The bulk suites and the benchmark: a whole team from the file named by the stack config key "file".
+// The bulk suites and the benchmark: everyone in the member file named by the stack config key "file",
+// and (config "astroTeams": Team name -> member emails) Astro Teams of them, declared after the invites.
 const config = new pulumi.Config();
-const team = new OrganizationUserInvites("team", { file: config.require("file") });
+const members = new OrganizationUserInvites("team", { file: config.require("file") });
+const astroTeams = config.getObject<Record<string, string[]>>("astroTeams") ?? {};
+for (const [name, emails] of Object.entries(astroTeams)) {
+  new Team(name, { name, members: emails }, { dependsOn: members });
+}
 
-export const counts = team.counts;
+export const counts = members.counts;

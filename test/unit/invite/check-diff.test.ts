@@ -34,6 +34,7 @@ describe("lifecycle: check and diff (no network)", () => {
         organizationId: ORG,
         apiUrl: emulator.apiUrl,
         workspaceRoles: {},
+        teams: [],
         onDelete: "demote",
       });
     });

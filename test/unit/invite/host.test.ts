@@ -35,6 +35,7 @@ describe("the real dynamic-provider host over gRPC", function () {
       organizationId: emulator.organizationId,
       apiUrl: emulator.apiUrl,
       workspaceRoles: {},
+      teams: [],
       onDelete: "demote",
     });
   });

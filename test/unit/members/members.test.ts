@@ -70,9 +70,9 @@ describe("team files and member lists", () => {
     const text =
       "\uFEFF# data team\r\nAda@Example.com ORGANIZATION_OWNER\r\n\r\n  grace@example.com   \r\nlinus@example.com\tORGANIZATION_OBSERVE_ADMIN\r\n";
     expect(parseTeamFile(text, "team.txt", "ORGANIZATION_MEMBER")).to.deep.equal([
-      { email: "ada@example.com", role: "ORGANIZATION_OWNER", source: "team.txt:2", aliases: [], workspaceRoles: {} },
-      { email: "grace@example.com", role: "ORGANIZATION_MEMBER", source: "team.txt:4", aliases: [], workspaceRoles: {} },
-      { email: "linus@example.com", role: "ORGANIZATION_OBSERVE_ADMIN", source: "team.txt:5", aliases: [], workspaceRoles: {} },
+      { email: "ada@example.com", role: "ORGANIZATION_OWNER", source: "team.txt:2", aliases: [], workspaceRoles: {}, teams: [] },
+      { email: "grace@example.com", role: "ORGANIZATION_MEMBER", source: "team.txt:4", aliases: [], workspaceRoles: {}, teams: [] },
+      { email: "linus@example.com", role: "ORGANIZATION_OBSERVE_ADMIN", source: "team.txt:5", aliases: [], workspaceRoles: {}, teams: [] },
     ]);
   });
 
@@ -159,6 +159,28 @@ describe("team files and member lists", () => {
       'members[0]: aliases must be a list of earlier resource names or URNs, got [""]',
       'members[1]: aliases must be a list of earlier resource names or URNs, got "lead"',
     ]);
+  });
+
+  describe("Astro Teams in member files and lists", () => {
+    it("team:NAME fields (quoted for a name with spaces) join Teams; a name twice is the line's problem", () => {
+      const text = 'jane@example.com ORGANIZATION_MEMBER team:Ops team:"Data Platform" # on call\nbob@example.com team:Ops\n';
+      expect(parseTeamFile(text, "members.txt", "ORGANIZATION_MEMBER").map((m) => [m.email, m.role, m.teams])).to.deep.equal([
+        ["jane@example.com", "ORGANIZATION_MEMBER", ["Data Platform", "Ops"]],
+        ["bob@example.com", "ORGANIZATION_MEMBER", ["Ops"]],
+      ]);
+      expect(() => parseTeamFile("ana@example.com team:Ops team:Ops\n", "members.txt", "ORGANIZATION_MEMBER")).to.throw(
+        TeamDeclarationError,
+        "members.txt:1: teams[1]: Ops is listed twice",
+      );
+    });
+
+    it("inline members take teams", () => {
+      expect(checkMembers([{ email: "a@example.com", teams: ["Ops"] }], "ORGANIZATION_MEMBER")[0].teams).to.deep.equal(["Ops"]);
+      expect(() => checkMembers([{ email: "a@example.com", teams: "Ops" as never }], "ORGANIZATION_MEMBER")).to.throw(
+        TeamDeclarationError,
+        'members[0]: teams must be a list of Team names, such as ["Data Platform"], got "Ops"',
+      );
+    });
   });
 
   describe("workspace roles in team files", () => {

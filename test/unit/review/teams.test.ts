@@ -1,6 +1,8 @@
 import { expect } from "chai";
 import { UNKNOWN } from "../../../provider/invite/schema";
-import { teamChanges, teamGrants } from "../../../provider/review/teams";
+import { membershipChanges } from "../../../provider/review/changes";
+import { joinGrants, teamChanges, teamGrants, teamRolesByName } from "../../../provider/review/teams";
+import { INVITE_TYPE } from "../../../provider/invite/resource-type";
 import { TEAM_TYPE } from "../../../provider/team/resource-type";
 
 const URN = `urn:pulumi:dev::p::${TEAM_TYPE}::ops`;
@@ -76,5 +78,31 @@ describe("review: Team rows, and who gains which role through them", () => {
     expect(changes.map((c) => c.action)).to.deep.equal(["restore", "remove-member", "roles"]);
     expect(teamGrants(changes, "ORGANIZATION_OWNER")).to.deep.equal(["a@example.com (through Team Ops: roles)"]);
     expect(teamChanges(preview("delete", stored(["a@example.com"])))[0]).to.deep.include({ action: "delete", gains: [] });
+  });
+
+  it("a person joining a Team by name: what that Team grants when the preview declares it, else possibly any role", () => {
+    const inviteUrn = `urn:pulumi:dev::p::${INVITE_TYPE}::ana`;
+    const invite = {
+      op: "create",
+      urn: inviteUrn,
+      newState: {
+        type: INVITE_TYPE,
+        inputs: { email: "ana@example.com", role: "ORGANIZATION_MEMBER", organizationId: "corg", apiUrl: base.apiUrl, teams: ["Ops"] },
+      },
+    };
+    const owners = { op: "same", urn: URN, newState: { type: TEAM_TYPE, inputs: { ...base, organizationRole: "ORGANIZATION_OWNER" } } };
+    const both = { steps: [invite, owners] };
+    const changes = membershipChanges(both);
+    expect(changes.map((c) => [c.action, c.toRole])).to.deep.equal([
+      ["invite", "ORGANIZATION_MEMBER"],
+      ["team", "Ops"],
+    ]);
+    expect(changes[1].reason).to.equal("joins Team Ops (unless they are in it already)");
+    expect(joinGrants(changes, teamRolesByName(both), "ORGANIZATION_OWNER")).to.deep.equal(["ana@example.com (joins Team Ops)"]);
+    expect(joinGrants(changes, teamRolesByName(both), "WORKSPACE_OWNER")).to.deep.equal([]);
+    const alone = { steps: [invite] };
+    expect(joinGrants(membershipChanges(alone), teamRolesByName(alone), "WORKSPACE_OWNER")).to.deep.equal([
+      "ana@example.com (joins Team Ops, declared elsewhere: possibly WORKSPACE_OWNER)",
+    ]);
   });
 });
