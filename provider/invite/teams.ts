@@ -52,6 +52,13 @@ export async function leaveTeams(client: AstroClient, state: InviteState): Promi
 
 /** Fails before anything is sent when a declared Team is not exactly one Team the API may change. */
 export async function requireTeams(client: AstroClient, inputs: { organizationId: string; email: string; teams: string[] }): Promise<void> {
+  if (inputs.teams.length === 0) return;
+  if ((await client.getOrganization(inputs.organizationId)).isScimEnabled) {
+    throw new Error(
+      `Nothing was sent for ${inputs.email}: teams names ${inputs.teams.join(", ")}, but organization ${inputs.organizationId} has SCIM ` +
+        "provisioning on, and Astro refuses Team membership changes while it is (its identity provider owns Teams)",
+    );
+  }
   await teamsNamed(client, inputs.organizationId, inputs.email, inputs.teams);
 }
 

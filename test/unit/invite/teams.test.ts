@@ -71,6 +71,18 @@ describe("an invite's teams: joining Teams owned elsewhere, by name", () => {
     expect(emulator.log.filter((e) => e.method !== "GET")).to.deep.equal([]);
   });
 
+  it("with SCIM on, Astro refuses Team membership changes: said before the invite is sent", async () => {
+    emulator.state.seedTeam(org, "Ops", []);
+    emulator.state.setScimEnabled(org, true);
+    const error = await createInvite(emulator, { email: "new@example.com", teams: ["Ops"] }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(error?.message).to.contain("Nothing was sent for new@example.com: teams names Ops, but organization");
+    expect(error?.message).to.contain("has SCIM provisioning on");
+    expect(emulator.log.filter((e) => e.method !== "GET")).to.deep.equal([]);
+  });
+
   it("check names the field: not a list, an empty name, a name twice", async () => {
     const reasons = async (teams: unknown) =>
       (await lifecycle.check({}, { organizationId: org, email: "a@example.com", teams })).failures.map((f) => `${f.property}: ${f.reason}`);
