@@ -50,7 +50,10 @@ type Property = Record<string, unknown>;
 
 export function packageSchema(): Record<string, unknown> {
   const types: Record<string, unknown> = Object.fromEntries(
-    Object.entries(ENUMS).map(([name, values]) => [token(name), { type: "string", enum: values.map((value) => ({ value })) }]),
+    Object.entries(ENUMS).map(([name, values]) => [
+      token(name),
+      { type: "string", enum: values.map((value) => ({ value, name: pascal(value) })) },
+    ]),
   );
   const property = (json: Json, field: string): Property => {
     // A nullable field (a Team's members, what an adoption found): the schema has no null, its absence says it.
@@ -125,3 +128,11 @@ export function packageSchema(): Record<string, unknown> {
 }
 
 const sameValues = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((value) => b.includes(value));
+
+/** An enum value's name in generated SDKs: ORGANIZATION_OWNER -> OrganizationOwner (Go's OrganizationRoleOrganizationOwner). */
+const pascal = (value: string) =>
+  value
+    .toLowerCase()
+    .split("_")
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join("");

@@ -163,7 +163,7 @@ describe("Pulumi YAML programs under the real Pulumi CLI", function () {
     }
   });
 
-  it("a Go Automation API inline program registers the component (RegisterRemoteComponentResource): up invites, destroy revokes", async () => {
+  it("a Go Automation API inline program declares the invite through the generated Go SDK (sdk/go): up invites, destroy revokes", async () => {
     const build = mkdtempSync(join(tmpdir(), "go-automation-"));
     const work = mkdtempSync(join(tmpdir(), "go-infra-"));
     try {
