@@ -21,7 +21,7 @@ const tool = "pulumi-astro-invites sdkgen"
 // The SDKs' names: the Python distribution and module, and the Go import path (a module of this
 // repository's sdk/go directory).
 var languages = map[string]any{
-	"python": map[string]any{"packageName": "pulumi_astro_invites", "respectSchemaVersion": true},
+	"python": map[string]any{"packageName": "pulumi_astro_invites"},
 	"go":     map[string]any{"importBasePath": "pulumi-astro-invites/sdk/go/astro", "generateResourceContainerTypes": false},
 }
 
