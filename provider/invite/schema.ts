@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { readStored } from "../stored-state";
 import { USER_STATUSES } from "../api/schemas";
 import { DEFAULT_ROLE, ORGANIZATION_ROLES, WORKSPACE_ROLES } from "../roles";
 
@@ -171,19 +172,7 @@ export function initialState(inputs: InviteInputs): InviteState {
 
 /** Reads stored outputs, failing clearly on state written by a newer version of this package. */
 export function readState(props: Record<string, unknown>): InviteState {
-  const version = typeof props.schemaVersion === "number" ? props.schemaVersion : 1;
-  if (version > SCHEMA_VERSION) {
-    throw new Error(
-      `This resource's state was written by a newer pulumi-astro-invites (state schema ${version}, this version reads up to ${SCHEMA_VERSION}): upgrade the package`,
-    );
-  }
-  const parsed = StateSchema.safeParse(props);
-  if (!parsed.success) {
-    throw new Error(
-      `The stored state of this invite is not readable: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
-    );
-  }
-  return { ...parsed.data, schemaVersion: SCHEMA_VERSION };
+  return readStored(StateSchema, props, SCHEMA_VERSION, "invite");
 }
 
 /** Inputs that check already validated, as create and update receive them: only their types are confirmed. */

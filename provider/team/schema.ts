@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { readStored } from "../stored-state";
 import { DEFAULT_ROLE, ORGANIZATION_ROLES, WORKSPACE_ROLES } from "../roles";
 
 /**
@@ -115,19 +116,7 @@ export const TEAM_OUTPUT_KEYS = (Object.keys(TeamStateSchema.shape) as (keyof Te
 
 /** Reads stored outputs, failing clearly on state written by a newer version of this package. */
 export function readTeamState(props: Record<string, unknown>): TeamState {
-  const version = typeof props.schemaVersion === "number" ? props.schemaVersion : 1;
-  if (version > SCHEMA_VERSION) {
-    throw new Error(
-      `This Team's state was written by a newer pulumi-astro-invites (state schema ${version}, this version reads up to ${SCHEMA_VERSION}): upgrade the package`,
-    );
-  }
-  const parsed = TeamStateSchema.safeParse(props);
-  if (!parsed.success) {
-    throw new Error(
-      `The stored state of this Team is not readable: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
-    );
-  }
-  return { ...parsed.data, schemaVersion: SCHEMA_VERSION };
+  return readStored(TeamStateSchema, props, SCHEMA_VERSION, "Team");
 }
 
 /** The declared inputs inside a state, as `read` hands them back to the engine. */
