@@ -208,9 +208,10 @@ describe("Pulumi YAML programs under the real Pulumi CLI", function () {
       // A fresh virtualenv with the SDK installed from its path, and the Pulumi release our npm SDK matches.
       await run("python3", ["-m", "venv", venv]);
       const python = join(venv, "bin", "python");
-      await run(python, ["-m", "pip", "install", "--quiet", "pulumi==3.270.0", join(REPO_ROOT, "sdk/python")], {
-        maxBuffer: 16 * 1024 * 1024,
-      });
+      // Installed from a copy: pip builds in the source tree (build/, *.egg-info/), which is the repository's.
+      const sdk = join(venv, "sdk-python");
+      cpSync(join(REPO_ROOT, "sdk/python"), sdk, { recursive: true });
+      await run(python, ["-m", "pip", "install", "--quiet", "pulumi==3.270.0", sdk], { maxBuffer: 16 * 1024 * 1024 });
       cpSync(join(dir, "node_modules"), join(work, "node_modules"), { recursive: true });
       const env = {
         ...process.env,
