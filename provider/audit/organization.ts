@@ -1,6 +1,7 @@
 import type { AstroClient } from "../api/client";
 import { AstroApiError } from "../api/errors";
 import type { Team, TeamMember, User, Workspace, WorkspaceRoleEntry } from "../api/schemas";
+import { workspaceRoleEntries } from "../export/members";
 import { ownEntries } from "../invite/workspace-roles";
 
 /**
@@ -50,7 +51,7 @@ export async function readOrganization(
     permitted("workspace roles", async () => {
       const workspaces = await client.listWorkspaces(organizationId);
       say(`reading who has a role in each of ${workspaces.length} workspaces`);
-      const listed = await Promise.all(workspaces.map((workspace) => usersOf(client, organizationId, workspace.id)));
+      const listed = await Promise.all(workspaces.map((workspace) => workspaceRoleEntries(client, organizationId, workspace.id)));
       return { workspaces, entries: mergeEntries(listed) };
     }),
     permitted("Teams", async () => {
@@ -71,19 +72,6 @@ export async function readOrganization(
     if (own.length) ownWorkspaceRoles.set(userId, own);
   }
   return { users, workspaces: workspaceRoles?.workspaces ?? [], ownWorkspaceRoles, teams: teams ?? [], notAudited };
-}
-
-/** One workspace's users, each with the entries for that workspace only. */
-async function usersOf(client: AstroClient, organizationId: string, workspaceId: string): Promise<Map<string, WorkspaceRoleEntry[]>> {
-  const found = new Map<string, WorkspaceRoleEntry[]>();
-  for await (const { users } of client.listUsers(organizationId, { workspaceId })) {
-    for (const user of users)
-      found.set(
-        user.id,
-        (user.workspaceRoles ?? []).filter((entry) => entry.workspaceId === workspaceId),
-      );
-  }
-  return found;
 }
 
 function mergeEntries(lists: Map<string, WorkspaceRoleEntry[]>[]): Map<string, WorkspaceRoleEntry[]> {

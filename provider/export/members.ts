@@ -37,12 +37,9 @@ export async function readWorkspaceAccess(
   const listed = new Map<string, WorkspaceRoleEntry[]>();
   for (const [i, workspace] of workspaces.entries()) {
     say(`workspace ${i + 1} of ${workspaces.length}: ${workspace.name}`);
-    for await (const { users } of client.listUsers(organizationId, { workspaceId: workspace.id })) {
-      for (const user of users) {
-        if (only && !only.has(user.id)) continue;
-        const entries = (user.workspaceRoles ?? []).filter((entry) => entry.workspaceId === workspace.id);
-        listed.set(user.id, [...(listed.get(user.id) ?? []), ...entries]);
-      }
+    for (const [userId, entries] of await workspaceRoleEntries(client, organizationId, workspace.id)) {
+      if (only && !only.has(userId)) continue;
+      listed.set(userId, [...(listed.get(userId) ?? []), ...entries]);
     }
   }
   const roles = new Map<string, WorkspaceRoleEntry[]>();
@@ -53,6 +50,23 @@ export async function readWorkspaceAccess(
     if (own.length) roles.set(userId, own);
   }
   return { roles, names: new Map(workspaces.map((workspace) => [workspace.id, workspace.name])) };
+}
+
+/** One walk of a workspace's users (role lists filled): each user's entries for that workspace, by user id. */
+export async function workspaceRoleEntries(
+  client: AstroClient,
+  organizationId: string,
+  workspaceId: string,
+): Promise<Map<string, WorkspaceRoleEntry[]>> {
+  const found = new Map<string, WorkspaceRoleEntry[]>();
+  for await (const { users } of client.listUsers(organizationId, { workspaceId })) {
+    for (const user of users)
+      found.set(
+        user.id,
+        (user.workspaceRoles ?? []).filter((entry) => entry.workspaceId === workspaceId),
+      );
+  }
+  return found;
 }
 
 /** A Team with its members' emails, as export declares it. */
