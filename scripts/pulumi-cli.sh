@@ -3,16 +3,20 @@
 #
 # A `pulumi` on PATH (with its pulumi-language-nodejs) is used as it is. Otherwise the CLI is built from
 # the Go module proxy into a cache outside the repository and reused on later runs. Beside it go the
-# pulumi-language-nodejs host (scripts/language-host.js: the proxy refuses Pulumi's own) and the
-# pulumi-resource-pulumi-nodejs launcher from node_modules/@pulumi/pulumi. With --yaml, Pulumi YAML's
-# language host (pulumi-language-yaml, not part of the CLI) is built beside it too, once.
+# stand-in language hosts pulumi-language-nodejs and pulumi-language-python (scripts/language-hosts/: no
+# registry serves Pulumi's own) and the pulumi-resource-pulumi-nodejs launcher from
+# node_modules/@pulumi/pulumi. With --yaml, Pulumi YAML's language host (pulumi-language-yaml, not part
+# of the CLI) is built beside it too, once. With --python, a `pulumi` on PATH is used only if a
+# pulumi-language-python is beside it.
 set -euo pipefail
 
 WITH_YAML=""
+WITH_PYTHON=""
 for arg in "$@"; do
   case "$arg" in
     --yaml) WITH_YAML=1 ;;
-    *) printf 'usage: pulumi-cli.sh [--yaml]\n' >&2; exit 2 ;;
+    --python) WITH_PYTHON=1 ;;
+    *) printf 'usage: pulumi-cli.sh [--yaml] [--python]\n' >&2; exit 2 ;;
   esac
 done
 YAML_VERSION="${PULUMI_YAML_VERSION:-v1.38.1}"
@@ -43,7 +47,8 @@ heartbeat_stop() {
 }
 
 if command -v pulumi >/dev/null 2>&1 && command -v pulumi-language-nodejs >/dev/null 2>&1 &&
-  { [ -z "$WITH_YAML" ] || command -v pulumi-language-yaml >/dev/null 2>&1; }; then
+  { [ -z "$WITH_YAML" ] || command -v pulumi-language-yaml >/dev/null 2>&1; } &&
+  { [ -z "$WITH_PYTHON" ] || command -v pulumi-language-python >/dev/null 2>&1; }; then
   command -v pulumi
   exit 0
 fi
@@ -101,10 +106,12 @@ if [ -n "$WITH_YAML" ] && [ ! -x "$CACHE/bin/pulumi-language-yaml" ]; then
 fi
 
 # Rewritten on every run: they point into this checkout, which may have moved since the build.
-cat >"$CACHE/bin/pulumi-language-nodejs" <<SH
+for language in nodejs python; do
+  cat >"$CACHE/bin/pulumi-language-$language" <<SH
 #!/bin/sh
-exec node "$REPO/scripts/language-host.js" "\$@"
+exec node "$REPO/scripts/language-hosts/$language.js" "\$@"
 SH
-chmod +x "$CACHE/bin/pulumi-language-nodejs"
+  chmod +x "$CACHE/bin/pulumi-language-$language"
+done
 ln -sfn "$launcher" "$CACHE/bin/pulumi-resource-pulumi-nodejs"
 echo "$CACHE/bin/pulumi"

@@ -7,9 +7,9 @@ const REPO = resolve(__dirname, "../..");
 
 let cliPath: string | undefined;
 
-/** The pulumi CLI, with Pulumi YAML's host beside it (built and cached on first use; the build prints its progress). */
+/** The pulumi CLI, with YAML's and Python's hosts beside it (built and cached on first use; the build prints its progress). */
 export function pulumiCli(): string {
-  cliPath ??= execFileSync("bash", [join(REPO, "scripts/pulumi-cli.sh"), "--yaml"], {
+  cliPath ??= execFileSync("bash", [join(REPO, "scripts/pulumi-cli.sh"), "--yaml", "--python"], {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],
   }).trim();

@@ -44,7 +44,7 @@ describe("scripts/pulumi-cli.sh on a machine without the cache", () => {
 
   const run = (...args: string[]) => spawnSync("bash", [SCRIPT, ...args], { env, encoding: "utf8" });
 
-  it("builds into the empty cache, exits 0 and prints the CLI's path, the host wrapper and launcher beside it", () => {
+  it("builds into the empty cache, exits 0 and prints the CLI's path, the host wrappers and launcher beside it", () => {
     const first = run();
     expect(first.status, first.stderr).to.equal(0);
     expect(first.stdout).to.equal(`${join(cache, "bin/pulumi")}\n`);
@@ -53,7 +53,8 @@ describe("scripts/pulumi-cli.sh on a machine without the cache", () => {
       /^mod tidy\nbuild -o .*pulumi\.tmp -ldflags -X github\.com\/pulumi\/pulumi\/sdk\/v3\/go\/common\/version\.Version=v3\.274\.1 github\.com\/pulumi\/pulumi\/pkg\/v3\/cmd\/pulumi\n$/,
     );
     expect(existsSync(join(cache, "bin/pulumi.tmp"))).to.equal(false);
-    expect(readFileSync(join(cache, "bin/pulumi-language-nodejs"), "utf8")).to.include(join(REPO, "scripts/language-host.js"));
+    expect(readFileSync(join(cache, "bin/pulumi-language-nodejs"), "utf8")).to.include(join(REPO, "scripts/language-hosts/nodejs.js"));
+    expect(readFileSync(join(cache, "bin/pulumi-language-python"), "utf8")).to.include(join(REPO, "scripts/language-hosts/python.js"));
     expect(readlinkSync(join(cache, "bin/pulumi-resource-pulumi-nodejs"))).to.equal(
       join(REPO, "node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs"),
     );

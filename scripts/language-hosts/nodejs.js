@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // A minimal Node.js language host for the Pulumi CLI: the gRPC LanguageRuntime service that the CLI
 // starts as `pulumi-language-nodejs` to run a TypeScript program. The Go module proxy reachable here
-// refuses Pulumi's own language host module (HTTP 403), so the test CLI uses this one instead. It
+// refuses Pulumi's own language host module (HTTP 403), so the test CLI uses this one instead (the parts
+// every language shares are in serve.js). It
 // starts the program as Pulumi's does (../shared/reference/pulumi-dynamic-providers.md): `node
 // @pulumi/pulumi/cmd/run` found from the program's directory, each flag and value as separate words,
 // config keys as pkg:config:name, PULUMI_NODEJS_TYPESCRIPT only when the typescript option is on, exit
@@ -11,15 +12,7 @@
 
 const { execFileSync, spawn } = require("node:child_process");
 const path = require("node:path");
-const grpc = require("@grpc/grpc-js");
-const emptyproto = require("google-protobuf/google/protobuf/empty_pb");
-const langproto = require("@pulumi/pulumi/proto/language_pb");
-const langrpc = require("@pulumi/pulumi/proto/language_grpc_pb");
-const pluginproto = require("@pulumi/pulumi/proto/plugin_pb");
-
-const VERSION = "3.274.1";
-// `pulumi-language-nodejs [flags] <engine address>`: the engine address is the first non-flag argument.
-let engineAddress = process.argv.slice(2).find((arg) => !arg.startsWith("-")) || "";
+const { serveLanguageHost, requestEnvironment, langproto } = require("./serve");
 
 /** Options from Pulumi.yaml's `runtime.options`; TypeScript is on unless set to false, as in Pulumi's host. */
 function runtimeOptions(info) {
@@ -80,16 +73,13 @@ function runPath(programDirectory, entry = "run") {
   }
 }
 
-/** Running programs, so that a cancel reaches them: SIGINT first, a kill 5 s later. */
-const running = new Set();
-
 /**
  * RunPlugin, as Pulumi's host does it: `node <cmd/run-plugin> [nodeargs] <plugin directory> <args>` in the
  * request's directory with the request's environment (and nothing of ours), its output streamed back as
  * it comes, then its exit code. Differences from Pulumi's host: no debugger attach, and an exit code is
  * reported as a message rather than as an error ending the stream (the engine reads both the same way).
  */
-function runPlugin(call) {
+function runPlugin(host, call) {
   const req = call.request;
   const info = req.getInfo();
   const pluginDirectory = (info && info.getProgramDirectory()) || path.resolve(req.getPwd(), req.getProgram());
@@ -102,65 +92,32 @@ function runPlugin(call) {
     call.end();
     return;
   }
-  // An empty list means our own environment, as Go's exec does with a nil Env.
-  const listed = req.getEnvList();
-  const env = listed.length
-    ? Object.fromEntries(listed.map((entry) => [entry.slice(0, entry.indexOf("=")), entry.slice(entry.indexOf("=") + 1)]))
-    : { ...process.env };
+  const env = requestEnvironment(req.getEnvList());
   if (options.typescript) env.PULUMI_NODEJS_TYPESCRIPT = "true";
   if (options.tsconfig) env.PULUMI_NODEJS_TSCONFIG_PATH = options.tsconfig;
   // The node on our PATH (the one running this host), found before the plugin's environment applies.
-  const child = spawn(process.execPath, [runner, ...shellWords(options.nodeargs), pluginDirectory, ...req.getArgsList()], {
-    cwd: req.getPwd() || undefined,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  running.add(child);
+  const child = host.track(
+    spawn(process.execPath, [runner, ...shellWords(options.nodeargs), pluginDirectory, ...req.getArgsList()], {
+      cwd: req.getPwd() || undefined,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    }),
+  );
   child.stdout.on("data", (chunk) => send((r) => r.setStdout(chunk)));
   child.stderr.on("data", (chunk) => send((r) => r.setStderr(chunk)));
   child.on("error", (error) => {
     send((r) => r.setStderr(Buffer.from(`could not start the plugin: ${error.message}\n`)));
   });
   child.on("close", (code) => {
-    running.delete(child);
     send((r) => r.setExitcode(code ?? 1));
     call.end();
   });
 }
 
-const service = {
-  runPlugin,
-  handshake(call, callback) {
-    engineAddress = call.request.getEngineAddress() || engineAddress;
-    callback(null, new langproto.LanguageHandshakeResponse());
-  },
-  getPluginInfo(_call, callback) {
-    callback(null, new pluginproto.PluginInfo().setVersion(VERSION));
-  },
-  getRequiredPlugins(_call, callback) {
-    callback(null, new langproto.GetRequiredPluginsResponse());
-  },
-  getRequiredPackages(_call, callback) {
-    callback(null, new langproto.GetRequiredPackagesResponse());
-  },
-  getProgramDependencies(_call, callback) {
-    callback(null, new langproto.GetProgramDependenciesResponse());
-  },
+serveLanguageHost("pulumi-language-nodejs", (host) => ({
+  runPlugin: (call) => runPlugin(host, call),
   about(_call, callback) {
     callback(null, new langproto.AboutResponse().setExecutable(process.execPath).setVersion(process.version));
-  },
-  runtimeOptionsPrompts(_call, callback) {
-    callback(null, new langproto.RuntimeOptionsResponse());
-  },
-  installDependencies(call) {
-    call.end();
-  },
-  cancel(_call, callback) {
-    for (const child of running) {
-      child.kill("SIGINT");
-      setTimeout(() => child.kill("SIGKILL"), 5000).unref();
-    }
-    callback(null, new emptyproto.Empty());
   },
   run(call, callback) {
     const req = call.request;
@@ -182,7 +139,7 @@ const service = {
       ...shellWords(options.nodeargs),
       runner,
       ...flag("monitor", req.getMonitorAddress()),
-      ...flag("engine", engineAddress),
+      ...flag("engine", host.engineAddress()),
       ...flag("organization", req.getOrganization()),
       ...flag("project", req.getProject()),
       ...flag("root-directory", rootDirectory),
@@ -204,11 +161,9 @@ const service = {
     if (options.typescript) env.PULUMI_NODEJS_TYPESCRIPT = "true";
     if (options.tsconfig) env.PULUMI_NODEJS_TSCONFIG_PATH = options.tsconfig;
     // Whichever node is on PATH, as Pulumi's host uses; the working directory is inherited, --pwd moves it.
-    const child = spawn("node", args, { env, stdio: ["ignore", "inherit", "inherit"] });
-    running.add(child);
+    const child = host.track(spawn("node", args, { env, stdio: ["ignore", "inherit", "inherit"] }));
     child.on("error", (error) => callback(null, new langproto.RunResponse().setError(error.message)));
     child.on("exit", (code, signal) => {
-      running.delete(child);
       const response = new langproto.RunResponse();
       // 32: the program already reported its error to the user (see @pulumi/pulumi/cmd/run).
       if (code === 32) response.setBail(true);
@@ -216,43 +171,4 @@ const service = {
       callback(null, response);
     });
   },
-};
-
-/**
- * Like Pulumi's host, exit when the engine stops answering its health check, so that a CLI killed with
- * SIGKILL leaves no host (and no program) behind.
- */
-function watchEngine() {
-  if (!engineAddress) return;
-  const client = new grpc.Client(engineAddress, grpc.credentials.createInsecure());
-  let failures = 0;
-  const timer = setInterval(() => {
-    client.makeUnaryRequest(
-      "/grpc.health.v1.Health/Check",
-      () => Buffer.alloc(0),
-      (bytes) => bytes,
-      {},
-      { deadline: Date.now() + 2000 },
-      (error) => {
-        // UNIMPLEMENTED still means someone answers; only silence counts.
-        failures = error && error.code !== grpc.status.UNIMPLEMENTED ? failures + 1 : 0;
-        if (failures >= 3) {
-          for (const child of running) child.kill("SIGKILL");
-          process.exit(1);
-        }
-      },
-    );
-  }, 1000);
-  timer.unref();
-}
-
-const server = new grpc.Server();
-server.addService(langrpc.LanguageRuntimeService, service);
-server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, port) => {
-  if (error) {
-    console.error(`pulumi-language-nodejs: ${error.message}`);
-    process.exit(1);
-  }
-  process.stdout.write(`${port}\n`);
-  watchEngine();
-});
+}));
