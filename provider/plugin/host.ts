@@ -5,6 +5,7 @@ import { OrganizationUserInvites, OrganizationUserInvitesArgs } from "../members
 import { VERSION } from "../version";
 import type { TeamArgs } from "../team/resource";
 import { OrganizationUserInviteComponent, TeamComponent } from "./components";
+import { checkPythonSdkBeside } from "./python-sdk";
 import { ASTRO_TEAM_TOKEN, INVITE_TOKEN, MEMBERS_TOKEN, packageSchema } from "./schema";
 
 /**
@@ -73,5 +74,6 @@ function checkInstalledBeside(directory: string): void {
 /** Started by `@pulumi/pulumi/cmd/run-plugin` (provider/plugin/index.js), with the engine's arguments. */
 export async function serve(): Promise<void> {
   checkInstalledBeside(process.cwd());
+  checkPythonSdkBeside(process.cwd());
   await provider.main(new AstroComponents(), process.argv.slice(2));
 }

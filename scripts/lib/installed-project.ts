@@ -53,10 +53,11 @@ export async function installedProject(name: string, files: Record<string, strin
 }
 
 /**
- * A Pulumi YAML project as the README sets one up: `npm install pulumi-astro-invites @pulumi/pulumi`
- * beside Pulumi.yaml (here from the tarball), and the plugin directory under `packages:`.
+ * A project in another language (YAML, Python, Go) as the README sets one up: `npm install
+ * pulumi-astro-invites @pulumi/pulumi` beside Pulumi.yaml (here from the tarball), and the plugin
+ * directory under `packages:`.
  */
-export async function installedYamlProject(name: string): Promise<{ dir: string; plugin: string }> {
+export async function installedPluginProject(name: string): Promise<{ dir: string; plugin: string }> {
   const dir = mkdtempSync(join(tmpdir(), `${name}-`));
   const tarball = await pack(dir);
   await run("npm", ["install", "--no-audit", "--no-fund", tarball, `@pulumi/pulumi@${lockedVersion("@pulumi/pulumi")}`], {

@@ -34,7 +34,7 @@ describe("the npm tarball in someone else's Pulumi project", function () {
     rmSync(project, { recursive: true, force: true });
   });
 
-  it("holds only compiled JavaScript, type declarations, the plugin directory for other languages, README, LICENSE and CHANGELOG", async () => {
+  it("holds only compiled JavaScript, type declarations, the plugin directory and Python SDK for other languages, README, LICENSE and CHANGELOG", async () => {
     const { stdout } = await run("tar", ["tzf", tarball]);
     const files = stdout
       .trim()
@@ -51,10 +51,13 @@ describe("the npm tarball in someone else's Pulumi project", function () {
       "dist/provider/emulator/cli.js",
       "provider/plugin/PulumiPlugin.yaml",
       "provider/plugin/index.js",
+      "sdk/python/setup.py",
+      "sdk/python/pulumi_astro_invites/__init__.py",
+      "sdk/python/pulumi_astro_invites/pulumi-plugin.json",
     ]);
     const unexpected = files.filter(
       (f) =>
-        !/^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/provider\/.*\.(js|d\.ts)|provider\/plugin\/(PulumiPlugin\.yaml|package\.json|index\.js))$/.test(
+        !/^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/provider\/.*\.(js|d\.ts)|provider\/plugin\/(PulumiPlugin\.yaml|package\.json|index\.js)|sdk\/python\/(setup\.py|pulumi_astro_invites\/[\w.-]+))$/.test(
           f,
         ),
     );

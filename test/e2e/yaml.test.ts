@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { Emulator, startEmulator } from "../../provider/emulator/server";
-import { installedYamlProject } from "../../scripts/lib/installed-project";
+import { installedPluginProject } from "../../scripts/lib/installed-project";
 import { pulumiCli, PulumiWorkspace, REPO_ROOT } from "../../scripts/lib/workspace";
 
 const run = promisify(execFile);
@@ -42,7 +42,7 @@ describe("Pulumi YAML programs under the real Pulumi CLI", function () {
 
   before(async () => {
     emulator = await startEmulator();
-    ({ dir, plugin } = await installedYamlProject("yaml-infra"));
+    ({ dir, plugin } = await installedPluginProject("yaml-infra"));
     writeFileSync(join(dir, "ops.txt"), "# the on-call rota\nops@example.com ORGANIZATION_OBSERVE_ADMIN\n");
     write({});
     stack = new PulumiWorkspace(dir, "prod", { inPlace: true });
@@ -197,46 +197,6 @@ describe("Pulumi YAML programs under the real Pulumi CLI", function () {
     } finally {
       rmSync(build, { recursive: true, force: true });
       rmSync(work, { recursive: true, force: true });
-    }
-  });
-
-  it("a Python Automation API inline program declares the invite through the generated Python SDK (sdk/python): up invites, destroy revokes", async () => {
-    const venv = mkdtempSync(join(tmpdir(), "python-venv-"));
-    const work = mkdtempSync(join(tmpdir(), "python-infra-"));
-    const home = mkdtempSync(join(tmpdir(), "python-home-"));
-    try {
-      // A fresh virtualenv with the SDK installed from its path, and the Pulumi release our npm SDK matches.
-      await run("python3", ["-m", "venv", venv]);
-      const python = join(venv, "bin", "python");
-      // Installed from a copy: pip builds in the source tree (build/, *.egg-info/), which is the repository's.
-      const sdk = join(venv, "sdk-python");
-      cpSync(join(REPO_ROOT, "sdk/python"), sdk, { recursive: true });
-      await run(python, ["-m", "pip", "install", "--quiet", "pulumi==3.270.0", sdk], { maxBuffer: 16 * 1024 * 1024 });
-      cpSync(join(dir, "node_modules"), join(work, "node_modules"), { recursive: true });
-      const env = {
-        ...process.env,
-        PATH: `${dirname(pulumiCli())}:${process.env.PATH}`,
-        PULUMI_HOME: join(home, "home"),
-        PULUMI_BACKEND_URL: `file://${home}`,
-        PULUMI_CONFIG_PASSPHRASE: "python-automation",
-        PULUMI_SKIP_UPDATE_CHECK: "true",
-        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-        ASTRO_API_URL: emulator.apiUrl,
-        ASTRO_ORGANIZATION_ID: emulator.organizationId,
-        ASTRO_API_TOKEN: emulator.token,
-      };
-      const script = join(REPO_ROOT, "test/fixtures/python-automation/main.py");
-      const up = await run(python, [script, work, plugin, "up"], { env, maxBuffer: 16 * 1024 * 1024 });
-      expect(up.stdout.trim()).to.equal("PENDING ORGANIZATION_BILLING_ADMIN");
-      expect(member("pythonista@example.com")).to.include({ status: "PENDING", organizationRole: "ORGANIZATION_BILLING_ADMIN" });
-      const stateFiles = readdirSync(join(home, ".pulumi", "stacks", "python-infra"), { recursive: true }).map(String);
-      for (const file of stateFiles.filter((f) => f.endsWith(".json"))) {
-        expect(readFileSync(join(home, ".pulumi", "stacks", "python-infra", file), "utf8")).not.to.contain(emulator.token);
-      }
-      await run(python, [script, work, plugin, "destroy"], { env, maxBuffer: 16 * 1024 * 1024 });
-      expect(member("pythonista@example.com")).to.equal(undefined);
-    } finally {
-      for (const path of [venv, work, home]) rmSync(path, { recursive: true, force: true });
     }
   });
 });
