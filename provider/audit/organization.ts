@@ -1,7 +1,7 @@
 import type { AstroClient } from "../api/client";
 import { AstroApiError } from "../api/errors";
 import type { Team, TeamMember, User, Workspace, WorkspaceRoleEntry } from "../api/schemas";
-import { workspaceRoleEntries } from "../export/members";
+import { teamsWithMembers, workspaceRoleEntries } from "../export/members";
 import { ownEntries } from "../invite/workspace-roles";
 
 /**
@@ -54,11 +54,7 @@ export async function readOrganization(
       const listed = await Promise.all(workspaces.map((workspace) => workspaceRoleEntries(client, organizationId, workspace.id)));
       return { workspaces, entries: mergeEntries(listed) };
     }),
-    permitted("Teams", async () => {
-      const found = await client.listTeams(organizationId);
-      say(`reading the members of ${found.length} Teams`);
-      return Promise.all(found.map(async (team) => ({ team, members: await client.listTeamMembers(organizationId, team.id) })));
-    }),
+    permitted("Teams", () => teamsWithMembers(client, organizationId, say)),
   ]);
   if (workspaceRoles && !teams)
     notAudited.push("whose workspace roles are their own: without the Teams, a Team's grant is counted as the person's");

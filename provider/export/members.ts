@@ -1,5 +1,5 @@
 import type { AstroClient } from "../api/client";
-import { emailKey, type Team, type User, type WorkspaceRoleEntry } from "../api/schemas";
+import { emailKey, type Team, type TeamMember, type User, type WorkspaceRoleEntry } from "../api/schemas";
 import { withoutTeamGrants } from "../invite/workspace-roles";
 import { isOrganizationRole } from "../roles";
 
@@ -75,16 +75,24 @@ export interface ExportedTeam {
   members: string[];
 }
 
-/** Every Team of the organization with its members: one Teams list and one members list per Team. */
-export async function readTeams(client: AstroClient, organizationId: string, say: (line: string) => void): Promise<ExportedTeam[]> {
+/**
+ * Every Team of the organization with its members: one Teams list and one members list per Team, never a
+ * read per member. The export and the audit read Teams this one way.
+ */
+export async function teamsWithMembers(
+  client: AstroClient,
+  organizationId: string,
+  say: (line: string) => void,
+): Promise<{ team: Team; members: TeamMember[] }[]> {
   const teams = await client.listTeams(organizationId);
   say(`reading the members of ${teams.length} Teams`);
-  return Promise.all(
-    teams.map(async (team) => ({
-      team,
-      members: (await client.listTeamMembers(organizationId, team.id)).map((member) => emailKey(member.username)).sort(),
-    })),
-  );
+  return Promise.all(teams.map(async (team) => ({ team, members: await client.listTeamMembers(organizationId, team.id) })));
+}
+
+/** Every Team with its members' emails, as export declares them. */
+export async function readTeams(client: AstroClient, organizationId: string, say: (line: string) => void): Promise<ExportedTeam[]> {
+  const teams = await teamsWithMembers(client, organizationId, say);
+  return teams.map(({ team, members }) => ({ team, members: members.map((member) => emailKey(member.username)).sort() }));
 }
 
 /** Reads every user of the organization (paced, retried, bounded like every other call). */
