@@ -26,3 +26,9 @@ export const WORKSPACE_ROLES = [
 ] as const;
 
 export type WorkspaceRole = (typeof WORKSPACE_ROLES)[number];
+
+/** The built-in Deployment role; an organization's custom Deployment roles are named by their ids. */
+export const DEPLOYMENT_ROLES = ["DEPLOYMENT_ADMIN"] as const;
+
+/** The built-in DAG roles, most privileged first; custom DAG roles are named by their ids. */
+export const DAG_ROLES = ["DAG_AUTHOR", "DAG_VIEWER"] as const;

@@ -14,11 +14,14 @@ import {
 } from "./retry";
 import {
   ASTRO_ID,
+  Deployment,
+  DeploymentsPageSchema,
   ErrorBodySchema,
   Invite,
   InviteSchema,
   Organization,
   OrganizationSchema,
+  RoleLists,
   SubjectRolesSchema,
   Team,
   TeamMember,
@@ -29,7 +32,6 @@ import {
   UserSchema,
   UsersPageSchema,
   Workspace,
-  WorkspaceRoleEntry,
   WorkspacesPageSchema,
   describeShapeProblem,
   emailKey,
@@ -67,8 +69,10 @@ export interface NewTeam {
 }
 
 /** Which users a walk lists: all of the organization's, or those with a role in one workspace (role lists filled). */
+/** A users list filtered to one workspace's or one Deployment's users: their role lists are filled. */
 export interface UsersFilter {
   workspaceId?: string;
+  deploymentId?: string;
 }
 
 /** The largest answer the client reads; anything bigger is a misbehaving server, not an organization. */
@@ -286,22 +290,17 @@ export class AstroClient {
   }
 
   /**
-   * Sets a user's workspace roles. The list sent replaces the person's list, so it must hold every
-   * workspace role they keep (the caller leaves out what their Teams grant: see updateOrganizationRole);
-   * the API requires the organization role beside it (the v1 spec), and keeps the deployment and DAG
-   * lists this body omits.
+   * Sets a user's roles below the organization. Each list sent replaces the person's list, so it must hold
+   * every role of that kind they keep (the caller leaves out what their Teams grant: see
+   * updateOrganizationRole); a list the body omits is kept. The API requires the organization role beside
+   * them (the v1 spec).
    */
-  async updateWorkspaceRoles(
-    organizationId: string,
-    userId: string,
-    organizationRole: string,
-    workspaceRoles: WorkspaceRoleEntry[],
-  ): Promise<void> {
+  async updateUserRoles(organizationId: string, userId: string, roles: { organizationRole: string } & RoleLists): Promise<void> {
     const request: Request = {
       operation: "updateRoles",
       method: "POST",
       path: this.path("organizations", organizationId, "users", userId, "roles"),
-      body: { organizationRole, workspaceRoles },
+      body: roles,
     };
     await this.send(request, (attempt) => accept(attempt, { 200: (body) => this.parse(request.operation, SubjectRolesSchema, body) }));
   }
@@ -326,6 +325,18 @@ export class AstroClient {
       this.path("organizations", organizationId, "workspaces"),
       WorkspacesPageSchema,
       (page) => page.workspaces,
+    );
+  }
+
+  /** The organization's Deployments (id, name and workspace), every page; only these ids when given. */
+  async listDeployments(organizationId: string, deploymentIds: string[] = []): Promise<Deployment[]> {
+    const query = deploymentIds.map((id) => `&deploymentIds=${this.id(id)}`).join("");
+    return this.everyPage(
+      "listDeployments",
+      this.path("organizations", organizationId, "deployments"),
+      DeploymentsPageSchema,
+      (page) => page.deployments,
+      query,
     );
   }
 
@@ -419,11 +430,7 @@ export class AstroClient {
    * Sets a Team's roles: `organizationRole` is required by the API; each list sent replaces the Team's,
    * and, as for users, a list the body omits is taken to be kept.
    */
-  async updateTeamRoles(
-    organizationId: string,
-    teamId: string,
-    roles: { organizationRole: string; workspaceRoles?: WorkspaceRoleEntry[] },
-  ): Promise<void> {
+  async updateTeamRoles(organizationId: string, teamId: string, roles: { organizationRole: string } & RoleLists): Promise<void> {
     const request: Request = {
       operation: "updateTeamRoles",
       method: "POST",
@@ -461,11 +468,13 @@ export class AstroClient {
   }
 
   private async getUsersPage(organizationId: string, offset: number, filter: UsersFilter) {
-    const workspace = filter.workspaceId === undefined ? "" : `&workspaceId=${this.id(filter.workspaceId)}`;
+    const scope = Object.entries(filter)
+      .flatMap(([name, id]) => (id === undefined ? [] : [`&${name}=${this.id(id)}`]))
+      .join("");
     const request: Request = {
       operation: "listUsers",
       method: "GET",
-      path: `${this.path("organizations", organizationId, "users")}?offset=${offset}&limit=${LIST_PAGE_SIZE}${workspace}`,
+      path: `${this.path("organizations", organizationId, "users")}?offset=${offset}&limit=${LIST_PAGE_SIZE}${scope}`,
     };
     return this.send(request, (attempt) => accept(attempt, { 200: (body) => this.parse(request.operation, UsersPageSchema, body) }));
   }

@@ -9,6 +9,7 @@ export type Operation =
   | "updateRoles"
   | "getUserTeams"
   | "listWorkspaces"
+  | "listDeployments"
   | "getOrganization"
   | "listTeams"
   | "createTeam"
@@ -33,6 +34,7 @@ export const REQUIRED_PERMISSION: Record<Operation, string> = {
   updateRoles: "organization.userRoles.access",
   getUserTeams: "organization.teams.get",
   listWorkspaces: "organization.workspaces.get",
+  listDeployments: "organization.deployments.get",
   getOrganization: "organization.get",
   listTeams: "organization.teams.get",
   createTeam: "organization.teams.create",

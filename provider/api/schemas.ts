@@ -38,13 +38,32 @@ export type Invite = z.infer<typeof InviteSchema>;
 export const USER_STATUSES = ["ACTIVE", "INACTIVE", "PENDING", "BANNED"] as const;
 const UserStatusSchema = z.enum(USER_STATUSES);
 
-/** Deployment and DAG roles: never sent back (a roles POST keeps the lists it omits), so read loosely. */
-const ScopedRolesSchema = z.array(z.record(z.string(), z.unknown())).optional();
-
 /** One workspace role (one per workspace); the role as a string, since Astronomer may add roles. */
 const WorkspaceRoleSchema = z.object({ workspaceId: AstroIdSchema, role: z.string() });
 export type WorkspaceRoleEntry = z.infer<typeof WorkspaceRoleSchema>;
 const WorkspaceRolesSchema = z.array(WorkspaceRoleSchema).optional();
+
+/** One Deployment role (one per Deployment): built in, or a custom role's id. */
+const DeploymentRoleSchema = z.object({ deploymentId: AstroIdSchema, role: z.string() });
+type DeploymentRoleEntry = z.infer<typeof DeploymentRoleSchema>;
+
+/** One DAG role on a Deployment: for one DAG (`dagId`) or every DAG with a tag (`dagTag`). */
+const DagRoleSchema = z.object({
+  deploymentId: AstroIdSchema,
+  role: z.string(),
+  dagId: z.string().optional(),
+  dagTag: z.string().optional(),
+});
+type DagRoleEntry = z.infer<typeof DagRoleSchema>;
+
+const ScopedRoles = { deploymentRoles: z.array(DeploymentRoleSchema).optional(), dagRoles: z.array(DagRoleSchema).optional() };
+
+/** The lists of a roles POST below the organization; a list the body omits is kept (see AstroClient.updateOrganizationRole). */
+export interface RoleLists {
+  workspaceRoles?: WorkspaceRoleEntry[];
+  deploymentRoles?: DeploymentRoleEntry[];
+  dagRoles?: DagRoleEntry[];
+}
 
 export const UserSchema = z.object({
   id: AstroIdSchema,
@@ -55,8 +74,7 @@ export const UserSchema = z.object({
   // A string rather than the role enum: a role Astronomer adds later must not make every read fail.
   organizationRole: z.string().optional(),
   workspaceRoles: WorkspaceRolesSchema,
-  deploymentRoles: ScopedRolesSchema,
-  dagRoles: ScopedRolesSchema,
+  ...ScopedRoles,
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -72,8 +90,7 @@ export const UsersPageSchema = z.object({
 export const SubjectRolesSchema = z.object({
   organizationRole: z.string().optional(),
   workspaceRoles: WorkspaceRolesSchema,
-  deploymentRoles: ScopedRolesSchema,
-  dagRoles: ScopedRolesSchema,
+  ...ScopedRoles,
 });
 
 /** A Team, as its own reads and a user's Teams list show it: its roles, never its members. */
@@ -84,8 +101,7 @@ export const TeamSchema = z.object({
   // A string rather than the role enum, as for users.
   organizationRole: z.string().optional(),
   workspaceRoles: WorkspaceRolesSchema,
-  deploymentRoles: ScopedRolesSchema,
-  dagRoles: ScopedRolesSchema,
+  ...ScopedRoles,
   isIdpManaged: z.boolean(),
 });
 export type Team = z.infer<typeof TeamSchema>;
@@ -106,6 +122,11 @@ export const WorkspacesPageSchema = z.object({
   totalCount: z.number().int(),
   workspaces: z.array(WorkspaceSchema),
 });
+
+/** A Deployment, with the workspace it belongs to (a Deployment or DAG role needs a role there). */
+const DeploymentSchema = z.object({ id: AstroIdSchema, name: z.string(), workspaceId: AstroIdSchema });
+export type Deployment = z.infer<typeof DeploymentSchema>;
+export const DeploymentsPageSchema = z.object({ totalCount: z.number().int(), deployments: z.array(DeploymentSchema) });
 
 const FieldErrorSchema = z.object({ code: z.string(), field: z.string(), message: z.string() });
 export type FieldError = z.infer<typeof FieldErrorSchema>;

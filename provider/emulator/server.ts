@@ -163,6 +163,12 @@ const ROUTES: Route[] = [
     run: (state, token, [org], _body, query) => state.listWorkspaces(token, org, query),
   },
   {
+    operation: "listDeployments",
+    method: "GET",
+    pattern: new RegExp(`^/v1/organizations/${ID}/deployments$`),
+    run: (state, token, [org], _body, query) => state.listDeployments(token, org, query),
+  },
+  {
     operation: "getOrganization",
     method: "GET",
     pattern: new RegExp(`^/v1/organizations/${ID}$`),
@@ -373,6 +379,22 @@ const ADMIN_ROUTES: AdminRoute[] = [
     method: "POST",
     path: "/organizations/:id/workspaces",
     run: ({ state }, [org], input) => ({ status: 200, body: state.createWorkspace(org, String(input.name ?? "Workspace")) }),
+  },
+  {
+    method: "POST",
+    path: "/organizations/:id/deployments",
+    run: ({ state }, [org], input) => ({
+      status: 200,
+      body: state.createDeployment(org, String(input.workspaceId), String(input.name ?? "Deployment")),
+    }),
+  },
+  {
+    method: "POST",
+    path: "/organizations/:id/custom-roles",
+    run: ({ state }, [org], input) => ({
+      status: 200,
+      body: { id: state.createCustomRole(org, input.scope === "DAG" ? "DAG" : "DEPLOYMENT") },
+    }),
   },
   {
     method: "POST",

@@ -1,5 +1,5 @@
 import { emailKey } from "../api/schemas";
-import { ORGANIZATION_ROLES, WORKSPACE_ROLES, isOrganizationRole } from "../roles";
+import { DAG_ROLES, DEPLOYMENT_ROLES, ORGANIZATION_ROLES, WORKSPACE_ROLES, isOrganizationRole } from "../roles";
 import { cuid } from "./ids";
 
 /**
@@ -25,8 +25,18 @@ export interface Switches {
    * list carries no role lists either way.
    */
   teamGrantsInUserRead: boolean;
-  /** A roles POST with workspace roles for a PENDING user: applied, or 400 until they accept. */
+  /** A roles POST with workspace, Deployment or DAG roles for a PENDING user: applied, or 400 until they accept. */
   workspaceRolesForPending: "accept" | "reject";
+  /**
+   * A Deployment or DAG role for someone (or a Team) with no role in the Deployment's workspace: Astro adds
+   * WORKSPACE_ACCESSOR there itself (what the reference records), or refuses with 400.
+   */
+  scopedRoleWithoutWorkspaceRole: "addAccessor" | "refuse";
+  /**
+   * A DAG role on a Deployment where the subject has no Deployment role: 400 (Astronomer's Terraform docs
+   * require the Deployment role), or accepted as sent. Whether Astro fills one in is not known, and not emulated.
+   */
+  dagRoleWithoutDeploymentRole: "refuse" | "accept";
   /** Adding a PENDING invitee to a Team (at create or to its members): accepted, or 400 until they accept. */
   pendingTeamMembers: "accept" | "reject";
   /**
@@ -45,6 +55,8 @@ const DEFAULT_SWITCHES: Switches = {
   inviteLifetimeSeconds: 7 * 24 * 3600,
   teamGrantsInUserRead: true,
   workspaceRolesForPending: "reject",
+  scopedRoleWithoutWorkspaceRole: "addAccessor",
+  dagRoleWithoutDeploymentRole: "refuse",
   pendingTeamMembers: "reject",
   idpManagedTeamWrites: "403",
 };
@@ -92,6 +104,20 @@ export interface Organization {
 export interface Workspace {
   id: string;
   name: string;
+  organizationId: string;
+}
+
+export interface Deployment {
+  id: string;
+  name: string;
+  workspaceId: string;
+  organizationId: string;
+}
+
+/** An organization's own Deployment or DAG role, named by its id in role lists. */
+interface CustomRole {
+  id: string;
+  scope: "DEPLOYMENT" | "DAG";
   organizationId: string;
 }
 
@@ -170,6 +196,8 @@ export class EmulatorState {
   private readonly invites = new Map<string, EmulatedInvite>();
   private readonly teams = new Map<string, Team>();
   private readonly workspaces = new Map<string, Workspace>();
+  private readonly deployments = new Map<string, Deployment>();
+  private readonly customRoles = new Map<string, CustomRole>();
   /** Stands in as the inviter of invites sent outside the API. */
   private readonly uiUser: ApiToken = { id: cuid(), name: "Astro UI", secret: "", organizationIds: [] };
 
@@ -261,12 +289,16 @@ export class EmulatorState {
     this.sweepExpired();
     const offset = integerParam(query, "offset", 0, 0, Number.MAX_SAFE_INTEGER);
     const limit = integerParam(query, "limit", 20, 1, 1000);
-    // Filtered by workspace: only the users with a role in it, with their role lists filled.
+    // Filtered by workspace or Deployment: only the users with a role there, with their role lists filled.
     const workspaceId = query.get("workspaceId");
+    const deploymentId = query.get("deploymentId");
     if (workspaceId !== null) this.workspace(organizationId, workspaceId);
+    if (deploymentId !== null) this.deployment(organizationId, deploymentId);
+    const onDeployment = (entry: { deploymentId: string }) => entry.deploymentId === deploymentId;
     const users = [...this.members(organizationId).values()]
-      .map((member) => this.userBody(member, workspaceId === null ? "list" : "byId"))
+      .map((member) => this.userBody(member, workspaceId === null && deploymentId === null ? "list" : "byId"))
       .filter((user) => workspaceId === null || user.workspaceRoles.some((entry) => entry.workspaceId === workspaceId))
+      .filter((user) => deploymentId === null || user.deploymentRoles.some(onDeployment) || user.dagRoles.some(onDeployment))
       .sort((a, b) => a.username.localeCompare(b.username));
     return { status: 200, body: { limit, offset, totalCount: users.length, users: users.slice(offset, offset + limit) } };
   }
@@ -284,12 +316,13 @@ export class EmulatorState {
     // The lists a body sends replace the person's direct ones; a list it omits is kept (as Astronomer's own
     // CLI relies on when it changes only the organization role).
     const { role, lists } = validateRolesBody(body);
-    this.checkWorkspaceRoles(organizationId, lists.workspaceRoles ?? []);
-    if (member.status === "PENDING" && lists.workspaceRoles?.length && this.switches.workspaceRolesForPending === "reject") {
+    const scoped = ROLE_LISTS.some((list) => lists[list]?.length);
+    const result = this.checkRoleLists(organizationId, lists, member.direct);
+    if (member.status === "PENDING" && scoped && this.switches.workspaceRolesForPending === "reject") {
       throw new ApiFailure(400, `Invalid request: User ${userId} is not an active member of organization ${organizationId}`);
     }
     member.role = role;
-    Object.assign(member.direct, lists);
+    member.direct = result;
     member.updatedAt = this.now().toISOString();
     return { status: 200, body: { organizationRole: role, ...structuredClone(member.direct) } };
   }
@@ -302,6 +335,22 @@ export class EmulatorState {
       .filter((workspace) => workspace.organizationId === organizationId)
       .sort((a, b) => a.name.localeCompare(b.name));
     return { status: 200, body: { limit, offset, totalCount: workspaces.length, workspaces: workspaces.slice(offset, offset + limit) } };
+  }
+
+  /** The organization's Deployments, filtered by `workspaceIds` and `deploymentIds` (repeated or comma-separated). */
+  listDeployments(token: ApiToken, organizationId: string, query: URLSearchParams): ApiResult {
+    this.authorize(token, organizationId, "organization.deployments.get");
+    const offset = integerParam(query, "offset", 0, 0, Number.MAX_SAFE_INTEGER);
+    const limit = integerParam(query, "limit", 20, 1, 1000);
+    const listed = (name: string) => query.getAll(name).flatMap((value) => value.split(",").filter(Boolean));
+    const [workspaceIds, deploymentIds] = [listed("workspaceIds"), listed("deploymentIds")];
+    const deployments = [...this.deployments.values()]
+      .filter((deployment) => deployment.organizationId === organizationId)
+      .filter((deployment) => workspaceIds.length === 0 || workspaceIds.includes(deployment.workspaceId))
+      .filter((deployment) => deploymentIds.length === 0 || deploymentIds.includes(deployment.id))
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map(({ id, name, workspaceId }) => ({ id, name, workspaceId }));
+    return { status: 200, body: { limit, offset, totalCount: deployments.length, deployments: deployments.slice(offset, offset + limit) } };
   }
 
   getUserTeams(token: ApiToken, organizationId: string, userId: string): ApiResult {
@@ -408,9 +457,8 @@ export class EmulatorState {
   updateTeamRoles(token: ApiToken, organizationId: string, teamId: string, body: unknown): ApiResult {
     const team = this.writableTeam(token, organizationId, teamId, "organization.teams.update");
     const { role, lists } = validateRolesBody(body);
-    this.checkWorkspaceRoles(organizationId, lists.workspaceRoles ?? []);
+    team.roles = this.checkRoleLists(organizationId, lists, team.roles);
     team.organizationRole = role;
-    Object.assign(team.roles, lists);
     team.updatedAt = this.now().toISOString();
     return { status: 200, body: { organizationRole: role, ...structuredClone(team.roles) } };
   }
@@ -423,6 +471,21 @@ export class EmulatorState {
     const workspace = { id, name, organizationId };
     this.workspaces.set(id, workspace);
     return workspace;
+  }
+
+  /** A Deployment in one of the organization's workspaces. */
+  createDeployment(organizationId: string, workspaceId: string, name: string, id: string = cuid()): Deployment {
+    this.workspace(organizationId, workspaceId);
+    const deployment = { id, name, workspaceId, organizationId };
+    this.deployments.set(id, deployment);
+    return deployment;
+  }
+
+  /** A custom Deployment or DAG role of the organization: role lists name it by its id. */
+  createCustomRole(organizationId: string, scope: CustomRole["scope"], id: string = cuid()): string {
+    this.members(organizationId);
+    this.customRoles.set(id, { id, scope, organizationId });
+    return id;
   }
 
   /** The invitee accepts: their user becomes ACTIVE and the invite is gone. */
@@ -572,6 +635,14 @@ export class EmulatorState {
     return workspace;
   }
 
+  private deployment(organizationId: string, deploymentId: string): Deployment {
+    const deployment = this.deployments.get(deploymentId);
+    if (!deployment || deployment.organizationId !== organizationId) {
+      throw new ApiFailure(404, `Deployment ${deploymentId} not found in organization ${organizationId}`);
+    }
+    return deployment;
+  }
+
   private team(organizationId: string, teamId: string): Team {
     const team = this.teams.get(teamId);
     if (!team || team.organizationId !== organizationId)
@@ -661,22 +732,86 @@ export class EmulatorState {
     return organization;
   }
 
-  /** The workspaces a roles POST names must exist in the organization, each once (400 with fieldErrors). */
-  private checkWorkspaceRoles(organizationId: string, entries: RoleLists["workspaceRoles"]): void {
+  /**
+   * A roles POST's lists checked as Astro does (400 with fieldErrors), and what the subject holds after it:
+   * the lists sent replace theirs, one omitted is kept. Every workspace and Deployment must be the
+   * organization's, each listed once; a Deployment or DAG role must be built in or one of the organization's
+   * custom roles; a DAG role names a dagId or a dagTag. Then the parents, by the switches: a workspace role
+   * where a Deployment or DAG role is held (Astro adds WORKSPACE_ACCESSOR, or refuses), and a Deployment role
+   * under each DAG role.
+   */
+  private checkRoleLists(organizationId: string, sent: Partial<RoleLists>, held: RoleLists): RoleLists {
     const fieldErrors: FieldError[] = [];
-    entries.forEach(({ workspaceId }, i) => {
+    const fail = (field: string, code: string, message: string) => fieldErrors.push({ code, field, message });
+    const once = <T>(entries: T[], key: (entry: T) => string, list: string, field: string, what: (entry: T) => string) =>
+      entries.forEach((entry, i) => {
+        if (entries.findIndex((other) => key(other) === key(entry)) !== i)
+          fail(`${list}[${i}].${field}`, "unique", `${what(entry)} is listed twice`);
+      });
+    (sent.workspaceRoles ?? []).forEach(({ workspaceId }, i) => {
       const workspace = this.workspaces.get(workspaceId);
-      if (!workspace || workspace.organizationId !== organizationId) {
-        fieldErrors.push({ code: "notfound", field: `workspaceRoles[${i}].workspaceId`, message: `workspace ${workspaceId} not found` });
-      } else if (entries.findIndex((entry) => entry.workspaceId === workspaceId) !== i) {
-        fieldErrors.push({
-          code: "unique",
-          field: `workspaceRoles[${i}].workspaceId`,
-          message: `workspace ${workspaceId} is listed twice`,
-        });
-      }
+      if (!workspace || workspace.organizationId !== organizationId)
+        fail(`workspaceRoles[${i}].workspaceId`, "notfound", `workspace ${workspaceId} not found`);
     });
+    once(
+      sent.workspaceRoles ?? [],
+      (e) => e.workspaceId,
+      "workspaceRoles",
+      "workspaceId",
+      (e) => `workspace ${e.workspaceId}`,
+    );
+    const knownDeployment = (deploymentId: string, field: string) => {
+      const deployment = this.deployments.get(deploymentId);
+      if (deployment?.organizationId === organizationId) return true;
+      fail(field, "notfound", `deployment ${deploymentId} not found`);
+      return false;
+    };
+    const knownRole = (role: string, builtIn: readonly string[], scope: CustomRole["scope"], field: string) => {
+      const custom = this.customRoles.get(role);
+      if (builtIn.includes(role) || (custom?.scope === scope && custom.organizationId === organizationId)) return;
+      fail(field, "oneof", `role must be one of ${builtIn.join(" ")} or a custom ${scope} role of the organization, got ${role}`);
+    };
+    (sent.deploymentRoles ?? []).forEach(({ deploymentId, role }, i) => {
+      knownDeployment(deploymentId, `deploymentRoles[${i}].deploymentId`);
+      knownRole(role, DEPLOYMENT_ROLES, "DEPLOYMENT", `deploymentRoles[${i}].role`);
+    });
+    once(
+      sent.deploymentRoles ?? [],
+      (e) => e.deploymentId,
+      "deploymentRoles",
+      "deploymentId",
+      (e) => `deployment ${e.deploymentId}`,
+    );
+    const dagKey = (entry: RoleLists["dagRoles"][number]) => `${entry.deploymentId}/${entry.dagId ?? ""}/${entry.dagTag ?? ""}`;
+    (sent.dagRoles ?? []).forEach((entry, i) => {
+      knownDeployment(entry.deploymentId, `dagRoles[${i}].deploymentId`);
+      knownRole(entry.role, DAG_ROLES, "DAG", `dagRoles[${i}].role`);
+      if ((entry.dagId === undefined) === (entry.dagTag === undefined))
+        fail(`dagRoles[${i}]`, "oneof", "a DAG role names one of dagId and dagTag");
+    });
+    once(sent.dagRoles ?? [], dagKey, "dagRoles", "dagId", (e) => `DAG ${e.dagId ?? `tag ${e.dagTag}`} of deployment ${e.deploymentId}`);
     if (fieldErrors.length) throw new ApiFailure(400, "Invalid request", fieldErrors);
+
+    const result: RoleLists = { ...structuredClone(held), ...structuredClone(sent) };
+    result.dagRoles.forEach(({ deploymentId }, i) => {
+      const parented = result.deploymentRoles.some((e) => e.deploymentId === deploymentId);
+      if (parented || this.switches.dagRoleWithoutDeploymentRole === "accept" || !this.deployments.has(deploymentId)) return;
+      fail(`dagRoles[${i}].deploymentId`, "parent", `a DAG role needs a Deployment role on deployment ${deploymentId}`);
+    });
+    const scoped = [
+      ...result.deploymentRoles.map((e, i) => ({ ...e, field: `deploymentRoles[${i}]` })),
+      ...result.dagRoles.map((e, i) => ({ ...e, field: `dagRoles[${i}]` })),
+    ];
+    for (const { deploymentId, field } of scoped) {
+      // A role the subject already held on a Deployment the emulator was not told of (a seeded one) is left be.
+      const workspaceId = this.deployments.get(deploymentId)?.workspaceId;
+      if (!workspaceId || result.workspaceRoles.some((entry) => entry.workspaceId === workspaceId)) continue;
+      if (this.switches.scopedRoleWithoutWorkspaceRole === "addAccessor")
+        result.workspaceRoles.push({ workspaceId, role: "WORKSPACE_ACCESSOR" });
+      else fail(`${field}.deploymentId`, "parent", `no role in workspace ${workspaceId}, the workspace of deployment ${deploymentId}`);
+    }
+    if (fieldErrors.length) throw new ApiFailure(400, "Invalid request", fieldErrors);
+    return result;
   }
 
   private personByEmail(email: string): Person | undefined {
@@ -850,11 +985,12 @@ function validateRoleLists(body: unknown): Partial<RoleLists> {
       list === "workspaceRoles" &&
       valid &&
       entries.some((entry) => !(WORKSPACE_ROLES as readonly string[]).includes(entry.role) || typeof entry.workspaceId !== "string");
-    if (!valid || badWorkspaceRole) {
+    const noDeployment = list !== "workspaceRoles" && valid && entries.some((entry) => typeof entry.deploymentId !== "string");
+    if (!valid || badWorkspaceRole || noDeployment) {
       fieldErrors.push({
         code: "oneof",
         field: list,
-        message: `${list} must be a list of roles (workspace roles: ${WORKSPACE_ROLES.join(" ")})`,
+        message: `${list} must be a list of roles (workspace roles: ${WORKSPACE_ROLES.join(" ")}; Deployment and DAG roles name their deploymentId)`,
       });
     } else {
       (lists as Record<string, unknown>)[list] = structuredClone(entries);

@@ -100,7 +100,10 @@ async function apply(client: AstroClient, state: InviteState, read: OwnRoles, pl
     ...read.entries.filter((entry) => !stepped.has(entry.workspaceId)),
     ...plan.steps.filter((step) => step.to !== "").map((step) => ({ workspaceId: step.workspaceId, role: step.to })),
   ];
-  await client.updateWorkspaceRoles(state.organizationId, read.user.id, read.user.organizationRole ?? state.role, list);
+  await client.updateUserRoles(state.organizationId, read.user.id, {
+    organizationRole: read.user.organizationRole ?? state.role,
+    workspaceRoles: list,
+  });
   return Object.fromEntries(list.map((entry) => [entry.workspaceId, entry.role]));
 }
 

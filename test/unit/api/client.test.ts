@@ -118,17 +118,25 @@ describe("AstroClient against the emulator", () => {
       const jane = emulator.state.seedMember(org, "jane@example.com", "ORGANIZATION_MEMBER");
       const deploymentRoles = [{ deploymentId: "cdeploy", role: "DEPLOYMENT_ADMIN" }];
       emulator.state.grantDirectRoles(org, jane, { deploymentRoles });
-      await api.updateWorkspaceRoles(org, jane, "ORGANIZATION_MEMBER", [{ workspaceId: data, role: "WORKSPACE_AUTHOR" }]);
+      await api.updateUserRoles(org, jane, {
+        organizationRole: "ORGANIZATION_MEMBER",
+        workspaceRoles: [{ workspaceId: data, role: "WORKSPACE_AUTHOR" }],
+      });
       expect(emulator.state.directRoles(org, jane)).to.deep.include({
         workspaceRoles: [{ workspaceId: data, role: "WORKSPACE_AUTHOR" }],
         deploymentRoles,
       });
       const bad = (await rejection(
-        api.updateWorkspaceRoles(org, jane, "ORGANIZATION_MEMBER", [{ workspaceId: "cnowhere", role: "WORKSPACE_AUTHOR" }]),
+        api.updateUserRoles(org, jane, {
+          organizationRole: "ORGANIZATION_MEMBER",
+          workspaceRoles: [{ workspaceId: "cnowhere", role: "WORKSPACE_AUTHOR" }],
+        }),
       )) as AstroApiError;
       expect([bad.status, bad.fieldErrors.map((f) => f.field)]).to.deep.equal([400, ["workspaceRoles[0].workspaceId"]]);
       const ids = (await rejection(
-        api.updateWorkspaceRoles(org, jane, "ORGANIZATION_MEMBER", []).then(() => api.listUsers(org, { workspaceId: "../x" }).next()),
+        api
+          .updateUserRoles(org, jane, { organizationRole: "ORGANIZATION_MEMBER", workspaceRoles: [] })
+          .then(() => api.listUsers(org, { workspaceId: "../x" }).next()),
       )) as Error;
       expect(ids.message).to.contain("Refusing to use");
     });
@@ -138,11 +146,42 @@ describe("AstroClient against the emulator", () => {
       const data = emulator.state.createWorkspace(org, "Data Eng").id;
       const pending = emulator.state.seedMember(org, "new@example.com", "ORGANIZATION_MEMBER", "PENDING");
       const roles = [{ workspaceId: data, role: "WORKSPACE_MEMBER" }];
-      const refused = (await rejection(api.updateWorkspaceRoles(org, pending, "ORGANIZATION_MEMBER", roles))) as AstroApiError;
+      const refused = (await rejection(
+        api.updateUserRoles(org, pending, { organizationRole: "ORGANIZATION_MEMBER", workspaceRoles: roles }),
+      )) as AstroApiError;
       expect([refused.status, refused.fieldErrors]).to.deep.equal([400, []]);
       emulator.state.switches.workspaceRolesForPending = "accept";
-      await api.updateWorkspaceRoles(org, pending, "ORGANIZATION_MEMBER", roles);
+      await api.updateUserRoles(org, pending, { organizationRole: "ORGANIZATION_MEMBER", workspaceRoles: roles });
       expect(emulator.state.directRoles(org, pending).workspaceRoles).to.deep.equal(roles);
+    });
+  });
+
+  describe("Deployment and DAG roles", () => {
+    it("lists Deployments with their workspace (all, or by id), sets a person's Deployment and DAG roles, and finds them by the deploymentId filter", async () => {
+      const api = client();
+      const data = emulator.state.createWorkspace(org, "Data Eng").id;
+      const etl = emulator.state.createDeployment(org, data, "etl").id;
+      const other = emulator.state.createDeployment(org, data, "other").id;
+      expect(await api.listDeployments(org)).to.deep.equal([
+        { id: etl, name: "etl", workspaceId: data },
+        { id: other, name: "other", workspaceId: data },
+      ]);
+      expect((await api.listDeployments(org, [other])).map((d) => d.id)).to.deep.equal([other]);
+      const jane = emulator.state.seedMember(org, "jane@example.com", "ORGANIZATION_MEMBER");
+      const deploymentRoles = [{ deploymentId: etl, role: "DEPLOYMENT_ADMIN" }];
+      const dagRoles = [{ deploymentId: etl, dagTag: "finance", role: "DAG_VIEWER" }];
+      await api.updateUserRoles(org, jane, { organizationRole: "ORGANIZATION_MEMBER", deploymentRoles, dagRoles });
+      emulator.log.length = 0;
+      const pages = [];
+      for await (const page of api.listUsers(org, { deploymentId: etl })) pages.push(...page.users);
+      expect(pages.map((u) => [u.username, u.deploymentRoles, u.dagRoles])).to.deep.equal([
+        ["jane@example.com", deploymentRoles, dagRoles],
+      ]);
+      expect(emulator.log.map((e) => e.path)).to.deep.equal([`/v1/organizations/${org}/users?offset=0&limit=1000&deploymentId=${etl}`]);
+      const bad = (await rejection(
+        api.updateUserRoles(org, jane, { organizationRole: "ORGANIZATION_MEMBER", deploymentRoles: [{ deploymentId: etl, role: "NOPE" }] }),
+      )) as AstroApiError;
+      expect([bad.status, bad.fieldErrors.map((f) => f.field)]).to.deep.equal([400, ["deploymentRoles[0].role"]]);
     });
   });
 
@@ -257,6 +296,7 @@ describe("AstroClient against the emulator", () => {
         updateRoles: (api) => api.updateOrganizationRole(org, userId, "ORGANIZATION_OWNER"),
         getUserTeams: (api) => api.getUserTeams(org, userId),
         listWorkspaces: (api) => api.listWorkspaces(org),
+        listDeployments: (api) => api.listDeployments(org),
         getOrganization: (api) => api.getOrganization(org),
         listTeams: (api) => api.listTeams(org),
         createTeam: (api) => api.createTeam(org, { name: "new" }),

@@ -118,7 +118,7 @@ describe("emulator: Teams", () => {
     const team = await created({ name: "platform", memberIds: [jane] });
     emulator.state.switches.teamGrantsInUserRead = true;
     const roles = (body: unknown) => call(emulator, "POST", `/organizations/${org}/teams/${team.id}/roles`, { body });
-    const deployment = [{ deploymentId: "cdeployment00000000000000", role: "DEPLOYMENT_ADMIN" }];
+    const deployment = [{ deploymentId: emulator.state.createDeployment(org, ops, "etl").id, role: "DEPLOYMENT_ADMIN" }];
     expect((await roles({ organizationRole: "ORGANIZATION_MEMBER", deploymentRoles: deployment })).status).to.equal(200);
     const set = await roles({
       organizationRole: "ORGANIZATION_BILLING_ADMIN",
