@@ -158,72 +158,104 @@ export function observe(state: InviteState, user: User): InviteState {
   return { ...state, userId: user.id, role: user.organizationRole ?? state.role, status: expired ? "EXPIRED" : user.status };
 }
 
-// ---- workspace roles --------------------------------------------------------------------------------
+// ---- roles below the organization: workspaces, Deployments, DAGs ------------------------------------
 
-/** One workspace's step for a person. `from` and `to` are roles of their own there, "" for none. */
-interface WorkspaceStep {
-  workspaceId: string;
+/**
+ * The scopes below the organization where a person holds roles of their own, one role per key: a
+ * workspace (its id), a Deployment (its id), a DAG or DAG tag of a Deployment (dagKey). One table decides
+ * all three; each scope's state fields are named here once.
+ */
+export const SCOPES = {
+  workspace: { noun: "workspace", roles: "workspaceRoles", before: "workspaceRolesBefore" },
+  deployment: { noun: "Deployment", roles: "deploymentRoles", before: "deploymentRolesBefore" },
+  dag: { noun: "DAG", roles: "dagRoles", before: "dagRolesBefore" },
+} as const;
+export type Scope = keyof typeof SCOPES;
+
+/** Key -> role in one scope; "" or absent for none. */
+export type ScopedRoles = Record<string, string>;
+/** Workspace id -> role: the workspace scope's roles. */
+export type WorkspaceRoles = ScopedRoles;
+
+/** One key's step for a person. `from` and `to` are roles of their own there, "" for none. */
+export interface ScopedStep {
+  scope: Scope;
+  key: string;
   from: string;
   to: string;
   reason: string;
 }
 
-/** Workspace id -> role; "" or absent for none. */
-export type WorkspaceRoles = Record<string, string>;
+/** What the steps of one scope read of the stored state (a person new to the stack has none of it yet). */
+export interface ScopedState {
+  email: string;
+  onDelete: InviteState["onDelete"];
+  /** The roles the stack last saw there. */
+  roles: ScopedRoles;
+  /** Per key the stack declares, the role before the stack ("" for none). */
+  before: ScopedRoles;
+}
 
-/** What the workspace steps read of the stored state (a person new to the stack has none of it yet). */
-export type WorkspaceState = Pick<InviteState, "email" | "onDelete" | "workspaceRoles" | "workspaceRolesBefore" | "workspaceRolesDeferred">;
-
-/** What the workspace steps of an update or a removal come to: the steps, and what is left alone and why. */
-export interface WorkspacePlan {
-  steps: WorkspaceStep[];
+/** What the steps of an update or a removal come to: the steps, and what is left alone and why. */
+export interface ScopedPlan {
+  steps: ScopedStep[];
   warnings: string[];
 }
 
 /**
- * update: each declared workspace where the person's own role is not the declared one gets it; each
- * workspace the stack declared before and no longer does is set back as on removal. `current` is what a
- * read just showed (their own roles, Team grants left out), or the stored roles when none was made.
+ * update: each declared key where the person's own role is not the declared one gets it; each key the
+ * stack declared before and no longer does is set back as on removal. `current` is what a read just
+ * showed (their own roles, Team grants left out), or the stored roles when none was made.
  */
-export function planWorkspaceUpdate(stored: WorkspaceState, current: WorkspaceRoles, declared: WorkspaceRoles): WorkspacePlan {
-  const steps: WorkspaceStep[] = [];
-  for (const [workspaceId, to] of Object.entries(declared)) {
-    const from = current[workspaceId] ?? "";
+export function planScopedUpdate(scope: Scope, stored: ScopedState, current: ScopedRoles, declared: ScopedRoles): ScopedPlan {
+  const steps: ScopedStep[] = [];
+  for (const [key, to] of Object.entries(declared)) {
+    const from = current[key] ?? "";
     if (from === to) continue;
     const reason = from === "" ? `${to} granted` : `set to ${to} (was ${from})`;
-    steps.push({ workspaceId, from, to, reason });
+    steps.push({ scope, key, from, to, reason });
   }
-  const dropped = Object.keys(stored.workspaceRolesBefore).filter((workspaceId) => !(workspaceId in declared));
-  return merge({ steps, warnings: [] }, setBack(stored, current, dropped, "removed from the declaration"));
+  const dropped = Object.keys(stored.before).filter((key) => !(key in declared));
+  return merge({ steps, warnings: [] }, setBack(scope, stored, current, dropped, "removed from the declaration"));
 }
 
-/** delete: every workspace the stack declared is set back (the person's role before the stack, or none). */
-export function planWorkspaceRemoval(stored: WorkspaceState, current: WorkspaceRoles): WorkspacePlan {
+/** delete: every key the stack declared is set back (the person's role before the stack, or none). */
+export function planScopedRemoval(scope: Scope, stored: ScopedState, current: ScopedRoles): ScopedPlan {
   if (stored.onDelete === "keep") return { steps: [], warnings: [] };
-  return setBack(stored, current, Object.keys(stored.workspaceRolesBefore), "removed from the program");
+  return setBack(scope, stored, current, Object.keys(stored.before), "removed from the program");
 }
 
-/** Undoes the stack's own grant in each workspace: only while the person holds the role the stack last saw there. */
-function setBack(stored: WorkspaceState, current: WorkspaceRoles, workspaceIds: string[], why: string): WorkspacePlan {
-  const plan: WorkspacePlan = { steps: [], warnings: [] };
-  for (const workspaceId of workspaceIds) {
-    const before = stored.workspaceRolesBefore[workspaceId] ?? "";
-    const now = current[workspaceId] ?? "";
-    const set = stored.workspaceRoles[workspaceId] ?? "";
+/** Undoes the stack's own grant at each key: only while the person holds the role the stack last saw there. */
+function setBack(scope: Scope, stored: ScopedState, current: ScopedRoles, keys: string[], why: string): ScopedPlan {
+  const plan: ScopedPlan = { steps: [], warnings: [] };
+  for (const key of keys) {
+    const before = stored.before[key] ?? "";
+    const now = current[key] ?? "";
+    const set = stored.roles[key] ?? "";
     if (now === before) continue;
     if (now !== set) {
       plan.warnings.push(
-        `${stored.email}: the role in workspace ${workspaceId} was changed outside the stack since (now ${now || "none"}): left alone.`,
+        `${stored.email}: the role in ${SCOPES[scope].noun} ${key} was changed outside the stack since (now ${now || "none"}): left alone.`,
       );
       continue;
     }
     const reason = before === "" ? `${why}: ${now} removed` : `${why}: set back to ${before}, their role before the stack`;
-    plan.steps.push({ workspaceId, from: now, to: before, reason });
+    plan.steps.push({ scope, key, from: now, to: before, reason });
   }
   return plan;
 }
 
-const merge = (a: WorkspacePlan, b: WorkspacePlan): WorkspacePlan => ({
+/** The workspace scope of an invite's state, as the table reads it. */
+export const workspaceState = (
+  state: Pick<InviteState, "email" | "onDelete" | "workspaceRoles" | "workspaceRolesBefore">,
+): ScopedState => ({
+  email: state.email,
+  onDelete: state.onDelete,
+  roles: state.workspaceRoles,
+  before: state.workspaceRolesBefore,
+});
+
+const merge = (a: ScopedPlan, b: ScopedPlan): ScopedPlan => ({
   steps: [...a.steps, ...b.steps],
   warnings: [...a.warnings, ...b.warnings],
 });

@@ -3,12 +3,12 @@ import { directoryFor } from "../api/directory";
 import { AstroApiError } from "../api/errors";
 import type { Team, User, WorkspaceRoleEntry } from "../api/schemas";
 import { report } from "../log";
-import { planWorkspaceRemoval, planWorkspaceUpdate, WorkspacePlan, WorkspaceRoles } from "./plan";
+import { planScopedRemoval, planScopedUpdate, ScopedPlan, WorkspaceRoles, workspaceState } from "./plan";
 import type { InviteInputs, InviteState } from "./schema";
 
 /**
  * The person's workspace roles, beside their organization role: the steps of the lifecycle that read and
- * write them. What each step does is the table's (plan.ts: planWorkspaceUpdate, planWorkspaceRemoval).
+ * write them. What each step does is the table's (plan.ts: planScopedUpdate, planScopedRemoval).
  *
  * Only a person's own grants are the stack's. A user read by id may list what their Teams grant beside
  * their own (astronomer/terraform-provider-astro#152), and the roles POST replaces the whole workspace
@@ -39,13 +39,13 @@ export async function reconcileWorkspaces(client: AstroClient, state: InviteStat
   if (state.userId === "") return state;
   // Nothing to do by what the stack last saw (a refresh reports drift into it): no reads either.
   const allKnown = Object.keys(declared).every((id) => id in state.workspaceRolesBefore);
-  if (allKnown && planWorkspaceUpdate(state, state.workspaceRoles, declared).steps.length === 0) return state;
+  if (allKnown && planScopedUpdate("workspace", workspaceState(state), state.workspaceRoles, declared).steps.length === 0) return state;
   const read = await readOwn(client, state);
   if (!read) return state;
   const newlyDeclared = Object.keys(declared).filter((id) => !(id in state.workspaceRolesBefore));
   const before = { ...state.workspaceRolesBefore, ...Object.fromEntries(newlyDeclared.map((id) => [id, read.own[id] ?? ""])) };
   const withBefore = { ...state, workspaceRolesBefore: before };
-  const plan = planWorkspaceUpdate(withBefore, read.own, declared);
+  const plan = planScopedUpdate("workspace", workspaceState(withBefore), read.own, declared);
   const settled = (roles: WorkspaceRoles, deferred: boolean): InviteState => ({
     ...withBefore,
     workspaceRoles: held(only(roles, Object.keys(declared))),
@@ -67,12 +67,12 @@ export async function reconcileWorkspaces(client: AstroClient, state: InviteStat
   }
 }
 
-/** Delete: every workspace the stack declared is set back (see planWorkspaceRemoval). */
+/** Delete: every workspace the stack declared is set back (see planScopedRemoval). */
 export async function undoWorkspaces(client: AstroClient, state: InviteState): Promise<void> {
   if (Object.keys(state.workspaceRolesBefore).length === 0) return;
   const read = await readOwn(client, state);
   if (!read) return;
-  await apply(client, state, read, planWorkspaceRemoval(state, read.own));
+  await apply(client, state, read, planScopedRemoval("workspace", workspaceState(state), read.own));
 }
 
 interface OwnRoles {
@@ -92,13 +92,13 @@ async function readOwn(client: AstroClient, state: InviteState): Promise<OwnRole
 }
 
 /** One roles POST for all of a plan's steps: their own list with the steps applied, and the organization role they hold. */
-async function apply(client: AstroClient, state: InviteState, read: OwnRoles, plan: WorkspacePlan): Promise<WorkspaceRoles> {
+async function apply(client: AstroClient, state: InviteState, read: OwnRoles, plan: ScopedPlan): Promise<WorkspaceRoles> {
   for (const warning of plan.warnings) await report("warning", warning);
   if (plan.steps.length === 0) return read.own;
-  const stepped = new Set(plan.steps.map((step) => step.workspaceId));
+  const stepped = new Set(plan.steps.map((step) => step.key));
   const list = [
     ...read.entries.filter((entry) => !stepped.has(entry.workspaceId)),
-    ...plan.steps.filter((step) => step.to !== "").map((step) => ({ workspaceId: step.workspaceId, role: step.to })),
+    ...plan.steps.filter((step) => step.to !== "").map((step) => ({ workspaceId: step.key, role: step.to })),
   ];
   await client.updateUserRoles(state.organizationId, read.user.id, {
     organizationRole: read.user.organizationRole ?? state.role,

@@ -10,11 +10,11 @@ import {
   planUpdate,
   planTeamsRemoval,
   planTeamsUpdate,
-  planWorkspaceRemoval,
-  planWorkspaceUpdate,
+  planScopedRemoval,
+  planScopedUpdate,
+  workspaceState,
   UNREAD,
   WorkspaceRoles,
-  WorkspaceState,
 } from "../invite/plan";
 import { InviteState, readState, UNKNOWN } from "../invite/schema";
 import { WORKSPACE_ROLES } from "../roles";
@@ -179,14 +179,15 @@ function classify(urn: string, steps: Step[], now: Date): Change[] {
 }
 
 /** The workspace and Team state of someone new to the stack. */
-const NEW: WorkspaceState & Pick<InviteState, "teamsJoined"> = {
-  email: "",
-  onDelete: "demote",
-  workspaceRoles: {},
-  workspaceRolesBefore: {},
-  workspaceRolesDeferred: false,
-  teamsJoined: {},
-};
+const NEW: Pick<InviteState, "email" | "onDelete" | "workspaceRoles" | "workspaceRolesBefore" | "workspaceRolesDeferred" | "teamsJoined"> =
+  {
+    email: "",
+    onDelete: "demote",
+    workspaceRoles: {},
+    workspaceRolesBefore: {},
+    workspaceRolesDeferred: false,
+    teamsJoined: {},
+  };
 
 /** One change per Team joined or left (their `teams`), from the same table as the lifecycle's. Hidden names: one change that may join any Team. */
 function teamRows(
@@ -220,7 +221,7 @@ function teamRows(
  * Workspace roles the preview hides are one change that may grant any workspace role.
  */
 function workspaceChanges(
-  old: WorkspaceState,
+  old: Pick<InviteState, "email" | "onDelete" | "workspaceRoles" | "workspaceRolesBefore" | "workspaceRolesDeferred">,
   next: Who & { workspaceRoles?: WorkspaceRoles },
   status: string | null,
   step = "update",
@@ -246,12 +247,12 @@ function workspaceChanges(
   if (hidden) return [row(undefined, null, null, `the workspace roles are ${hidden.why}`, ["workspaceRoles"])];
   const plan =
     step === "removal"
-      ? planWorkspaceRemoval(old, old.workspaceRoles)
-      : planWorkspaceUpdate(old, old.workspaceRoles, next.workspaceRoles ?? {});
+      ? planScopedRemoval("workspace", workspaceState(old), old.workspaceRoles)
+      : planScopedUpdate("workspace", workspaceState(old), old.workspaceRoles, next.workspaceRoles ?? {});
   // Roles that waited for the invite to be accepted: the preview says why they are applied now.
   const waited = old.workspaceRolesDeferred && status === "ACTIVE" ? " (waiting since the invite: accepted)" : "";
   return plan.steps.map((s) =>
-    row(s.workspaceId, s.from || null, s.to || null, `workspace ${s.workspaceId}: ${s.reason}${s.from === "" ? waited : ""}`, []),
+    row(s.key, s.from || null, s.to || null, `workspace ${s.key}: ${s.reason}${s.from === "" ? waited : ""}`, []),
   );
 }
 
