@@ -22,6 +22,7 @@ import {
   Organization,
   OrganizationSchema,
   RoleLists,
+  SubjectRoles,
   SubjectRolesSchema,
   Team,
   TeamMember,
@@ -293,16 +294,17 @@ export class AstroClient {
    * Sets a user's roles below the organization. Each list sent replaces the person's list, so it must hold
    * every role of that kind they keep (the caller leaves out what their Teams grant: see
    * updateOrganizationRole); a list the body omits is kept. The API requires the organization role beside
-   * them (the v1 spec).
+   * them (the v1 spec). Answers the person's lists as Astro holds them after the change (what it added
+   * by itself included).
    */
-  async updateUserRoles(organizationId: string, userId: string, roles: { organizationRole: string } & RoleLists): Promise<void> {
+  async updateUserRoles(organizationId: string, userId: string, roles: { organizationRole: string } & RoleLists): Promise<SubjectRoles> {
     const request: Request = {
       operation: "updateRoles",
       method: "POST",
       path: this.path("organizations", organizationId, "users", userId, "roles"),
       body: roles,
     };
-    await this.send(request, (attempt) => accept(attempt, { 200: (body) => this.parse(request.operation, SubjectRolesSchema, body) }));
+    return this.send(request, (attempt) => accept(attempt, { 200: (body) => this.parse(request.operation, SubjectRolesSchema, body) }));
   }
 
   /** The Teams a user belongs to, with the workspace roles each grants. */

@@ -1,6 +1,6 @@
 import { AstroClient } from "./client";
 import { BATCH_WINDOW_MS, holdFor, keepWalking, pagesLeft, Purpose, readBatch, route, shareable } from "./lookup-policy";
-import { emailKey, User, Workspace, WorkspaceRoleEntry } from "./schemas";
+import { Deployment, emailKey, User, Workspace, WorkspaceRoleEntry } from "./schemas";
 
 export type { Purpose } from "./lookup-policy";
 
@@ -65,6 +65,9 @@ export class UserDirectory {
   /** Walks of one workspace's users (role lists filled), shared by this process's refreshes. */
   private workspaceWalks = new Map<string, Promise<Map<string, WorkspaceRoleEntry[]>>>();
   private workspaceList: Promise<Workspace[]> | undefined;
+  /** Walks of one Deployment's users (role lists filled), shared like the workspace walks. */
+  private deploymentWalks = new Map<string, Promise<Map<string, Pick<User, "deploymentRoles" | "dagRoles">>>>();
+  private deploymentList: Promise<Deployment[]> | undefined;
 
   constructor(
     private readonly client: AstroClient,
@@ -74,6 +77,7 @@ export class UserDirectory {
       // A walk from before a write may not show it: later refresh lookups read again.
       this.latest = undefined;
       this.workspaceWalks.clear();
+      this.deploymentWalks.clear();
       // The step whose write settled ends, and the engine starts another: its lookup gets a window to join.
       if (this.queue.length > 0) this.openWindow();
     });
@@ -115,6 +119,33 @@ export class UserDirectory {
       walk.catch(() => this.workspaceWalks.delete(workspaceId));
     }
     return walk;
+  }
+
+  /**
+   * The Deployment and DAG roles of everyone with a role on one Deployment, by user id: one walk of the
+   * users list filtered by that Deployment, shared as workspaceRoles' walks are. Only for refresh.
+   */
+  deploymentRoles(deploymentId: string): Promise<Map<string, Pick<User, "deploymentRoles" | "dagRoles">>> {
+    let walk = this.deploymentWalks.get(deploymentId);
+    if (!walk) {
+      walk = (async () => {
+        const roles = new Map<string, Pick<User, "deploymentRoles" | "dagRoles">>();
+        for await (const { users } of this.client.listUsers(this.organizationId, { deploymentId })) {
+          for (const user of users) roles.set(user.id, { deploymentRoles: user.deploymentRoles, dagRoles: user.dagRoles });
+        }
+        return roles;
+      })();
+      this.deploymentWalks.set(deploymentId, walk);
+      walk.catch(() => this.deploymentWalks.delete(deploymentId));
+    }
+    return walk;
+  }
+
+  /** The organization's Deployments with their workspaces, read once per process. */
+  deployments(): Promise<Deployment[]> {
+    this.deploymentList ??= this.client.listDeployments(this.organizationId);
+    this.deploymentList.catch(() => (this.deploymentList = undefined));
+    return this.deploymentList;
   }
 
   /** The organization's workspaces, read once per process. */

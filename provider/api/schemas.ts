@@ -45,7 +45,7 @@ const WorkspaceRolesSchema = z.array(WorkspaceRoleSchema).optional();
 
 /** One Deployment role (one per Deployment): built in, or a custom role's id. */
 const DeploymentRoleSchema = z.object({ deploymentId: AstroIdSchema, role: z.string() });
-type DeploymentRoleEntry = z.infer<typeof DeploymentRoleSchema>;
+export type DeploymentRoleEntry = z.infer<typeof DeploymentRoleSchema>;
 
 /** One DAG role on a Deployment: for one DAG (`dagId`) or every DAG with a tag (`dagTag`). */
 const DagRoleSchema = z.object({
@@ -54,7 +54,7 @@ const DagRoleSchema = z.object({
   dagId: z.string().optional(),
   dagTag: z.string().optional(),
 });
-type DagRoleEntry = z.infer<typeof DagRoleSchema>;
+export type DagRoleEntry = z.infer<typeof DagRoleSchema>;
 
 const ScopedRoles = { deploymentRoles: z.array(DeploymentRoleSchema).optional(), dagRoles: z.array(DagRoleSchema).optional() };
 
@@ -92,6 +92,7 @@ export const SubjectRolesSchema = z.object({
   workspaceRoles: WorkspaceRolesSchema,
   ...ScopedRoles,
 });
+export type SubjectRoles = z.infer<typeof SubjectRolesSchema>;
 
 /** A Team, as its own reads and a user's Teams list show it: its roles, never its members. */
 export const TeamSchema = z.object({

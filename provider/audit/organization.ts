@@ -2,7 +2,7 @@ import type { AstroClient } from "../api/client";
 import { AstroApiError } from "../api/errors";
 import type { Team, TeamMember, User, Workspace, WorkspaceRoleEntry } from "../api/schemas";
 import { teamsWithMembers, workspaceRoleEntries } from "../export/members";
-import { ownEntries } from "../invite/workspace-roles";
+import { ownEntries } from "../invite/scoped-roles";
 
 /**
  * Everything in an organization that grants access, read at list cost: one walk of the users list, the
@@ -64,7 +64,7 @@ export async function readOrganization(
     for (const member of members) teamsOf.set(member.userId, [...(teamsOf.get(member.userId) ?? []), team]);
   const ownWorkspaceRoles = new Map<string, WorkspaceRoleEntry[]>();
   for (const [userId, entries] of workspaceRoles?.entries ?? []) {
-    const own = ownEntries(entries, teamsOf.get(userId) ?? []);
+    const own = ownEntries("workspace", entries, teamsOf.get(userId) ?? []);
     if (own.length) ownWorkspaceRoles.set(userId, own);
   }
   return { users, workspaces: workspaceRoles?.workspaces ?? [], ownWorkspaceRoles, teams: teams ?? [], notAudited };

@@ -1,6 +1,6 @@
 import type { AstroClient } from "../api/client";
 import { emailKey, type Team, type TeamMember, type User, type WorkspaceRoleEntry } from "../api/schemas";
-import { withoutTeamGrants } from "../invite/workspace-roles";
+import { withoutTeamGrants } from "../invite/scoped-roles";
 import { isOrganizationRole } from "../roles";
 
 export const EXPORT_FORMATS = ["team", "csv", "ts"] as const;
@@ -46,7 +46,7 @@ export async function readWorkspaceAccess(
   let checked = 0;
   for (const [userId, entries] of listed) {
     if (++checked % 50 === 0) say(`Teams of ${checked} of ${listed.size} people with workspace roles read`);
-    const own = await withoutTeamGrants(client, organizationId, userId, entries);
+    const own = await withoutTeamGrants(client, organizationId, userId, "workspace", entries);
     if (own.length) roles.set(userId, own);
   }
   return { roles, names: new Map(workspaces.map((workspace) => [workspace.id, workspace.name])) };

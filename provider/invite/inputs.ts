@@ -1,8 +1,17 @@
 import { domainToASCII } from "node:url";
 import { z } from "zod";
 import { apiUrlProblem, normalizeApiUrl } from "../api/url";
-import { isOrganizationRole, OrganizationRole, ORGANIZATION_ROLES, WORKSPACE_ROLES, WorkspaceRole } from "../roles";
-import { CheckedInputs, INPUT_DEFAULTS, INPUT_KEYS, InputKey, InputsSchema, normalizeEmail, UNKNOWN } from "./schema";
+import {
+  DAG_ROLES,
+  DEPLOYMENT_ROLES,
+  isOrganizationRole,
+  OrganizationRole,
+  ORGANIZATION_ROLES,
+  WORKSPACE_ROLES,
+  WorkspaceRole,
+} from "../roles";
+import { dagKey } from "./plan";
+import { CheckedInputs, DagRole, INPUT_DEFAULTS, INPUT_KEYS, InputKey, InputsSchema, normalizeEmail, UNKNOWN } from "./schema";
 
 /**
  * check: the declared inputs normalized and validated without touching the network, every problem
@@ -34,6 +43,8 @@ const STRUCTURED: Partial<Record<InputKey, (value: unknown) => Checked>> = {
     const result = validateWorkspaceRoles(value);
     return Array.isArray(result) ? { failures: result } : { value: result };
   },
+  deploymentRoles: validateDeploymentRoles,
+  dagRoles: validateDagRoles,
   teams: validateTeams,
 };
 
@@ -78,7 +89,30 @@ export function checkInputs(
     if (Array.isArray(result)) failures.push(...result.map((reason) => ({ property: key, reason })));
     else inputs[key] = result;
   }
+  failures.push(...dagRolesWithoutDeploymentRole(inputs));
   return { inputs: inputs as Partial<CheckedInputs>, failures };
+}
+
+/**
+ * A DAG role needs a Deployment role on its Deployment (Astronomer's Terraform docs require it; whether
+ * Astro refuses or fills one in is not known), declared beside it: a role held elsewhere may go away.
+ */
+function dagRolesWithoutDeploymentRole(inputs: Record<string, unknown>): CheckFailure[] {
+  const { dagRoles, deploymentRoles } = inputs as {
+    dagRoles?: DagRole[] | typeof UNKNOWN;
+    deploymentRoles?: Record<string, string> | typeof UNKNOWN;
+  };
+  if (!Array.isArray(dagRoles) || deploymentRoles === undefined || deploymentRoles === UNKNOWN) return [];
+  return dagRoles.flatMap((entry, i) =>
+    entry.deploymentId in deploymentRoles
+      ? []
+      : [
+          {
+            property: "dagRoles",
+            reason: `dagRoles[${i}] is on Deployment ${entry.deploymentId}, which deploymentRoles does not give them a role in: Astro needs one (add ${entry.deploymentId}: "DEPLOYMENT_ADMIN" or a custom Deployment role)`,
+          },
+        ],
+  );
 }
 
 /** A field with no validator of its own: its schema decides, and an enum names its values. */
@@ -153,6 +187,80 @@ export function validateWorkspaceRoles(value: unknown): Record<string, Workspace
       : [`workspaceRoles.${workspaceId} must be one of [${WORKSPACE_ROLES.join(", ")}], got ${JSON.stringify(role)}`]),
   ]);
   return problems.length ? problems : (Object.fromEntries(entries) as Record<string, WorkspaceRole>);
+}
+
+const CUID_EXAMPLE = '25 lowercase letters and digits starting with "c", such as clm8t5u4q000008jq4qoc3036';
+
+/** A Deployment or DAG role: a built-in name, or a custom role's id (a cuid, so a misspelt name is not taken for one). */
+function scopedRoleProblem(field: string, role: unknown, builtIn: readonly string[], scope: string): string[] {
+  if (typeof role === "string" && (builtIn.includes(role) || ASTRO_CUID.test(role))) return [];
+  return [
+    `${field} must be one of [${builtIn.join(", ")}] or the id of a custom ${scope} role (${CUID_EXAMPLE}), got ${JSON.stringify(role)}`,
+  ];
+}
+
+/** Deployment id -> Deployment role, one per Deployment. A role not known yet makes the whole map unknown. */
+export function validateDeploymentRoles(value: unknown): Checked {
+  if (value === undefined || value === null) return { value: {} };
+  if (typeof value !== "object" || Array.isArray(value)) {
+    return {
+      failures: [
+        `deploymentRoles must be a map of Deployment id to Deployment role, such as { clm8t5u4q000008jq4qoc3036: "DEPLOYMENT_ADMIN" }, got ${JSON.stringify(value)}`,
+      ],
+    };
+  }
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.some(([, role]) => role === UNKNOWN)) return { value: UNKNOWN };
+  const failures = entries.flatMap(([deploymentId, role]) => [
+    ...(ASTRO_CUID.test(deploymentId)
+      ? []
+      : [`deploymentRoles: ${JSON.stringify(deploymentId)} is not an Astro Deployment id (${CUID_EXAMPLE})`]),
+    ...scopedRoleProblem(`deploymentRoles.${deploymentId}`, role, DEPLOYMENT_ROLES, "Deployment"),
+  ]);
+  return failures.length ? { failures } : { value: Object.fromEntries(entries) };
+}
+
+/**
+ * DAG roles: each on a Deployment, for one DAG (`dagId`) or one tag (`dagTag`), one role per DAG or tag.
+ * Kept sorted by what they name (their order means nothing). An entry not known yet makes the list unknown.
+ */
+export function validateDagRoles(value: unknown): Checked {
+  if (value === undefined || value === null) return { value: [] };
+  const example = '[{ deploymentId: "clm8t5u4q000008jq4qoc3036", dagTag: "finance", role: "DAG_VIEWER" }]';
+  if (!Array.isArray(value))
+    return { failures: [`dagRoles must be a list of DAG roles, such as ${example}, got ${JSON.stringify(value)}`] };
+  if (value.some((entry) => entry === UNKNOWN || Object.values(entry ?? {}).includes(UNKNOWN))) return { value: UNKNOWN };
+  const keys: string[] = [];
+  const failures = value.flatMap((entry: unknown, i) => {
+    const at = `dagRoles[${i}]`;
+    if (typeof entry !== "object" || entry === null || Array.isArray(entry))
+      return [`${at} must be a DAG role such as ${example.slice(1, -1)}, got ${JSON.stringify(entry)}`];
+    const { deploymentId, dagId, dagTag, role, ...extra } = entry as Record<string, unknown>;
+    const problems = [
+      ...Object.keys(extra).map((key) => `${at}.${key} is not a field of a DAG role (deploymentId, dagId or dagTag, role)`),
+      ...(typeof deploymentId === "string" && ASTRO_CUID.test(deploymentId)
+        ? []
+        : [`${at}.deploymentId must be an Astro Deployment id (${CUID_EXAMPLE}), got ${JSON.stringify(deploymentId)}`]),
+      ...((dagId === undefined) === (dagTag === undefined)
+        ? [`${at} must give one of dagId and dagTag, not ${dagId === undefined ? "neither" : "both"}`]
+        : []),
+      ...[dagId, dagTag].flatMap((name, j) =>
+        name === undefined || (typeof name === "string" && name.trim() !== "")
+          ? []
+          : [`${at}.${j ? "dagTag" : "dagId"} must be a non-empty string, got ${JSON.stringify(name)}`],
+      ),
+      ...scopedRoleProblem(`${at}.role`, role, DAG_ROLES, "DAG"),
+    ];
+    const key = dagKey(entry as DagRole);
+    if (problems.length === 0 && keys.includes(key))
+      problems.push(
+        `${at}: ${dagTag === undefined ? `DAG ${String(dagId)}` : `tag ${String(dagTag)}`} of Deployment ${String(deploymentId)} is listed twice (one role each)`,
+      );
+    keys.push(key);
+    return problems;
+  });
+  if (failures.length) return { failures };
+  return { value: [...(value as DagRole[])].sort((a, b) => dagKey(a).localeCompare(dagKey(b))) };
 }
 
 export function validateOrganizationId(value: string | undefined, defaults: InputDefaults = {}): string | string[] {

@@ -25,7 +25,7 @@ import {
 import { clientFor, configured, configureProcess, messageOf, PartialStateError } from "../process";
 import { ConfigSource, MISSING_TOKEN } from "../settings";
 import { leaveTeams, reconcileTeams, requireTeams } from "./teams";
-import { reconcileWorkspaces, reportedWorkspaceRoles, requireWorkspaces, undoWorkspaces } from "./workspace-roles";
+import { reconcileScopes, reportedScopes, requireScopes, undoScopes } from "./scoped-roles";
 
 /**
  * The invite's lifecycle, one function per step Pulumi calls, following the semantics table in the
@@ -53,9 +53,9 @@ export async function diff(_id: string, olds: Props, news: Props): Promise<dynam
   const changed = (key: keyof InviteInputs) => news[key] === UNKNOWN || !sameValue(state[key], news[key] ?? INPUT_DEFAULTS[key]);
   const replaces = REPLACE_KEYS.filter(changed);
   const unsettled = needsResend(state) || state.status === "UNCONFIRMED";
-  // Workspace roles that Astro refused while the invite is pending wait for acceptance (seen by a refresh).
+  // Roles and Teams that Astro refused while the invite is pending wait for acceptance (seen by a refresh).
   const waiting = (key: keyof InviteInputs) =>
-    state.status === "PENDING" && ((key === "workspaceRoles" && state.workspaceRolesDeferred) || (key === "teams" && state.teamsDeferred));
+    state.status === "PENDING" && ((SCOPED_KEYS.includes(key) && state.workspaceRolesDeferred) || (key === "teams" && state.teamsDeferred));
   return {
     changes: replaces.length > 0 || UPDATE_KEYS.some((key) => changed(key) && !waiting(key)) || unsettled,
     replaces,
@@ -64,16 +64,19 @@ export async function diff(_id: string, olds: Props, news: Props): Promise<dynam
   };
 }
 
+/** The inputs of the roles below the organization, which wait together (one roles POST carries them). */
+const SCOPED_KEYS: (keyof InviteInputs)[] = ["workspaceRoles", "deploymentRoles", "dagRoles"];
+
 /** create: send the invite; an existing member is adopted instead of failing the update. */
 export async function create(raw: Props): Promise<Required<dynamic.CreateResult<InviteState>>> {
   const inputs = checkedInputs(raw);
   const id = resourceId(inputs);
   const client = clientFor(inputs.apiUrl);
   try {
-    await requireWorkspaces(client, inputs);
+    await requireScopes(client, inputs);
     await requireTeams(client, inputs);
     const invited = await invite(client, inputs);
-    return { id, outs: await withTeams(client, id, await withWorkspaces(client, id, invited, inputs), inputs) };
+    return { id, outs: await withTeams(client, id, await withScopedRoles(client, id, invited, inputs), inputs) };
   } finally {
     // Recorded by this resource from here on, unless nothing at all reached the state (see remove).
     claimed.add(id);
@@ -95,7 +98,7 @@ export async function read(id: string, props: Props): Promise<{ id?: string; pro
   const client = clientFor(state.apiUrl);
   const user = await findInvitee(client, state, "recent");
   if (!user) return {};
-  const current = { ...observe(state, user), workspaceRoles: await reportedWorkspaceRoles(client, state, user) };
+  const current = { ...observe(state, user), ...(await reportedScopes(client, state, user)) };
   return { id, props: current, inputs: inputsOf(current) };
 }
 
@@ -104,9 +107,9 @@ export async function update(id: string, olds: Props, news: Props): Promise<Requ
   const inputs = checkedInputs(news);
   const client = clientFor(inputs.apiUrl);
   const stored = readState(olds);
-  await requireWorkspaces(client, inputs);
+  await requireScopes(client, inputs);
   await requireTeams(client, inputs);
-  const withRoles = await withWorkspaces(client, id, await updateOrganizationRole(client, id, stored, inputs), inputs);
+  const withRoles = await withScopedRoles(client, id, await updateOrganizationRole(client, id, stored, inputs), inputs);
   return { outs: await withTeams(client, id, withRoles, inputs) };
 }
 
@@ -115,7 +118,14 @@ async function updateOrganizationRole(client: AstroClient, id: string, stored: I
   // Looked up where the declaration now points (a changed apiUrl is another host).
   const user = await findInvitee(client, { ...stored, apiUrl: inputs.apiUrl }, beforeSetting(stored, inputs.role));
   const plan = planUpdate(stored, user, inputs);
-  const current = () => ({ ...observe(stored, found(user, plan)), ...inputs, workspaceRoles: stored.workspaceRoles });
+  // The roles below the organization stay as last seen: withScopedRoles applies the declared ones next.
+  const current = () => ({
+    ...observe(stored, found(user, plan)),
+    ...inputs,
+    workspaceRoles: stored.workspaceRoles,
+    deploymentRoles: stored.deploymentRoles,
+    dagRoles: stored.dagRoles,
+  });
   if (!plan) return current();
   switch (plan.action) {
     case "invite":
@@ -133,12 +143,12 @@ async function updateOrganizationRole(client: AstroClient, id: string, stored: I
   }
 }
 
-/** The workspace roles after the organization role: a failure there keeps what was done in state. */
-async function withWorkspaces(client: AstroClient, id: string, state: InviteState, inputs: InviteInputs): Promise<InviteState> {
+/** The workspace, Deployment and DAG roles after the organization role: a failure there keeps what was done in state. */
+async function withScopedRoles(client: AstroClient, id: string, state: InviteState, inputs: InviteInputs): Promise<InviteState> {
   try {
-    return await reconcileWorkspaces(client, state, inputs.workspaceRoles);
+    return await reconcileScopes(client, state, inputs);
   } catch (error) {
-    throw new PartialStateError(id, state, `${inputs.email}: setting their workspace roles failed: ${messageOf(error)}`);
+    throw new PartialStateError(id, state, `${inputs.email}: setting their workspace, Deployment or DAG roles failed: ${messageOf(error)}`);
   }
 }
 
@@ -174,12 +184,12 @@ export async function remove(_id: string, props: Props): Promise<void> {
     case "demote":
     case "restore":
       await leaveTeams(client, state);
-      await undoWorkspaces(client, state);
+      await undoScopes(client, state);
       await client.updateOrganizationRole(state.organizationId, found(seen, plan).id, plan.toRole!);
       return;
     case "leave":
       if (seen !== undefined) await leaveTeams(client, state);
-      if (seen !== undefined) await undoWorkspaces(client, state);
+      if (seen !== undefined) await undoScopes(client, state);
       if (plan.warning) await report("warning", plan.warning);
       return;
     case "handover":

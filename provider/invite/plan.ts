@@ -160,17 +160,87 @@ export function observe(state: InviteState, user: User): InviteState {
 
 // ---- roles below the organization: workspaces, Deployments, DAGs ------------------------------------
 
+/** One entry of an API role list (workspace, Deployment or DAG): which ids it has depends on the list. */
+export interface RoleEntry {
+  role: string;
+  workspaceId?: string;
+  deploymentId?: string;
+  dagId?: string;
+  dagTag?: string;
+}
+
+/** A DAG role's key in the DAG scope: its Deployment and the DAG or tag it names. */
+export const dagKey = (entry: Omit<RoleEntry, "role">): string =>
+  `${entry.deploymentId}/${entry.dagId === undefined ? `tag:${entry.dagTag}` : `dag:${entry.dagId}`}`;
+
+/** The DAG role entry a key names (the inverse of dagKey). */
+function dagEntry(key: string, role: string): RoleEntry {
+  const [deploymentId, name] = [key.slice(0, key.indexOf("/")), key.slice(key.indexOf("/") + 1)];
+  return name.startsWith("dag:") ? { deploymentId, dagId: name.slice(4), role } : { deploymentId, dagTag: name.slice(4), role };
+}
+
 /**
  * The scopes below the organization where a person holds roles of their own, one role per key: a
  * workspace (its id), a Deployment (its id), a DAG or DAG tag of a Deployment (dagKey). One table decides
- * all three; each scope's state fields are named here once.
+ * all three. Each names its API role list (also the state field of the roles last seen), the state field
+ * of the roles before the stack, and how an entry of the list maps to its key and back.
  */
 export const SCOPES = {
-  workspace: { noun: "workspace", roles: "workspaceRoles", before: "workspaceRolesBefore" },
-  deployment: { noun: "Deployment", roles: "deploymentRoles", before: "deploymentRolesBefore" },
-  dag: { noun: "DAG", roles: "dagRoles", before: "dagRolesBefore" },
+  workspace: {
+    noun: "workspace",
+    list: "workspaceRoles",
+    before: "workspaceRolesBefore",
+    key: (entry: RoleEntry) => entry.workspaceId ?? "",
+    entry: (workspaceId: string, role: string): RoleEntry => ({ workspaceId, role }),
+  },
+  deployment: {
+    noun: "Deployment",
+    list: "deploymentRoles",
+    before: "deploymentRolesBefore",
+    key: (entry: RoleEntry) => entry.deploymentId ?? "",
+    entry: (deploymentId: string, role: string): RoleEntry => ({ deploymentId, role }),
+  },
+  dag: { noun: "DAG", list: "dagRoles", before: "dagRolesBefore", key: dagKey, entry: dagEntry },
 } as const;
 export type Scope = keyof typeof SCOPES;
+export const SCOPE_NAMES = Object.keys(SCOPES) as Scope[];
+
+/** An API role list as key -> role in its scope. */
+export const keyed = (scope: Scope, entries: RoleEntry[]): ScopedRoles =>
+  Object.fromEntries(entries.map((entry) => [SCOPES[scope].key(entry), entry.role]));
+
+/** What an invite's state says of each scope: the roles last seen there, and before the stack. */
+export function scopedStates(state: ScopedFields): Record<Scope, ScopedState> {
+  const view = (scope: Scope, roles: ScopedRoles): ScopedState => ({
+    email: state.email,
+    onDelete: state.onDelete,
+    roles,
+    before: state[SCOPES[scope].before],
+  });
+  return {
+    workspace: view("workspace", state.workspaceRoles),
+    deployment: view("deployment", state.deploymentRoles),
+    dag: view("dag", keyed("dag", state.dagRoles)),
+  };
+}
+
+/** The declared roles of each scope, keyed as the table reads them. */
+export function declaredScopes(inputs: Pick<InviteInputs, "workspaceRoles" | "deploymentRoles" | "dagRoles">): Record<Scope, ScopedRoles> {
+  return { workspace: inputs.workspaceRoles, deployment: inputs.deploymentRoles, dag: keyed("dag", inputs.dagRoles) };
+}
+
+/** The fields of an invite's state the scoped table reads. */
+export type ScopedFields = Pick<
+  InviteState,
+  | "email"
+  | "onDelete"
+  | "workspaceRoles"
+  | "workspaceRolesBefore"
+  | "deploymentRoles"
+  | "deploymentRolesBefore"
+  | "dagRoles"
+  | "dagRolesBefore"
+>;
 
 /** Key -> role in one scope; "" or absent for none. */
 export type ScopedRoles = Record<string, string>;
@@ -244,16 +314,6 @@ function setBack(scope: Scope, stored: ScopedState, current: ScopedRoles, keys: 
   }
   return plan;
 }
-
-/** The workspace scope of an invite's state, as the table reads it. */
-export const workspaceState = (
-  state: Pick<InviteState, "email" | "onDelete" | "workspaceRoles" | "workspaceRolesBefore">,
-): ScopedState => ({
-  email: state.email,
-  onDelete: state.onDelete,
-  roles: state.workspaceRoles,
-  before: state.workspaceRolesBefore,
-});
 
 const merge = (a: ScopedPlan, b: ScopedPlan): ScopedPlan => ({
   steps: [...a.steps, ...b.steps],

@@ -49,6 +49,25 @@ export const InputsSchema = z.object({
     .describe(
       "The person's own workspace roles: Astro workspace id -> one of WORKSPACE_OWNER, WORKSPACE_OPERATOR, WORKSPACE_AUTHOR, WORKSPACE_MEMBER, WORKSPACE_ACCESSOR (one per workspace). Set at invite, or once they accept if Astro refuses them before; removing a workspace removes that role. Roles through Teams and workspaces not listed are left alone.",
     ),
+  deploymentRoles: z
+    .record(z.string(), z.string())
+    .default({})
+    .describe(
+      "The person's own Deployment roles: Astro Deployment id -> DEPLOYMENT_ADMIN or the id of one of the organization's custom Deployment roles (one per Deployment). Applied like workspace roles; Astro gives someone without a role in the Deployment's workspace WORKSPACE_ACCESSOR there, which the stack records as Astro's and takes away with the Deployment role.",
+    ),
+  dagRoles: z
+    .array(
+      z.object({
+        deploymentId: z.string().describe("The Astro Deployment the DAG runs on."),
+        dagId: z.string().optional().describe("One DAG, by its id (give this or dagTag)."),
+        dagTag: z.string().optional().describe("Every DAG with this tag (give this or dagId)."),
+        role: z.string().describe("DAG_VIEWER, DAG_AUTHOR, or the id of one of the organization's custom DAG roles."),
+      }),
+    )
+    .default([])
+    .describe(
+      "The person's own DAG roles, each on one DAG or one DAG tag of a Deployment (one role each). Astro needs a Deployment role on that Deployment too: declare it in deploymentRoles.",
+    ),
   teams: z
     .array(z.string().trim().min(1))
     .default([])
@@ -60,6 +79,7 @@ export const InputsSchema = z.object({
   ),
 });
 export type InviteInputs = z.output<typeof InputsSchema>;
+export type DagRole = InviteInputs["dagRoles"][number];
 export type OnDelete = InviteInputs["onDelete"];
 export type InputKey = keyof InviteInputs;
 
@@ -138,7 +158,31 @@ export const StateSchema = InputsSchema.extend({
   workspaceRolesDeferred: z
     .boolean()
     .default(false)
-    .describe("Astro refused the declared workspace roles while the invite is pending: they are applied after the person accepts."),
+    .describe(
+      "Astro refused the declared workspace, Deployment or DAG roles while the invite is pending: they are applied after the person accepts.",
+    ),
+  deploymentRoles: z
+    .record(z.string(), z.string())
+    .default({})
+    .describe(
+      "The person's Deployment roles on the declared Deployments as Astro reports them (Deployment id -> role); one not applied yet is absent.",
+    ),
+  deploymentRolesBefore: z
+    .record(z.string(), z.string())
+    .default({})
+    .describe("Per Deployment the stack declares, the role the person had there before the stack (empty for none)."),
+  dagRolesBefore: z
+    .record(z.string(), z.string())
+    .default({})
+    .describe(
+      "Per DAG or DAG tag the stack declares (deploymentId/dag:ID or deploymentId/tag:TAG), the role the person had there before the stack (empty for none).",
+    ),
+  workspaceRolesByAstro: z
+    .record(z.string(), z.string())
+    .default({})
+    .describe(
+      "Workspace roles Astro added by itself when the stack granted a Deployment or DAG role in a workspace where the person had none (workspace id -> role): Astro's, not drift; taken away with the last such role.",
+    ),
   teamsJoined: z
     .record(z.string(), z.string())
     .default({})
@@ -166,8 +210,8 @@ export const OUTPUT_KEYS = (Object.keys(StateSchema.shape) as (keyof InviteState
 
 /** What state holds before Astro has said anything about the invite: the declaration, and the defaults. */
 export function initialState(inputs: InviteInputs): InviteState {
-  // Nothing is applied yet: the reported workspace roles start empty, whatever is declared.
-  return { ...StateSchema.parse(inputs), workspaceRoles: {}, schemaVersion: SCHEMA_VERSION };
+  // Nothing is applied yet: the reported roles start empty, whatever is declared.
+  return { ...StateSchema.parse(inputs), workspaceRoles: {}, deploymentRoles: {}, dagRoles: [], schemaVersion: SCHEMA_VERSION };
 }
 
 /** Reads stored outputs, failing clearly on state written by a newer version of this package. */

@@ -12,7 +12,8 @@ import {
   planTeamsUpdate,
   planScopedRemoval,
   planScopedUpdate,
-  workspaceState,
+  ScopedFields,
+  scopedStates,
   UNREAD,
   WorkspaceRoles,
 } from "../invite/plan";
@@ -179,15 +180,18 @@ function classify(urn: string, steps: Step[], now: Date): Change[] {
 }
 
 /** The workspace and Team state of someone new to the stack. */
-const NEW: Pick<InviteState, "email" | "onDelete" | "workspaceRoles" | "workspaceRolesBefore" | "workspaceRolesDeferred" | "teamsJoined"> =
-  {
-    email: "",
-    onDelete: "demote",
-    workspaceRoles: {},
-    workspaceRolesBefore: {},
-    workspaceRolesDeferred: false,
-    teamsJoined: {},
-  };
+const NEW: ScopedFields & Pick<InviteState, "workspaceRolesDeferred" | "teamsJoined"> = {
+  email: "",
+  onDelete: "demote",
+  workspaceRoles: {},
+  workspaceRolesBefore: {},
+  deploymentRoles: {},
+  deploymentRolesBefore: {},
+  dagRoles: [],
+  dagRolesBefore: {},
+  workspaceRolesDeferred: false,
+  teamsJoined: {},
+};
 
 /** One change per Team joined or left (their `teams`), from the same table as the lifecycle's. Hidden names: one change that may join any Team. */
 function teamRows(
@@ -221,7 +225,7 @@ function teamRows(
  * Workspace roles the preview hides are one change that may grant any workspace role.
  */
 function workspaceChanges(
-  old: Pick<InviteState, "email" | "onDelete" | "workspaceRoles" | "workspaceRolesBefore" | "workspaceRolesDeferred">,
+  old: ScopedFields & Pick<InviteState, "workspaceRolesDeferred">,
   next: Who & { workspaceRoles?: WorkspaceRoles },
   status: string | null,
   step = "update",
@@ -247,8 +251,8 @@ function workspaceChanges(
   if (hidden) return [row(undefined, null, null, `the workspace roles are ${hidden.why}`, ["workspaceRoles"])];
   const plan =
     step === "removal"
-      ? planScopedRemoval("workspace", workspaceState(old), old.workspaceRoles)
-      : planScopedUpdate("workspace", workspaceState(old), old.workspaceRoles, next.workspaceRoles ?? {});
+      ? planScopedRemoval("workspace", scopedStates(old).workspace, old.workspaceRoles)
+      : planScopedUpdate("workspace", scopedStates(old).workspace, old.workspaceRoles, next.workspaceRoles ?? {});
   // Roles that waited for the invite to be accepted: the preview says why they are applied now.
   const waited = old.workspaceRolesDeferred && status === "ACTIVE" ? " (waiting since the invite: accepted)" : "";
   return plan.steps.map((s) =>

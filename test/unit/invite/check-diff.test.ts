@@ -34,6 +34,8 @@ describe("lifecycle: check and diff (no network)", () => {
         organizationId: ORG,
         apiUrl: emulator.apiUrl,
         workspaceRoles: {},
+        deploymentRoles: {},
+        dagRoles: [],
         teams: [],
         onDelete: "demote",
       });
@@ -92,6 +94,51 @@ describe("lifecycle: check and diff (no network)", () => {
         "email with an international domain",
         { email: "jane@bücher.de" },
         /^email: email must give an international domain in its ASCII \(punycode\) form: jane@xn--bcher-kva\.de, got "jane@bücher\.de"$/,
+      ],
+      [
+        "a Deployment role that is neither built in nor a custom role's id",
+        { email: "a@example.com", deploymentRoles: { cdeploy000000000000000001: "DEPLOYMENT_ADMN" } },
+        /^deploymentRoles: deploymentRoles\.cdeploy000000000000000001 must be one of \[DEPLOYMENT_ADMIN\] or the id of a custom Deployment role .*got "DEPLOYMENT_ADMN"$/,
+      ],
+      [
+        "a Deployment id that is not an Astro id",
+        { email: "a@example.com", deploymentRoles: { "prod-etl": "DEPLOYMENT_ADMIN" } },
+        /^deploymentRoles: deploymentRoles: "prod-etl" is not an Astro Deployment id/,
+      ],
+      [
+        "a DAG role naming both a DAG and a tag",
+        {
+          email: "a@example.com",
+          deploymentRoles: { cdeploy000000000000000001: "DEPLOYMENT_ADMIN" },
+          dagRoles: [{ deploymentId: "cdeploy000000000000000001", dagId: "nightly", dagTag: "finance", role: "DAG_VIEWER" }],
+        },
+        /^dagRoles: dagRoles\[0\] must give one of dagId and dagTag, not both$/,
+      ],
+      [
+        "a DAG role that is not a DAG role",
+        {
+          email: "a@example.com",
+          deploymentRoles: { cdeploy000000000000000001: "DEPLOYMENT_ADMIN" },
+          dagRoles: [{ deploymentId: "cdeploy000000000000000001", dagTag: "finance", role: "DEPLOYMENT_ADMIN" }],
+        },
+        /^dagRoles: dagRoles\[0\]\.role must be one of \[DAG_AUTHOR, DAG_VIEWER\] or the id of a custom DAG role/,
+      ],
+      [
+        "a DAG given two roles",
+        {
+          email: "a@example.com",
+          deploymentRoles: { cdeploy000000000000000001: "DEPLOYMENT_ADMIN" },
+          dagRoles: [
+            { deploymentId: "cdeploy000000000000000001", dagTag: "finance", role: "DAG_VIEWER" },
+            { deploymentId: "cdeploy000000000000000001", dagTag: "finance", role: "DAG_AUTHOR" },
+          ],
+        },
+        /^dagRoles: dagRoles\[1\]: tag finance of Deployment cdeploy000000000000000001 is listed twice/,
+      ],
+      [
+        "a DAG role without a Deployment role on its Deployment",
+        { email: "a@example.com", dagRoles: [{ deploymentId: "cdeploy000000000000000001", dagId: "nightly", role: "DAG_VIEWER" }] },
+        /^dagRoles: dagRoles\[0\] is on Deployment cdeploy000000000000000001, which deploymentRoles does not give them a role in/,
       ],
       [
         "unknown onDelete",

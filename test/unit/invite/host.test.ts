@@ -35,6 +35,8 @@ describe("the real dynamic-provider host over gRPC", function () {
       organizationId: emulator.organizationId,
       apiUrl: emulator.apiUrl,
       workspaceRoles: {},
+      deploymentRoles: {},
+      dagRoles: [],
       teams: [],
       onDelete: "demote",
     });

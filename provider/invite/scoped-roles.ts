@@ -1,0 +1,307 @@
+import type { AstroClient } from "../api/client";
+import { directoryFor } from "../api/directory";
+import { AstroApiError } from "../api/errors";
+import type { RoleLists, Team, User } from "../api/schemas";
+import { report } from "../log";
+import {
+  declaredScopes,
+  keyed,
+  planScopedRemoval,
+  planScopedUpdate,
+  RoleEntry,
+  Scope,
+  SCOPE_NAMES,
+  ScopedPlan,
+  ScopedRoles,
+  scopedStates,
+  SCOPES,
+} from "./plan";
+import type { InviteInputs, InviteState } from "./schema";
+
+/**
+ * The person's roles below the organization (workspaces, Deployments, DAGs), beside their organization
+ * role: the steps of the lifecycle that read and write them. What each step does is the table's (plan.ts:
+ * planScopedUpdate, planScopedRemoval), scope by scope; one roles POST carries every scope that changes.
+ *
+ * Only a person's own grants are the stack's. A user read by id may list what their Teams grant beside
+ * their own (astronomer/terraform-provider-astro#152), and the roles POST replaces each list it is sent:
+ * sending a Team's grant back would make it the person's own, to outlive their leaving the Team. So every
+ * entry one of their Teams grants is left out of what is sent, even if they might also hold it themselves
+ * (when in doubt, less privilege).
+ *
+ * Astro gives someone WORKSPACE_ACCESSOR in a Deployment's workspace when a Deployment or DAG role is
+ * granted there and they have no role in it (the reference). That role is Astro's, not drift: it is
+ * recorded (workspaceRolesByAstro) and taken away with the last Deployment or DAG role of the stack's in
+ * that workspace, unless the stack declares the workspace itself.
+ */
+
+type Entries = Record<Scope, RoleEntry[]>;
+type Roles = Record<Scope, ScopedRoles>;
+
+/** Fails before anything is sent when a declared workspace or Deployment is not one of the organization's. */
+export async function requireScopes(client: AstroClient, inputs: InviteInputs): Promise<void> {
+  const directory = directoryFor(client, inputs.organizationId);
+  const workspaces = Object.keys(inputs.workspaceRoles);
+  if (workspaces.length) {
+    const known = await directory.workspaces();
+    refuseUnknown(inputs, "workspaceRoles", "workspace", workspaces, known);
+  }
+  const deployments = [...new Set([...Object.keys(inputs.deploymentRoles), ...inputs.dagRoles.map((entry) => entry.deploymentId)])];
+  if (deployments.length) {
+    const known = await directory.deployments();
+    refuseUnknown(inputs, "deploymentRoles", "Deployment", Object.keys(inputs.deploymentRoles), known);
+    refuseUnknown(inputs, "dagRoles", "Deployment", deployments, known);
+  }
+}
+
+function refuseUnknown(inputs: InviteInputs, field: string, noun: string, ids: string[], known: { id: string; name: string }[]): void {
+  const missing = ids.filter((id) => !known.some((item) => item.id === id));
+  if (missing.length === 0) return;
+  const names = known.map((item) => `${item.id} (${item.name})`).join(", ") || "none";
+  throw new Error(
+    `Nothing was sent for ${inputs.email}: ${field} names ${missing.join(", ")}, not a ${noun} of organization ` +
+      `${inputs.organizationId} (its ${noun}s: ${names})`,
+  );
+}
+
+/**
+ * Create and update: the declared roles applied, the ones no longer declared set back. A pending invitee
+ * whom Astro will not give them yet is recorded as waiting for acceptance.
+ */
+export async function reconcileScopes(client: AstroClient, state: InviteState, inputs: InviteInputs): Promise<InviteState> {
+  if (state.userId === "") return state;
+  const declared = declaredScopes(inputs);
+  const stored = scopedStates(state);
+  // Nothing to do by what the stack last saw (a refresh reports drift into it): no reads either.
+  const known = SCOPE_NAMES.every((scope) => Object.keys(declared[scope]).every((key) => key in stored[scope].before));
+  const quiet = SCOPE_NAMES.every(
+    (scope) => planScopedUpdate(scope, stored[scope], stored[scope].roles, declared[scope]).steps.length === 0,
+  );
+  if (known && quiet) return state;
+  const read = await readOwn(client, state);
+  if (!read) return state;
+  const views = mapScopes((scope) => {
+    const fresh = Object.keys(declared[scope]).filter((key) => !(key in stored[scope].before));
+    return {
+      ...stored[scope],
+      before: { ...stored[scope].before, ...Object.fromEntries(fresh.map((key) => [key, read.own[scope][key] ?? ""])) },
+    };
+  });
+  const plans = mapScopes((scope) => planScopedUpdate(scope, views[scope], read.own[scope], declared[scope]));
+  const settled = (after: Roles, byAstro: ScopedRoles, deferred: boolean): InviteState => ({
+    ...state,
+    workspaceRoles: held(only(after.workspace, declared.workspace)),
+    workspaceRolesBefore: only(views.workspace.before, declared.workspace),
+    deploymentRoles: held(only(after.deployment, declared.deployment)),
+    deploymentRolesBefore: only(views.deployment.before, declared.deployment),
+    dagRoles: Object.entries(held(only(after.dag, declared.dag))).map(
+      ([key, role]) => SCOPES.dag.entry(key, role) as InviteState["dagRoles"][number],
+    ),
+    dagRolesBefore: only(views.dag.before, declared.dag),
+    workspaceRolesByAstro: byAstro,
+    workspaceRolesDeferred: deferred,
+  });
+  try {
+    const { after, byAstro } = await apply(client, state, read, await withAstrosParents(client, state, read, plans, declared));
+    return settled(after, byAstro, false);
+  } catch (error) {
+    if (refusedWhilePending(error, read.user)) {
+      await report(
+        "info",
+        `${state.email} is pending: Astro gives them their roles once they accept (the next up after that applies them)`,
+      );
+      return settled(read.own, state.workspaceRolesByAstro, true);
+    }
+    throw error;
+  }
+}
+
+/** Delete: every key the stack declared is set back (see planScopedRemoval), and Astro's parents with them. */
+export async function undoScopes(client: AstroClient, state: InviteState): Promise<void> {
+  const stored = scopedStates(state);
+  const declaredAny = SCOPE_NAMES.some((scope) => Object.keys(stored[scope].before).length > 0);
+  if (!declaredAny && Object.keys(state.workspaceRolesByAstro).length === 0) return;
+  const read = await readOwn(client, state);
+  if (!read) return;
+  const plans = mapScopes((scope) => planScopedRemoval(scope, stored[scope], read.own[scope]));
+  const none = mapScopes<ScopedRoles>(() => ({}));
+  await apply(client, state, read, await withAstrosParents(client, state, read, plans, none));
+}
+
+interface OwnRoles {
+  user: User;
+  /** Their own roles in each scope (what no Team of theirs grants). */
+  own: Roles;
+  /** Every entry of the read that is theirs to keep: sent back unchanged. */
+  entries: Entries;
+}
+
+/** A read by id (role lists filled) and of their Teams, for a write: never a shared list walk. */
+async function readOwn(client: AstroClient, state: InviteState): Promise<OwnRoles | undefined> {
+  const user = await client.getUser(state.organizationId, state.userId);
+  if (!user) return undefined;
+  const teams = await client.getUserTeams(state.organizationId, user.id);
+  const entries = mapScopes((scope) => ownEntries(scope, (user[SCOPES[scope].list] ?? []) as RoleEntry[], teams));
+  return { user, own: mapScopes((scope) => keyed(scope, entries[scope])), entries };
+}
+
+/**
+ * The plans with Astro's parent roles added: a workspace role Astro added stays while a Deployment or DAG
+ * role remains in that workspace after the plans (or the stack declares the workspace), else it goes.
+ */
+async function withAstrosParents(
+  client: AstroClient,
+  state: InviteState,
+  read: OwnRoles,
+  plans: Record<Scope, ScopedPlan>,
+  declared: Roles,
+): Promise<Record<Scope, ScopedPlan>> {
+  const recorded = Object.entries(state.workspaceRolesByAstro);
+  if (recorded.length === 0) return plans;
+  const deployments = await directoryFor(client, state.organizationId).deployments();
+  const workspaceOf = (deploymentId: string | undefined) => deployments.find((deployment) => deployment.id === deploymentId)?.workspaceId;
+  const remaining = new Set(
+    (["deployment", "dag"] as const).flatMap((scope) =>
+      Object.entries(afterPlan(read.own[scope], plans[scope]))
+        .filter(([, role]) => role !== "")
+        .map(([key]) => workspaceOf(SCOPES[scope].entry(key, "").deploymentId)),
+    ),
+  );
+  const drops = recorded
+    .filter(
+      ([workspaceId, role]) =>
+        !remaining.has(workspaceId) && !(workspaceId in declared.workspace) && read.own.workspace[workspaceId] === role,
+    )
+    .map(([workspaceId, role]) => ({
+      scope: "workspace" as const,
+      key: workspaceId,
+      from: role,
+      to: "",
+      reason: `${role} that Astro added for a Deployment or DAG role, the last of which the stack takes away`,
+    }));
+  return { ...plans, workspace: { ...plans.workspace, steps: [...plans.workspace.steps, ...drops] } };
+}
+
+/**
+ * One roles POST for all of the plans' steps: in each scope with steps, their own list with the steps
+ * applied; the organization role they hold beside it. Answers the roles after it, and Astro's parents.
+ */
+async function apply(
+  client: AstroClient,
+  state: InviteState,
+  read: OwnRoles,
+  plans: Record<Scope, ScopedPlan>,
+): Promise<{ after: Roles; byAstro: ScopedRoles }> {
+  for (const scope of SCOPE_NAMES) for (const warning of plans[scope].warnings) await report("warning", warning);
+  const lists: RoleLists = {};
+  for (const scope of SCOPE_NAMES) {
+    const { steps } = plans[scope];
+    if (steps.length === 0) continue;
+    const stepped = new Set(steps.map((step) => step.key));
+    const list = [
+      ...read.entries[scope].filter((entry) => !stepped.has(SCOPES[scope].key(entry))),
+      ...steps.filter((step) => step.to !== "").map((step) => SCOPES[scope].entry(step.key, step.to)),
+    ];
+    (lists as Record<string, RoleEntry[]>)[SCOPES[scope].list] = list;
+  }
+  const byAstro = Object.fromEntries(
+    Object.entries(state.workspaceRolesByAstro).filter(
+      ([workspaceId]) => !plans.workspace.steps.some((step) => step.key === workspaceId && step.to === ""),
+    ),
+  );
+  if (Object.keys(lists).length === 0) return { after: read.own, byAstro };
+  const answer = await client.updateUserRoles(state.organizationId, read.user.id, {
+    organizationRole: read.user.organizationRole ?? state.role,
+    ...lists,
+  });
+  const after = mapScopes((scope) => keyed(scope, (lists as Record<string, RoleEntry[]>)[SCOPES[scope].list] ?? read.entries[scope]));
+  // A workspace role in Astro's answer that was neither sent nor held is one Astro added for a Deployment or DAG role.
+  for (const entry of answer.workspaceRoles ?? []) {
+    if (!(entry.workspaceId in after.workspace)) byAstro[entry.workspaceId] = entry.role;
+  }
+  return { after, byAstro };
+}
+
+/** A scope's roles once its plan is applied. */
+const afterPlan = (own: ScopedRoles, plan: ScopedPlan): ScopedRoles => ({
+  ...own,
+  ...Object.fromEntries(plan.steps.map((step) => [step.key, step.to])),
+});
+
+/** Astro's refusal of roles for someone who has not accepted yet: a 400 that names no field. */
+function refusedWhilePending(error: unknown, user: User): boolean {
+  return user.status === "PENDING" && error instanceof AstroApiError && error.status === 400 && error.fieldErrors.length === 0;
+}
+
+/** The entries of a read that are the person's own: every entry one of their Teams grants left out. */
+export async function withoutTeamGrants<E extends RoleEntry>(
+  client: AstroClient,
+  organizationId: string,
+  userId: string,
+  scope: Scope,
+  entries: E[],
+): Promise<E[]> {
+  return ownEntries(scope, entries, await client.getUserTeams(organizationId, userId));
+}
+
+/** The one rule for what is a person's own: an entry that one of their Teams grants is the Team's. */
+export function ownEntries<E extends RoleEntry>(
+  scope: Scope,
+  entries: E[],
+  teams: Pick<Team, "workspaceRoles" | "deploymentRoles" | "dagRoles">[],
+): E[] {
+  const key = (entry: RoleEntry) => `${SCOPES[scope].key(entry)}/${entry.role}`;
+  const granted = new Set(teams.flatMap((team) => ((team[SCOPES[scope].list] ?? []) as RoleEntry[]).map(key)));
+  return entries.filter((entry) => !granted.has(key(entry)));
+}
+
+const mapScopes = <T>(each: (scope: Scope) => T): Record<Scope, T> =>
+  Object.fromEntries(SCOPE_NAMES.map((scope) => [scope, each(scope)])) as Record<Scope, T>;
+
+const only = (roles: ScopedRoles, declared: ScopedRoles): ScopedRoles =>
+  Object.fromEntries(Object.entries(roles).filter(([key]) => key in declared));
+
+/** The roles held: a key where they hold none is absent. */
+const held = (roles: ScopedRoles): ScopedRoles => Object.fromEntries(Object.entries(roles).filter(([, role]) => role !== ""));
+
+/**
+ * Refresh: the person's roles at the stack's keys, from shared walks (list cost): one users walk per
+ * declared workspace, and one per Deployment the stack declares a Deployment or DAG role on.
+ */
+export async function reportedScopes(
+  client: AstroClient,
+  state: InviteState,
+  user: User,
+): Promise<Pick<InviteState, "workspaceRoles" | "deploymentRoles" | "dagRoles">> {
+  const directory = directoryFor(client, state.organizationId);
+  const stored = scopedStates(state);
+  const listed: Entries = { workspace: [], deployment: [], dag: [] };
+  for (const workspaceId of Object.keys(stored.workspace.before)) {
+    const entries = (await directory.workspaceRoles(workspaceId)).get(user.id) ?? [];
+    listed.workspace.push(...entries.filter((entry) => entry.workspaceId === workspaceId));
+  }
+  const deployments = new Set([
+    ...Object.keys(stored.deployment.before),
+    ...Object.keys(stored.dag.before).map((key) => SCOPES.dag.entry(key, "").deploymentId!),
+  ]);
+  for (const deploymentId of deployments) {
+    const roles = (await directory.deploymentRoles(deploymentId)).get(user.id);
+    listed.deployment.push(...(roles?.deploymentRoles ?? []).filter((entry) => entry.deploymentId === deploymentId));
+    listed.dag.push(...(roles?.dagRoles ?? []).filter((entry) => entry.deploymentId === deploymentId));
+  }
+  const reported = mapScopes((scope) => {
+    const found: ScopedRoles = {};
+    for (const key of Object.keys(stored[scope].before)) {
+      const entries = listed[scope].filter((entry) => SCOPES[scope].key(entry) === key);
+      // A read may list a Team's grant beside their own: the one the stack last saw is preferred.
+      const role = entries.find((entry) => entry.role === stored[scope].roles[key])?.role ?? entries[0]?.role;
+      if (role) found[key] = role;
+    }
+    return found;
+  });
+  return {
+    workspaceRoles: reported.workspace,
+    deploymentRoles: reported.deployment,
+    dagRoles: Object.entries(reported.dag).map(([key, role]) => SCOPES.dag.entry(key, role) as InviteState["dagRoles"][number]),
+  };
+}
