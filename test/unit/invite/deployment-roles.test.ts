@@ -1,0 +1,137 @@
+import { expect } from "chai";
+import * as lifecycle from "../../../provider/invite/lifecycle";
+import { inputsOf, InviteState } from "../../../provider/invite/schema";
+import { Emulator, startEmulator } from "../../../provider/emulator/server";
+import { configureFor, createInvite, warningsOf } from "../../support/lifecycle";
+
+/**
+ * Deployment and DAG roles declared with the person, against the emulator: applied after acceptance,
+ * only the person's own grants touched (a Team's Deployment role never copied onto them), drift
+ * restored, the WORKSPACE_ACCESSOR Astro adds recorded as Astro's and taken away with them, removal and
+ * destroy setting back only what the stack granted, refresh at list cost.
+ */
+describe("lifecycle: Deployment and DAG roles", () => {
+  let emulator: Emulator;
+  let org: string;
+  let data: string;
+  let etl: string;
+  let reports: string;
+  beforeEach(async () => {
+    emulator = await startEmulator({ rateLimits: false });
+    org = emulator.organizationId;
+    data = emulator.state.createWorkspace(org, "Data Eng").id;
+    etl = emulator.state.createDeployment(org, data, "etl").id;
+    reports = emulator.state.createDeployment(org, data, "reports").id;
+    await configureFor(emulator);
+  });
+  afterEach(() => emulator.stop());
+
+  const userId = (email: string) => emulator.organization().users.find((u) => u.username === email)!.id;
+  const direct = (email: string) => emulator.state.directRoles(org, userId(email));
+  const update = async (id: string, olds: InviteState, changes: Record<string, unknown>) => {
+    await configureFor(emulator);
+    return (await lifecycle.update(id, { ...olds }, { ...inputsOf(olds), ...changes })).outs;
+  };
+  const refresh = async (id: string, outs: InviteState) => {
+    await configureFor(emulator);
+    return (await lifecycle.read(id, { ...outs })).props!;
+  };
+  const destroy = async (id: string, outs: InviteState) => {
+    await configureFor(emulator);
+    return lifecycle.remove(id, { ...outs });
+  };
+  const declaration = () => ({
+    deploymentRoles: { [etl]: "DEPLOYMENT_ADMIN" },
+    dagRoles: [{ deploymentId: etl, dagTag: "finance", role: "DAG_VIEWER" }],
+  });
+
+  it("pending: both wait for acceptance, then the next up applies them; Astro's WORKSPACE_ACCESSOR is recorded as Astro's, and refresh sees no drift in it", async () => {
+    const { id, outs } = await createInvite(emulator, { email: "jane@example.com", ...declaration() });
+    expect(outs).to.deep.include({ status: "PENDING", deploymentRoles: {}, dagRoles: [], workspaceRolesDeferred: true });
+    expect(outs.deploymentRolesBefore).to.deep.equal({ [etl]: "" });
+    expect(outs.dagRolesBefore).to.deep.equal({ [`${etl}/tag:finance`]: "" });
+
+    emulator.state.acceptInviteOf(org, "jane@example.com");
+    const accepted = await refresh(id, outs);
+    const applied = await update(id, accepted, declaration());
+    expect(applied).to.deep.include({
+      ...declaration(),
+      workspaceRolesDeferred: false,
+      workspaceRolesByAstro: { [data]: "WORKSPACE_ACCESSOR" },
+    });
+    expect(direct("jane@example.com")).to.deep.include({
+      deploymentRoles: [{ deploymentId: etl, role: "DEPLOYMENT_ADMIN" }],
+      dagRoles: [{ deploymentId: etl, dagTag: "finance", role: "DAG_VIEWER" }],
+      workspaceRoles: [{ workspaceId: data, role: "WORKSPACE_ACCESSOR" }],
+    });
+
+    emulator.log.length = 0;
+    const refreshed = await refresh(id, applied);
+    expect(refreshed).to.deep.include(declaration());
+    // One walk of the Deployment's users (role lists filled), never a read by id.
+    expect(emulator.log.map((e) => e.operation)).to.deep.equal(["listUsers", "listUsers"]);
+    expect(emulator.log.some((e) => e.path.includes(`deploymentId=${etl}`))).to.equal(true);
+    expect((await lifecycle.diff(id, { ...refreshed }, { ...inputsOf(refreshed), ...declaration() })).changes).to.equal(false);
+  });
+
+  it("drift is restored; a Team's Deployment role is never made theirs; removal takes away only what the stack granted, Astro's accessor with the last of it", async () => {
+    emulator.state.switches.workspaceRolesForPending = "accept";
+    const { id, outs } = await createInvite(emulator, { email: "jane@example.com", ...declaration() });
+    const jane = userId("jane@example.com");
+    emulator.state.acceptInviteOf(org, "jane@example.com");
+    emulator.state.seedTeam(org, "reporting", [jane], { deploymentRoles: [{ deploymentId: reports, role: "DEPLOYMENT_ADMIN" }] });
+    // Someone lowers her DAG role by hand: a refresh sees it, the next up restores it.
+    emulator.state.grantDirectRoles(org, jane, { dagRoles: [{ deploymentId: etl, dagTag: "finance", role: "DAG_AUTHOR" }] });
+    const drifted = await refresh(id, outs);
+    expect(drifted.dagRoles).to.deep.equal([{ deploymentId: etl, dagTag: "finance", role: "DAG_AUTHOR" }]);
+    const restored = await update(id, drifted, declaration());
+    expect(direct("jane@example.com").dagRoles).to.deep.equal([{ deploymentId: etl, dagTag: "finance", role: "DAG_VIEWER" }]);
+    // The Team's grant on reports is not hers: never sent back as her own.
+    expect(direct("jane@example.com").deploymentRoles).to.deep.equal([{ deploymentId: etl, role: "DEPLOYMENT_ADMIN" }]);
+
+    const removed = await update(id, restored, { deploymentRoles: {}, dagRoles: [] });
+    expect(direct("jane@example.com")).to.deep.include({ deploymentRoles: [], dagRoles: [], workspaceRoles: [] });
+    expect(removed).to.deep.include({ deploymentRolesBefore: {}, dagRolesBefore: {}, workspaceRolesByAstro: {} });
+    await destroy(id, removed);
+    expect(direct("jane@example.com")).to.deep.include({ deploymentRoles: [], dagRoles: [] });
+  });
+
+  it("destroy sets back a role they had before the stack, and leaves one changed outside the stack since, saying so", async () => {
+    const bob = emulator.state.seedMember(org, "bob@example.com", "ORGANIZATION_MEMBER");
+    const custom = emulator.state.createCustomRole(org, "DEPLOYMENT");
+    emulator.state.grantDirectRoles(org, bob, {
+      workspaceRoles: [{ workspaceId: data, role: "WORKSPACE_MEMBER" }],
+      deploymentRoles: [{ deploymentId: etl, role: custom }],
+    });
+    const { id, outs } = await createInvite(emulator, {
+      email: "bob@example.com",
+      deploymentRoles: { [etl]: "DEPLOYMENT_ADMIN", [reports]: "DEPLOYMENT_ADMIN" },
+    });
+    expect(outs).to.deep.include({ adopted: true, deploymentRolesBefore: { [etl]: custom, [reports]: "" }, workspaceRolesByAstro: {} });
+    emulator.state.grantDirectRoles(org, bob, {
+      deploymentRoles: [
+        { deploymentId: etl, role: "DEPLOYMENT_ADMIN" },
+        { deploymentId: reports, role: custom },
+      ],
+    });
+    const warnings = await warningsOf(() => destroy(id, outs));
+    expect(direct("bob@example.com").deploymentRoles).to.deep.equal([
+      { deploymentId: reports, role: custom },
+      { deploymentId: etl, role: custom },
+    ]);
+    expect(warnings.join("\n")).to.contain(`the role in Deployment ${reports} was changed outside the stack since`);
+  });
+
+  it("an unknown Deployment: nothing is sent, and the error names the field and the organization's Deployments", async () => {
+    const failure = await createInvite(emulator, {
+      email: "jane@example.com",
+      deploymentRoles: { cnowhere00000000000000000: "DEPLOYMENT_ADMIN" },
+    }).then(
+      () => undefined,
+      (error: Error) => error,
+    );
+    expect(failure?.message).to.contain("deploymentRoles names cnowhere00000000000000000, not a Deployment of organization");
+    expect(failure?.message).to.contain(`${etl} (etl)`);
+    expect(emulator.log.filter((e) => e.method !== "GET")).to.deep.equal([]);
+  });
+});
