@@ -15,15 +15,16 @@ import { ALLOW_SYNTAX, AllowFileError, parseAllowFile } from "../audit/allow";
 import { declarationsIn, DeclarationsError, readStack } from "../audit/declarations";
 import { AUDIT_FORMATS, AuditFormat, FAIL_ON, gated, renderReport, REPORT_VERSION } from "../audit/report";
 import { emailKey } from "../api/schemas";
-import { ORGANIZATION_ROLES, WORKSPACE_ROLES } from "../roles";
+import { CUSTOM_ROLE_ID, NAMED_ROLES } from "../roles";
 
 const REVIEW_USAGE = `  astro-invites review [FILE] [--format markdown|json|text] [--deny-role ROLE]...
       What a \`pulumi preview --json\` or \`pulumi destroy --preview-only --json\` (FILE, or standard
       input) would do to people: invites, role changes, re-invites, revocations, demotions, moves.
       Reads only the preview: no token, no network.
-      --deny-role ROLE   exit 3 when any change may grant ROLE (repeatable), to a person or through a
-                         Team (each member who gains it counts); a role or member list the preview does
-                         not show (unknown until apply, or secret) counts as a possible grant
+      --deny-role ROLE   exit 3 when any change may grant ROLE (repeatable: an organization, workspace,
+                         Deployment or DAG role, or a custom role's id), to a person or through a Team
+                         (each member who gains it counts); a role or member list the preview does not
+                         show (unknown until apply, or secret) counts as a possible grant
       e.g. pulumi preview --refresh --json | npx astro-invites review > comment.md`;
 
 const EXPORT_USAGE = `  astro-invites export [--format team|csv|ts] [--active-only] [--only EMAIL]... [--organization-id ID] [--api-url URL] [--output FILE]
@@ -91,7 +92,8 @@ async function review(args: string[]): Promise<number> {
     }),
   );
   const format: Format = oneOf("--format", values.format, FORMATS);
-  const denied = values["deny-role"].map((role) => oneOf("--deny-role", role, [...ORGANIZATION_ROLES, ...WORKSPACE_ROLES]));
+  // A custom Deployment or DAG role is named by its id.
+  const denied = values["deny-role"].map((role) => (CUSTOM_ROLE_ID.test(role) ? role : oneOf("--deny-role", role, NAMED_ROLES)));
   if (positionals.length > 1) throw new InputError(`review reads one preview, got ${positionals.length} files`);
   const [file] = positionals;
   const source = file ?? "standard input";
@@ -275,9 +277,7 @@ function parse<T>(run: () => T): T {
 function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
   const hint =
-    flag === "--deny-role" && [...ORGANIZATION_ROLES, ...WORKSPACE_ROLES].includes(value.toUpperCase() as never)
-      ? ` (roles are upper case: ${value.toUpperCase()})`
-      : "";
+    flag === "--deny-role" && NAMED_ROLES.includes(value.toUpperCase() as never) ? ` (roles are upper case: ${value.toUpperCase()})` : "";
   throw new InputError(`${flag} must be one of [${allowed.join(", ")}], got ${JSON.stringify(value)}${hint}`);
 }
 

@@ -2,6 +2,7 @@ import { domainToASCII } from "node:url";
 import { z } from "zod";
 import { apiUrlProblem, normalizeApiUrl } from "../api/url";
 import {
+  CUSTOM_ROLE_ID,
   DAG_ROLES,
   DEPLOYMENT_ROLES,
   isOrganizationRole,
@@ -193,7 +194,7 @@ const CUID_EXAMPLE = '25 lowercase letters and digits starting with "c", such as
 
 /** A Deployment or DAG role: a built-in name, or a custom role's id (a cuid, so a misspelt name is not taken for one). */
 function scopedRoleProblem(field: string, role: unknown, builtIn: readonly string[], scope: string): string[] {
-  if (typeof role === "string" && (builtIn.includes(role) || ASTRO_CUID.test(role))) return [];
+  if (typeof role === "string" && (builtIn.includes(role) || CUSTOM_ROLE_ID.test(role))) return [];
   return [
     `${field} must be one of [${builtIn.join(", ")}] or the id of a custom ${scope} role (${CUID_EXAMPLE}), got ${JSON.stringify(role)}`,
   ];

@@ -25,6 +25,9 @@ export const ACTION_MEANINGS = {
     "the same person declared by another resource of the stack, moved or renamed where neither the program nor `aliases` paired the two: nothing revoked or demoted, the new resource records them as it finds them",
   workspace:
     "a workspace role of the person's own granted, changed or removed (workspace: from → to), beside their organization role; roles through Teams and workspaces the stack never declared are left alone",
+  deployment:
+    "a Deployment role of the person's own granted, changed or removed (Deployment: from → to); Astro may add WORKSPACE_ACCESSOR in its workspace, which leaves with it; roles through Teams and Deployments the stack never declared are left alone",
+  dag: "a DAG role of the person's own, on one DAG or DAG tag of a Deployment, granted, changed or removed (from → to)",
   team: "the person joins or leaves a Team named in their `teams` (team: joins → NAME, or NAME → leaves); they gain or lose what it grants, which the review knows only for a Team declared in the same stack",
 } as const;
 export type Action = keyof typeof ACTION_MEANINGS;

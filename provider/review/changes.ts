@@ -12,13 +12,16 @@ import {
   planTeamsUpdate,
   planScopedRemoval,
   planScopedUpdate,
+  Scope,
+  SCOPE_NAMES,
   ScopedFields,
+  ScopedRoles,
   scopedStates,
+  SCOPES,
   UNREAD,
-  WorkspaceRoles,
 } from "../invite/plan";
 import { InviteState, readState, UNKNOWN } from "../invite/schema";
-import { WORKSPACE_ROLES } from "../roles";
+import { DAG_ROLES, DEPLOYMENT_ROLES, isOrganizationRole, WORKSPACE_ROLES } from "../roles";
 
 /**
  * What a `pulumi preview --json` (or `pulumi destroy --preview-only --json`) would do to people: the
@@ -43,6 +46,10 @@ export interface MembershipChange {
   resource: string;
   /** For a `workspace` change: the workspace it is in (fromRole and toRole are workspace roles, null for none). */
   workspaceId?: string;
+  /** For a `deployment` or `dag` change: the Deployment it is on. */
+  deploymentId?: string;
+  /** For a `dag` change: the DAG (`dag:ID`) or DAG tag (`tag:TAG`) it is for. */
+  dag?: string;
   /** For a `team` change: the Team joined (toRole is its name) or left (fromRole is). */
   team?: string;
 }
@@ -88,7 +95,7 @@ interface Who {
   hidden: { field: string; why: string }[];
 }
 /** What the program declares for an invite, as check left it. */
-type Next = Declared & Who & { workspaceRoles: WorkspaceRoles; teams: string[] };
+type Next = Declared & Who & { scoped: Record<Scope, ScopedRoles>; teams: string[] };
 
 /**
  * The membership changes of a preview, one per invite resource that changes, ordered by action (as in
@@ -152,27 +159,23 @@ function classify(urn: string, steps: Step[], now: Date): Change[] {
   const drift = refresh?.oldState && driftOf(stateOf(urn, refresh.oldState), program.find((step) => step.oldState)?.oldState, urn);
   if (REPLACE_OPS.some((op) => ops.has(op))) {
     const next = declared(urn, program);
-    return [move(stored(urn, program, "a replace"), next, drift), ...workspaceChanges(NEW, next, null), ...teamRows(NEW, next, null)];
+    return [move(stored(urn, program, "a replace"), next, drift), ...scopedChanges(NEW, next, null), ...teamRows(NEW, next, null)];
   }
   if (ops.has("create")) {
     const next = declared(urn, program);
-    return [change(planCreate(next), null, next), ...workspaceChanges(NEW, next, null), ...teamRows(NEW, next, null)];
+    return [change(planCreate(next), null, next), ...scopedChanges(NEW, next, null), ...teamRows(NEW, next, null)];
   }
   if (ops.has("update")) {
     const old = stored(urn, program, "an update");
     const next = declared(urn, program);
     const plan = planUpdate(old, UNREAD, next, now);
-    return [
-      ...(plan ? [change(plan, old, next, drift)] : []),
-      ...workspaceChanges(old, next, old.status),
-      ...teamRows(old, next, old.status),
-    ];
+    return [...(plan ? [change(plan, old, next, drift)] : []), ...scopedChanges(old, next, old.status), ...teamRows(old, next, old.status)];
   }
   if (ops.has("delete")) {
     const old = stored(urn, program, "a delete");
     const plan = planRemoval(old, UNREAD);
-    // Revoking a pending invite removes the pending user, their workspace roles with them.
-    const workspaces = plan.action === "revoke" ? [] : workspaceChanges(old, { ...old, hidden: [] }, old.status, "removal");
+    // Revoking a pending invite removes the pending user, their roles below the organization with them.
+    const workspaces = plan.action === "revoke" ? [] : scopedChanges(old, { ...old, hidden: [] }, old.status, "removal");
     const teams = plan.action === "handover" ? [] : teamRows(old, { ...old, hidden: [] }, old.status, "removal");
     return [{ ...change(plan, old, { ...old, hidden: [] }, drift), removal: old }, ...workspaces, ...teams];
   }
@@ -221,43 +224,46 @@ function teamRows(
 }
 
 /**
- * One change per workspace step, from the same table as the lifecycle's (planned from the stored roles).
- * Workspace roles the preview hides are one change that may grant any workspace role.
+ * One change per workspace, Deployment and DAG step, from the same table as the lifecycle's (planned from
+ * the stored roles). Roles of a scope the preview hides are one change that may grant any role there.
  */
-function workspaceChanges(
+function scopedChanges(
   old: ScopedFields & Pick<InviteState, "workspaceRolesDeferred">,
-  next: Who & { workspaceRoles?: WorkspaceRoles },
+  next: Who & { scoped?: Record<Scope, ScopedRoles> },
   status: string | null,
   step = "update",
 ): Change[] {
-  const row = (
-    workspaceId: string | undefined,
-    fromRole: string | null,
-    toRole: string | null,
-    reason: string,
-    unknown: string[],
-  ): Change => ({
-    action: "workspace",
-    email: next.email,
-    organizationId: next.organizationId,
-    fromRole,
-    toRole,
-    status,
-    reason,
-    unknown,
-    ...(workspaceId ? { workspaceId } : {}),
-  });
-  const hidden = next.hidden.find((h) => h.field === "workspaceRoles");
-  if (hidden) return [row(undefined, null, null, `the workspace roles are ${hidden.why}`, ["workspaceRoles"])];
-  const plan =
-    step === "removal"
-      ? planScopedRemoval("workspace", scopedStates(old).workspace, old.workspaceRoles)
-      : planScopedUpdate("workspace", scopedStates(old).workspace, old.workspaceRoles, next.workspaceRoles ?? {});
+  const stored = scopedStates(old);
   // Roles that waited for the invite to be accepted: the preview says why they are applied now.
   const waited = old.workspaceRolesDeferred && status === "ACTIVE" ? " (waiting since the invite: accepted)" : "";
-  return plan.steps.map((s) =>
-    row(s.key, s.from || null, s.to || null, `workspace ${s.key}: ${s.reason}${s.from === "" ? waited : ""}`, []),
-  );
+  return SCOPE_NAMES.flatMap((scope) => {
+    const where = (key: string): Partial<MembershipChange> => {
+      if (scope === "workspace") return { workspaceId: key };
+      const entry = SCOPES[scope].entry(key, "");
+      return scope === "deployment" ? { deploymentId: key } : { deploymentId: entry.deploymentId, dag: key.slice(key.indexOf("/") + 1) };
+    };
+    const row = (key: string | undefined, fromRole: string | null, toRole: string | null, reason: string, unknown: string[]): Change => ({
+      action: scope,
+      email: next.email,
+      organizationId: next.organizationId,
+      fromRole,
+      toRole,
+      status,
+      reason,
+      unknown,
+      ...(key ? where(key) : {}),
+    });
+    const field = SCOPES[scope].list;
+    const hidden = next.hidden.find((h) => h.field === field);
+    if (hidden) return [row(undefined, null, null, `the ${SCOPES[scope].noun} roles are ${hidden.why}`, [field])];
+    const plan =
+      step === "removal"
+        ? planScopedRemoval(scope, stored[scope], stored[scope].roles)
+        : planScopedUpdate(scope, stored[scope], stored[scope].roles, next.scoped?.[scope] ?? {});
+    return plan.steps.map((s) =>
+      row(s.key, s.from || null, s.to || null, `${SCOPES[scope].noun} ${s.key}: ${s.reason}${s.from === "" ? waited : ""}`, []),
+    );
+  });
 }
 
 function change(plan: Plan, old: InviteState | null, who: Who, drift?: Drift): Change {
@@ -344,7 +350,11 @@ function declared(urn: string, steps: Step[]): Next {
   return {
     ...next,
     role: next.role as Declared["role"],
-    workspaceRoles: workspaceRolesOf(urn, inputs.workspaceRoles, hidden),
+    scoped: {
+      workspace: rolesMapOf(urn, "workspaceRoles", inputs.workspaceRoles, hidden),
+      deployment: rolesMapOf(urn, "deploymentRoles", inputs.deploymentRoles, hidden),
+      dag: dagRolesOf(urn, inputs.dagRoles, hidden),
+    },
     teams: teamsOf(urn, inputs.teams, hidden),
     hidden,
   };
@@ -364,8 +374,8 @@ function teamsOf(urn: string, value: unknown, hidden: Who["hidden"]): string[] {
   return value as string[];
 }
 
-/** The declared workspace roles; hidden (as a whole, or any one role), they are recorded in `hidden`. */
-function workspaceRolesOf(urn: string, value: unknown, hidden: Who["hidden"]): WorkspaceRoles {
+/** Declared workspace or Deployment roles (id -> role); hidden (as a whole, or any one role), they are recorded in `hidden`. */
+function rolesMapOf(urn: string, field: string, value: unknown, hidden: Who["hidden"]): ScopedRoles {
   if (value === undefined) return {};
   const why =
     typeof value === "string"
@@ -374,13 +384,39 @@ function workspaceRolesOf(urn: string, value: unknown, hidden: Who["hidden"]): W
           .map((role) => HIDDEN[String(role)])
           .find(Boolean);
   if (why) {
-    hidden.push({ field: "workspaceRoles", why });
+    hidden.push({ field, why });
     return {};
   }
   if (typeof value !== "object" || value === null || Object.values(value).some((role) => typeof role !== "string")) {
-    throw new PreviewError(`${urn}: the declared workspaceRoles are not a map of workspace roles in the preview`);
+    throw new PreviewError(`${urn}: the declared ${field} are not a map of roles in the preview`);
   }
-  return value as WorkspaceRoles;
+  return value as ScopedRoles;
+}
+
+/** The declared DAG roles, keyed as the table reads them; hidden (as a whole, or any part), recorded in `hidden`. */
+function dagRolesOf(urn: string, value: unknown, hidden: Who["hidden"]): ScopedRoles {
+  if (value === undefined) return {};
+  const parts = Array.isArray(value)
+    ? value.flatMap((entry) => (entry && typeof entry === "object" ? Object.values(entry) : [entry]))
+    : [value];
+  const why = parts.map((part) => HIDDEN[String(part)]).find(Boolean);
+  if (why) {
+    hidden.push({ field: "dagRoles", why });
+    return {};
+  }
+  const valid = (entry: unknown) =>
+    typeof entry === "object" &&
+    entry !== null &&
+    typeof (entry as { deploymentId?: unknown }).deploymentId === "string" &&
+    typeof (entry as { role?: unknown }).role === "string";
+  if (!Array.isArray(value) || !value.every(valid))
+    throw new PreviewError(`${urn}: the declared dagRoles are not a list of DAG roles in the preview`);
+  return Object.fromEntries(
+    (value as { role: string; deploymentId: string; dagId?: string; dagTag?: string }[]).map((entry) => [
+      SCOPES.dag.key(entry),
+      entry.role,
+    ]),
+  );
 }
 
 function typeOf(step: Step): string {
@@ -388,19 +424,41 @@ function typeOf(step: Step): string {
 }
 
 /** Actions after which the person holds `toRole` when they did not before the step. */
-const GRANTING: Action[] = ["invite", "record", "reinvite", "rehost", "move", "change-role", "restore", "handover", "workspace"];
+const GRANTING: Action[] = [
+  "invite",
+  "record",
+  "reinvite",
+  "rehost",
+  "move",
+  "change-role",
+  "restore",
+  "handover",
+  "workspace",
+  "deployment",
+  "dag",
+];
+/** Actions whose `fromRole` is a role the person holds before the step. */
+const HELD: Action[] = ["change-role", "restore", "handover", "workspace", "deployment", "dag"];
+
+/** Where a role named in `--deny-role` is held: an organization role, a role in one scope, or a custom role's id (Deployment or DAG). */
+function scopesOf(role: string): (Scope | "organization")[] {
+  if ((WORKSPACE_ROLES as readonly string[]).includes(role)) return ["workspace"];
+  if ((DEPLOYMENT_ROLES as readonly string[]).includes(role)) return ["deployment"];
+  if ((DAG_ROLES as readonly string[]).includes(role)) return ["dag"];
+  return isOrganizationRole(role) ? ["organization"] : ["deployment", "dag"];
+}
 
 /**
  * Changes that may grant `role`: an invite for it (new, re-sent, moved, at a new host: the invitee does
- * not hold it yet), a member's role changed or restored to it, or any of these with a role the preview
- * does not show.
+ * not hold it yet), a member's role changed or restored to it, a role below the organization granted,
+ * or any of these with a role the preview does not show.
  */
 export function grants(changes: MembershipChange[], role: string): MembershipChange[] {
-  const workspaceRole = (WORKSPACE_ROLES as readonly string[]).includes(role);
+  const wanted = scopesOf(role);
   return changes.filter((c) => {
-    if (!GRANTING.includes(c.action) || (c.action === "workspace") !== workspaceRole) return false;
-    if (c.unknown.includes(c.action === "workspace" ? "workspaceRoles" : "role")) return true;
-    const held = c.action === "change-role" || c.action === "restore" || c.action === "handover" || c.action === "workspace";
-    return c.toRole === role && (!held || c.fromRole !== role);
+    const scope = (SCOPE_NAMES as string[]).includes(c.action) ? (c.action as Scope) : "organization";
+    if (!GRANTING.includes(c.action) || !wanted.includes(scope)) return false;
+    if (c.unknown.includes(scope === "organization" ? "role" : SCOPES[scope].list)) return true;
+    return c.toRole === role && (!HELD.includes(c.action) || c.fromRole !== role);
   });
 }

@@ -18,6 +18,8 @@ const NOUNS: Record<Action, [string, string]> = {
   move: ["move", "moves"],
   handover: ["hand-over", "hand-overs"],
   workspace: ["workspace role change", "workspace role changes"],
+  deployment: ["Deployment role change", "Deployment role changes"],
+  dag: ["DAG role change", "DAG role changes"],
   team: ["Team joined or left", "Teams joined or left"],
 };
 

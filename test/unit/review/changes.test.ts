@@ -136,6 +136,69 @@ describe("review: the membership changes of recorded previews", () => {
     });
   });
 
+  describe("Deployment and DAG roles (recorded previews edited to declare them)", () => {
+    const DEP = "cdeploy000000000000000001";
+    const CUSTOM = "crole0000000000000000001a";
+    const scopedRows = (changes: MembershipChange[]) =>
+      changes
+        .filter((c) => c.action === "deployment" || c.action === "dag")
+        .map((c) => [c.action, c.email, c.deploymentId, c.dag, c.fromRole, c.toRole, c.unknown]);
+
+    it("a row per Deployment and per DAG or tag; --deny-role DEPLOYMENT_ADMIN, DAG_AUTHOR and a custom role's id count theirs only", () => {
+      const preview = recorded("hidden-and-replace");
+      Object.assign(invite(preview, "create", "new").newState!.inputs!, {
+        deploymentRoles: { [DEP]: "DEPLOYMENT_ADMIN" },
+        dagRoles: [
+          { deploymentId: DEP, dagTag: "finance", role: "DAG_AUTHOR" },
+          { deploymentId: DEP, dagId: "nightly", role: CUSTOM },
+        ],
+      });
+      const changes = membershipChanges(preview, NOW);
+      expect(scopedRows(changes)).to.deep.equal([
+        ["deployment", "new@example.com", DEP, undefined, null, "DEPLOYMENT_ADMIN", []],
+        ["dag", "new@example.com", DEP, "tag:finance", null, "DAG_AUTHOR", []],
+        ["dag", "new@example.com", DEP, "dag:nightly", null, CUSTOM, []],
+      ]);
+      expect(changes.find((c) => c.action === "deployment")!.reason).to.equal(`Deployment ${DEP}: DEPLOYMENT_ADMIN granted`);
+      expect(grants(changes, "DEPLOYMENT_ADMIN").map((c) => c.action)).to.deep.equal(["deployment"]);
+      expect(grants(changes, "DAG_AUTHOR").map((c) => c.dag)).to.deep.equal(["tag:finance"]);
+      expect(grants(changes, CUSTOM).map((c) => c.dag)).to.deep.equal(["dag:nightly"]);
+      expect(grants(changes, "DAG_VIEWER")).to.deep.equal([]);
+      expect(grants(changes, "WORKSPACE_OWNER").map((c) => c.action)).not.to.include("deployment");
+    });
+
+    it("Deployment or DAG roles the preview hides are a possible grant of any role of theirs", () => {
+      const preview = recorded("destroy");
+      const step = invite(preview, "delete", "cy");
+      const update = {
+        ...step,
+        op: "update",
+        newState: {
+          ...step.oldState!,
+          inputs: { ...step.oldState!.inputs, dagRoles: [{ deploymentId: DEP, dagTag: "[secret]", role: "DAG_VIEWER" }] },
+        },
+      };
+      const changes = membershipChanges({ steps: [update] }, NOW);
+      expect(scopedRows(changes)).to.deep.equal([["dag", "cy@example.com", undefined, undefined, null, null, ["dagRoles"]]]);
+      expect(grants(changes, "DAG_AUTHOR").map((c) => c.email)).to.deep.equal(["cy@example.com"]);
+      expect(grants(changes, "DEPLOYMENT_ADMIN")).to.deep.equal([]);
+    });
+
+    it("destroy: the stack's Deployment grant removed, an earlier DAG role set back", () => {
+      const preview = recorded("destroy");
+      Object.assign(invite(preview, "delete", "cy").oldState!.outputs!, {
+        deploymentRoles: { [DEP]: "DEPLOYMENT_ADMIN" },
+        deploymentRolesBefore: { [DEP]: "" },
+        dagRoles: [{ deploymentId: DEP, dagTag: "finance", role: "DAG_AUTHOR" }],
+        dagRolesBefore: { [`${DEP}/tag:finance`]: "DAG_VIEWER" },
+      });
+      expect(scopedRows(membershipChanges(preview, NOW))).to.deep.equal([
+        ["deployment", "cy@example.com", DEP, undefined, "DEPLOYMENT_ADMIN", null, []],
+        ["dag", "cy@example.com", DEP, "tag:finance", "DAG_AUTHOR", "DAG_VIEWER", []],
+      ]);
+    });
+  });
+
   describe("what the review cannot read is an error naming it, never a pass", () => {
     const fails = (preview: Preview, message: RegExp) => expect(() => membershipChanges(preview, NOW)).to.throw(PreviewError, message);
 
