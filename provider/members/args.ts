@@ -6,7 +6,7 @@ import { InputsSchema } from "../invite/schema";
  * SDKs are generated from (provider/plugin/schema.ts). The TypeScript types in resource.ts name the same
  * fields; the checks that give file-line errors are in members.ts.
  */
-const { email, role, workspaceRoles, teams, ...inviteSettings } = InputsSchema.shape;
+const { email, role, workspaceRoles, deploymentRoles, dagRoles, teams, ...inviteSettings } = InputsSchema.shape;
 
 const TeamMemberSchema = z.object({
   email,
@@ -14,6 +14,10 @@ const TeamMemberSchema = z.object({
   workspaceRoles: workspaceRoles
     .optional()
     .describe("The member's workspace roles (workspace id -> role), over the default workspace roles."),
+  deploymentRoles: deploymentRoles
+    .optional()
+    .describe("The member's Deployment roles (Deployment id -> role), over the default Deployment roles."),
+  dagRoles: dagRoles.optional().describe("The member's DAG roles, beside the defaults' (replacing one for the same DAG or tag)."),
   teams: teams.optional().describe("Astro Teams this member joins, by name, beside the defaults' teams."),
   aliases: z
     .array(z.string())
@@ -28,13 +32,15 @@ export const TeamArgsSchema = z.object({
     .string()
     .optional()
     .describe(
-      "A member file: `email ROLE` lines (ROLE optional, `WORKSPACE_ID=ROLE` and `team:NAME` fields, `#` comments) or CSV with an `email,role` header. A relative path is read from the program's directory.",
+      "A member file: `email ROLE` lines (ROLE optional, `WORKSPACE_ID=ROLE`, `deployment:ID=ROLE`, `dag:ID/DAG=ROLE`, `dagtag:ID/TAG=ROLE` and `team:NAME` fields, `#` comments) or CSV with an `email,role` header. A relative path is read from the program's directory.",
     ),
   members: z.array(TeamMemberSchema).optional().describe("The team inline, instead of a file."),
   defaults: z
     .object({
       role: role.optional(),
       workspaceRoles: workspaceRoles.optional(),
+      deploymentRoles: deploymentRoles.optional(),
+      dagRoles: dagRoles.optional(),
       teams: teams.optional(),
       ...z.object(inviteSettings).partial().shape,
     })

@@ -1,8 +1,15 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { OrganizationRole, WorkspaceRole } from "../roles";
-import { validateEmail, validateRole, validateTeams, validateWorkspaceRoles } from "../invite/inputs";
-import { normalizeEmail } from "../invite/schema";
+import {
+  validateDagRoles,
+  validateDeploymentRoles,
+  validateEmail,
+  validateRole,
+  validateTeams,
+  validateWorkspaceRoles,
+} from "../invite/inputs";
+import { DagRole, normalizeEmail } from "../invite/schema";
 
 /** One person of a member declaration, validated, and where it was declared (for error messages). */
 export interface TeamMember {
@@ -14,6 +21,10 @@ export interface TeamMember {
   aliases: string[];
   /** Workspace id -> role, as the invite's `workspaceRoles`. */
   workspaceRoles: Record<string, WorkspaceRole>;
+  /** Deployment id -> role, as the invite's `deploymentRoles`. */
+  deploymentRoles: Record<string, string>;
+  /** As the invite's `dagRoles`. */
+  dagRoles: DagRole[];
   /** Astro Teams they join, by name, as the invite's `teams`. */
   teams: string[];
 }
@@ -29,6 +40,10 @@ export interface DeclaredMember {
   aliases?: string[];
   /** Workspace id -> workspace role, as the invite's `workspaceRoles` (merged over the team's defaults). */
   workspaceRoles?: Record<string, string>;
+  /** Deployment id -> Deployment role, as the invite's `deploymentRoles` (merged over the team's defaults). */
+  deploymentRoles?: Record<string, string>;
+  /** As the invite's `dagRoles` (beside the defaults', replacing a default for the same DAG or tag). */
+  dagRoles?: DagRole[];
   /** Astro Teams they join, by name (beside the defaults' teams). */
   teams?: string[];
 }
@@ -52,8 +67,10 @@ export class TeamDeclarationError extends Error {
  * Reads a member file: the format Astronomer's docs loop the CLI over (one `email ROLE` per line, ROLE
  * optional, blank lines and `#` comments allowed, also after a line's fields), or CSV with an
  * `email,role` header. CRLF line endings and a byte-order mark are fine. Workspace roles follow as
- * `WORKSPACE_ID=ROLE` fields (`email ROLE ws=ROLE ws=ROLE`), or, in CSV, a third `workspaces` column of
- * `ws=ROLE` separated by `;` or spaces.
+ * `WORKSPACE_ID=ROLE` fields (`email ROLE ws=ROLE ws=ROLE`), Deployment roles as
+ * `deployment:DEPLOYMENT_ID=ROLE`, DAG roles as `dag:DEPLOYMENT_ID/DAG_ID=ROLE` or
+ * `dagtag:DEPLOYMENT_ID/TAG=ROLE`; in CSV, the same fields in a third `workspaces` column, separated by
+ * `;` or spaces.
  */
 export function readTeamFile(path: string, defaultRole: OrganizationRole): TeamMember[] {
   const absolute = resolve(path);
@@ -112,9 +129,10 @@ export function parseTeamFile(text: string, name: string, defaultRole: Organizat
 }
 
 /**
- * `email [ROLE] [ws=ROLE ...] [team:NAME ...]`: a field with "=" is a workspace role, one starting
- * `team:` an Astro Team to join (`team:"Data Platform"` for a name with spaces), the one left (after the
- * email) the role.
+ * `email [ROLE] [ws=ROLE ...] [deployment:ID=ROLE ...] [dag:ID/DAG=ROLE ...] [dagtag:ID/TAG=ROLE ...]
+ * [team:NAME ...]`: a field starting `team:` is an Astro Team to join (`team:"Data Platform"` for a name
+ * with spaces), one with "=" a role below the organization (roleFields), the one left (after the email)
+ * the role.
  */
 function plainFields(line: string): DeclaredMember | undefined {
   const [email = "", ...rest] = line.match(/team:"[^"]*"|\S+/g) ?? [];
@@ -122,23 +140,41 @@ function plainFields(line: string): DeclaredMember | undefined {
   const others = rest.filter((field) => !field.startsWith("team:"));
   const roles = others.filter((field) => !field.includes("="));
   if (roles.length > 1 || (roles.length === 1 && others[0] !== roles[0])) return undefined;
-  return { email, role: roles[0], ...workspaceFields(others.filter((field) => field.includes("="))), ...(teams.length ? { teams } : {}) };
+  return { email, role: roles[0], ...roleFields(others.filter((field) => field.includes("="))), ...(teams.length ? { teams } : {}) };
 }
 
-/** `email,role[,workspaces]`, the workspaces as `ws=ROLE` separated by ";" or spaces. */
+/** `email,role[,workspaces]`, the third column's role fields separated by ";" or spaces. */
 function csvFields(line: string, columns: number): DeclaredMember | undefined {
   const fields = line.split(",").map((field) => field.trim());
   if (fields.length !== columns) return undefined;
   const workspaces = (fields[2] ?? "").split(/[;\s]+/).filter(Boolean);
-  return { email: fields[0], role: fields[1] || undefined, ...workspaceFields(workspaces) };
+  return { email: fields[0], role: fields[1] || undefined, ...roleFields(workspaces) };
 }
 
-/** `ws=ROLE` fields as workspaceRoles; a workspace named twice is kept as a problem for validateMembers. */
-function workspaceFields(fields: string[]): Pick<DeclaredMember, "workspaceRoles"> & { repeated?: string[] } {
+/** The prefixes of role fields below the workspace, each with the declaration it adds to. */
+const SCOPED_FIELDS = ["deployment:", "dag:", "dagtag:"] as const;
+
+/**
+ * `KEY=ROLE` fields: `ws=ROLE` a workspace role, `deployment:ID=ROLE` a Deployment role, `dag:ID/DAG=ROLE`
+ * and `dagtag:ID/TAG=ROLE` DAG roles. A key given twice is kept as a problem for validateMembers.
+ */
+function roleFields(fields: string[]): Pick<DeclaredMember, "workspaceRoles" | "deploymentRoles" | "dagRoles"> & { repeated?: string[] } {
   if (fields.length === 0) return {};
   const pairs = fields.map((field) => [field.slice(0, field.indexOf("=")), field.slice(field.indexOf("=") + 1)]);
-  const repeated = pairs.map(([id]) => id).filter((id, i, ids) => ids.indexOf(id) !== i);
-  return { workspaceRoles: Object.fromEntries(pairs), ...(repeated.length ? { repeated } : {}) };
+  const repeated = pairs.map(([key]) => key).filter((key, i, keys) => keys.indexOf(key) !== i);
+  const prefixed = (prefix: (typeof SCOPED_FIELDS)[number]) =>
+    pairs.filter(([key]) => key.startsWith(prefix)).map(([key, role]) => [key.slice(prefix.length), role]);
+  const dag = (prefix: "dag:" | "dagtag:", name: "dagId" | "dagTag") =>
+    prefixed(prefix).map(([key, role]) => ({ deploymentId: key.split("/")[0], [name]: key.slice(key.indexOf("/") + 1), role }) as DagRole);
+  const workspaces = pairs.filter(([key]) => !SCOPED_FIELDS.some((prefix) => key.startsWith(prefix)));
+  const deployments = prefixed("deployment:");
+  const dags = [...dag("dag:", "dagId"), ...dag("dagtag:", "dagTag")];
+  return {
+    ...(workspaces.length ? { workspaceRoles: Object.fromEntries(workspaces) } : {}),
+    ...(deployments.length ? { deploymentRoles: Object.fromEntries(deployments) } : {}),
+    ...(dags.length ? { dagRoles: dags } : {}),
+    ...(repeated.length ? { repeated } : {}),
+  };
 }
 
 /** Validates members declared inline; their places are named `members[i]`. */
@@ -181,13 +217,21 @@ function validateMembers(entries: Entry[], defaultRole: OrganizationRole, proble
         ? [`aliases must be a list of earlier resource names or URNs, got ${JSON.stringify(declared.aliases)}`]
         : [];
     const workspaceRoles = validateWorkspaceRoles(declared.workspaceRoles);
+    const deploymentRoles = validateDeploymentRoles(declared.deploymentRoles);
+    const dagRoles = validateDagRoles(declared.dagRoles);
     const teams = validateTeams(declared.teams);
-    const repeated = (declared.repeated ?? []).map((id) => `workspace ${id} is given two roles; a person has one role per workspace`);
+    const repeated = (declared.repeated ?? []).map((key) =>
+      SCOPED_FIELDS.some((prefix) => key.startsWith(prefix))
+        ? `${key} is given two roles; a person has one role there`
+        : `workspace ${key} is given two roles; a person has one role per workspace`,
+    );
     const found = [
       ...(Array.isArray(email) ? email : []),
       ...(Array.isArray(role) ? role : []),
       ...badAliases,
       ...(Array.isArray(workspaceRoles) ? workspaceRoles : []),
+      ...("failures" in deploymentRoles ? deploymentRoles.failures : []),
+      ...("failures" in dagRoles ? dagRoles.failures : []),
       ...("failures" in teams ? teams.failures : []),
       ...repeated,
     ];
@@ -208,6 +252,8 @@ function validateMembers(entries: Entry[], defaultRole: OrganizationRole, proble
       source,
       aliases: aliases as string[],
       workspaceRoles: workspaceRoles as Record<string, WorkspaceRole>,
+      deploymentRoles: "value" in deploymentRoles ? (deploymentRoles.value as Record<string, string>) : {},
+      dagRoles: "value" in dagRoles ? (dagRoles.value as DagRole[]) : [],
       teams: "value" in teams ? (teams.value as string[]) : [],
     });
   }

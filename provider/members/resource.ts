@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_ROLE, OrganizationRole, WorkspaceRole } from "../roles";
 import { OrganizationUserInvite, OrganizationUserInviteArgs } from "../invite/resource";
-import type { InviteStatus } from "../invite/schema";
+import { dagKey } from "../invite/plan";
+import type { DagRole, InviteStatus } from "../invite/schema";
 import { checkMembers, DeclaredMember, readTeamFile, TeamDeclarationError, TeamMember } from "./members";
 
 export interface OrganizationUserInvitesArgs {
@@ -39,7 +40,14 @@ export class OrganizationUserInvites extends pulumi.ComponentResource {
   constructor(name: string, args: OrganizationUserInvitesArgs, opts?: pulumi.ComponentResourceOptions) {
     const team = declaredTeam(args);
     super("astro:index:OrganizationUserInvites", name, {}, opts);
-    const { role: _role, workspaceRoles: teamWorkspaces, teams: defaultTeams, ...shared } = args.defaults ?? {};
+    const {
+      role: _role,
+      workspaceRoles: teamWorkspaces,
+      deploymentRoles: teamDeployments,
+      dagRoles: teamDags,
+      teams: defaultTeams,
+      ...shared
+    } = args.defaults ?? {};
     this.invites = Object.fromEntries(
       team.map((member) => [
         member.email,
@@ -49,7 +57,9 @@ export class OrganizationUserInvites extends pulumi.ComponentResource {
             ...shared,
             email: member.email,
             role: member.role,
-            workspaceRoles: workspaceRolesOf(teamWorkspaces, member.workspaceRoles),
+            workspaceRoles: mapOver(teamWorkspaces, member.workspaceRoles),
+            deploymentRoles: mapOver(teamDeployments, member.deploymentRoles),
+            dagRoles: dagRolesOf(teamDags, member.dagRoles),
             ...teamsOf(defaultTeams, member.teams),
           },
           { parent: this, aliases: member.aliases.map(earlierDeclaration) },
@@ -72,12 +82,19 @@ export class OrganizationUserInvites extends pulumi.ComponentResource {
   }
 }
 
-/** The team's default workspace roles with the member's own over them (per workspace). */
-function workspaceRolesOf(
-  team: pulumi.Input<Record<string, WorkspaceRole>> | undefined,
-  member: Record<string, WorkspaceRole>,
-): pulumi.Input<Record<string, WorkspaceRole>> {
-  return team === undefined ? member : pulumi.output(team).apply((defaults) => ({ ...defaults, ...member }));
+/** The team's default roles (by workspace or Deployment) with the member's own over them. */
+function mapOver<R extends string>(
+  team: pulumi.Input<Record<string, R>> | undefined,
+  member: Record<string, R>,
+): pulumi.Input<Record<string, R>> {
+  return team === undefined ? member : pulumi.output(team).apply((defaults) => ({ ...(defaults as Record<string, R>), ...member }));
+}
+
+/** The team's default DAG roles and the member's own, the member's replacing a default for the same DAG or tag. */
+function dagRolesOf(team: pulumi.Input<pulumi.Input<DagRole>[]> | undefined, member: DagRole[]): pulumi.Input<DagRole[]> {
+  if (team === undefined) return member;
+  const own = new Set(member.map(dagKey));
+  return pulumi.output(team).apply((defaults) => [...defaults.filter((entry) => !own.has(dagKey(entry))), ...member]);
 }
 
 /** The defaults' Teams and the member's own, once each; none declared: no `teams` at all. */

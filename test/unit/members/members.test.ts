@@ -70,9 +70,55 @@ describe("team files and member lists", () => {
     const text =
       "\uFEFF# data team\r\nAda@Example.com ORGANIZATION_OWNER\r\n\r\n  grace@example.com   \r\nlinus@example.com\tORGANIZATION_OBSERVE_ADMIN\r\n";
     expect(parseTeamFile(text, "team.txt", "ORGANIZATION_MEMBER")).to.deep.equal([
-      { email: "ada@example.com", role: "ORGANIZATION_OWNER", source: "team.txt:2", aliases: [], workspaceRoles: {}, teams: [] },
-      { email: "grace@example.com", role: "ORGANIZATION_MEMBER", source: "team.txt:4", aliases: [], workspaceRoles: {}, teams: [] },
-      { email: "linus@example.com", role: "ORGANIZATION_OBSERVE_ADMIN", source: "team.txt:5", aliases: [], workspaceRoles: {}, teams: [] },
+      {
+        email: "ada@example.com",
+        role: "ORGANIZATION_OWNER",
+        source: "team.txt:2",
+        aliases: [],
+        workspaceRoles: {},
+        deploymentRoles: {},
+        dagRoles: [],
+        teams: [],
+      },
+      {
+        email: "grace@example.com",
+        role: "ORGANIZATION_MEMBER",
+        source: "team.txt:4",
+        aliases: [],
+        workspaceRoles: {},
+        deploymentRoles: {},
+        dagRoles: [],
+        teams: [],
+      },
+      {
+        email: "linus@example.com",
+        role: "ORGANIZATION_OBSERVE_ADMIN",
+        source: "team.txt:5",
+        aliases: [],
+        workspaceRoles: {},
+        deploymentRoles: {},
+        dagRoles: [],
+        teams: [],
+      },
+    ]);
+  });
+
+  it("reads Deployment and DAG roles: deployment:ID=ROLE, dag:ID/DAG=ROLE, dagtag:ID/TAG=ROLE; a bad one is named with its line", () => {
+    const dep = "cdeploy000000000000000001";
+    const text = `ada@example.com deployment:${dep}=DEPLOYMENT_ADMIN dag:${dep}/nightly=DAG_AUTHOR dagtag:${dep}/finance=DAG_VIEWER\n`;
+    const [ada] = parseTeamFile(text, "team.txt", "ORGANIZATION_MEMBER");
+    expect(ada).to.deep.include({
+      deploymentRoles: { [dep]: "DEPLOYMENT_ADMIN" },
+      dagRoles: [
+        { deploymentId: dep, dagId: "nightly", role: "DAG_AUTHOR" },
+        { deploymentId: dep, dagTag: "finance", role: "DAG_VIEWER" },
+      ],
+      workspaceRoles: {},
+    });
+    expect(
+      problemsOf(() => parseTeamFile(`ada@example.com deployment:${dep}=DEPLOYMENT_OWNER\n`, "team.txt", "ORGANIZATION_MEMBER")),
+    ).to.deep.equal([
+      `team.txt:1: deploymentRoles.${dep} must be one of [DEPLOYMENT_ADMIN] or the id of a custom Deployment role (25 lowercase letters and digits starting with "c", such as clm8t5u4q000008jq4qoc3036), got "DEPLOYMENT_OWNER"`,
     ]);
   });
 
