@@ -169,7 +169,7 @@ async function exportMembers(args: string[]): Promise<number> {
   const users = only.size ? everyone.filter((user) => only.has(emailKey(user.username))) : everyone;
   const missing = [...only].filter((email) => !users.some((user) => emailKey(user.username) === email));
   if (missing.length) throw new InputError(`--only names ${missing.join(", ")}, not a user of organization ${organizationId}`);
-  say("reading the workspaces and who has a role of their own in each");
+  say("reading the workspaces and Deployments and who has a role of their own in each");
   const access = await readWorkspaceAccess(client, organizationId, say, only.size ? new Set(users.map((user) => user.id)) : undefined);
   // With --only, the people asked for: the organization's Teams are not theirs to declare.
   const teams = only.size ? [] : await readTeams(client, organizationId, say);

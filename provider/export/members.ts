@@ -1,6 +1,15 @@
 import type { AstroClient } from "../api/client";
-import { emailKey, type Team, type TeamMember, type User, type WorkspaceRoleEntry } from "../api/schemas";
-import { withoutTeamGrants } from "../invite/scoped-roles";
+import {
+  emailKey,
+  type DagRoleEntry,
+  type DeploymentRoleEntry,
+  type Team,
+  type TeamMember,
+  type User,
+  type WorkspaceRoleEntry,
+} from "../api/schemas";
+import { ownEntries } from "../invite/scoped-roles";
+import { dagKey } from "../invite/plan";
 import { isOrganizationRole } from "../roles";
 
 export const EXPORT_FORMATS = ["team", "csv", "ts"] as const;
@@ -15,16 +24,18 @@ export interface ExportOptions {
   now?: Date;
 }
 
-/** Each member's own workspace roles (by user id), and the workspaces' names for comments. */
+/** Each member's own workspace, Deployment and DAG roles (by user id), and the workspaces' and Deployments' names for comments. */
 export interface WorkspaceAccess {
   roles: Map<string, WorkspaceRoleEntry[]>;
+  deploymentRoles: Map<string, DeploymentRoleEntry[]>;
+  dagRoles: Map<string, DagRoleEntry[]>;
   names: Map<string, string>;
 }
 
 /**
- * The members' own workspace roles: one walk of the users list per workspace (its users, role lists
- * filled), then, for each person found there, their Teams, whose grants are left out (a declaration of
- * them would make a Team's grant the person's own).
+ * The members' own roles below the organization: one walk of the users list per workspace and one per
+ * Deployment (its users, role lists filled), then, for each person found there, their Teams, whose
+ * grants are left out (a declaration of them would make a Team's grant the person's own).
  */
 export async function readWorkspaceAccess(
   client: AstroClient,
@@ -33,23 +44,43 @@ export async function readWorkspaceAccess(
   /** Only these users' roles are wanted (export --only): no Teams are read for anyone else. */
   only?: Set<string>,
 ): Promise<WorkspaceAccess> {
-  const workspaces = await client.listWorkspaces(organizationId);
-  const listed = new Map<string, WorkspaceRoleEntry[]>();
+  const [workspaces, deployments] = [await client.listWorkspaces(organizationId), await client.listDeployments(organizationId)];
+  const listed = new Map<string, { workspace: WorkspaceRoleEntry[]; deployment: DeploymentRoleEntry[]; dag: DagRoleEntry[] }>();
+  const entry = (userId: string) => {
+    if (!listed.has(userId)) listed.set(userId, { workspace: [], deployment: [], dag: [] });
+    return listed.get(userId)!;
+  };
   for (const [i, workspace] of workspaces.entries()) {
     say(`workspace ${i + 1} of ${workspaces.length}: ${workspace.name}`);
     for (const [userId, entries] of await workspaceRoleEntries(client, organizationId, workspace.id)) {
-      if (only && !only.has(userId)) continue;
-      listed.set(userId, [...(listed.get(userId) ?? []), ...entries]);
+      if (!only || only.has(userId)) entry(userId).workspace.push(...entries);
     }
   }
-  const roles = new Map<string, WorkspaceRoleEntry[]>();
+  for (const [i, deployment] of deployments.entries()) {
+    say(`Deployment ${i + 1} of ${deployments.length}: ${deployment.name}`);
+    for await (const { users } of client.listUsers(organizationId, { deploymentId: deployment.id })) {
+      for (const user of users.filter((user) => !only || only.has(user.id))) {
+        entry(user.id).deployment.push(...(user.deploymentRoles ?? []).filter((e) => e.deploymentId === deployment.id));
+        entry(user.id).dag.push(...(user.dagRoles ?? []).filter((e) => e.deploymentId === deployment.id));
+      }
+    }
+  }
+  const access: WorkspaceAccess = {
+    roles: new Map(),
+    deploymentRoles: new Map(),
+    dagRoles: new Map(),
+    names: new Map([...workspaces, ...deployments].map((item) => [item.id, item.name])),
+  };
   let checked = 0;
   for (const [userId, entries] of listed) {
-    if (++checked % 50 === 0) say(`Teams of ${checked} of ${listed.size} people with workspace roles read`);
-    const own = await withoutTeamGrants(client, organizationId, userId, "workspace", entries);
-    if (own.length) roles.set(userId, own);
+    if (++checked % 50 === 0) say(`Teams of ${checked} of ${listed.size} people with roles in workspaces or Deployments read`);
+    const teams = await client.getUserTeams(organizationId, userId);
+    const keep = <E>(map: Map<string, E[]>, own: E[]) => own.length && map.set(userId, own);
+    keep(access.roles, ownEntries("workspace", entries.workspace, teams));
+    keep(access.deploymentRoles, ownEntries("deployment", entries.deployment, teams));
+    keep(access.dagRoles, ownEntries("dag", entries.dag, teams));
   }
-  return { roles, names: new Map(workspaces.map((workspace) => [workspace.id, workspace.name])) };
+  return access;
 }
 
 /** One walk of a workspace's users (role lists filled): each user's entries for that workspace, by user id. */
@@ -115,7 +146,7 @@ export function renderMembers(
   users: User[],
   organizationId: string,
   options: ExportOptions,
-  access: WorkspaceAccess = { roles: new Map(), names: new Map() },
+  access: WorkspaceAccess = { roles: new Map(), deploymentRoles: new Map(), dagRoles: new Map(), names: new Map() },
   teams: ExportedTeam[] = [],
 ): string {
   const at = (options.now ?? new Date()).toISOString();
@@ -124,16 +155,30 @@ export function renderMembers(
     .sort((a, b) => a.username.localeCompare(b.username));
   const members = listed.map((user) => {
     const workspaces = [...(access.roles.get(user.id) ?? [])].sort((a, b) => a.workspaceId.localeCompare(b.workspaceId));
-    const named = workspaces.map((entry) => `${entry.workspaceId}: ${access.names.get(entry.workspaceId) ?? "?"}`);
+    const deployments = [...(access.deploymentRoles.get(user.id) ?? [])].sort((a, b) => a.deploymentId.localeCompare(b.deploymentId));
+    const dags = [...(access.dagRoles.get(user.id) ?? [])].sort((a, b) => dagKey(a).localeCompare(dagKey(b)));
+    const named = [...workspaces.map((e) => e.workspaceId), ...deployments.map((e) => e.deploymentId)].map(
+      (id) => `${id}: ${access.names.get(id) ?? "?"}`,
+    );
     return {
       email: emailKey(user.username),
       role: user.organizationRole ?? "",
       workspaces,
+      deployments,
+      dags,
       note: [user.status === "ACTIVE" ? "" : user.status.toLowerCase(), ...named].filter(Boolean).join("; "),
     };
   });
-  const withWorkspaces = members.some((member) => member.workspaces.length > 0);
-  const pairs = (m: (typeof members)[number], separator: string) => m.workspaces.map((e) => `${e.workspaceId}=${e.role}`).join(separator);
+  const withWorkspaces = members.some((member) => member.workspaces.length + member.deployments.length + member.dags.length > 0);
+  // The member file's role fields: `ws=ROLE`, `deployment:ID=ROLE`, `dag:ID/DAG=ROLE`, `dagtag:ID/TAG=ROLE`.
+  const pairs = (m: (typeof members)[number], separator: string) =>
+    [
+      ...m.workspaces.map((e) => `${e.workspaceId}=${e.role}`),
+      ...m.deployments.map((e) => `deployment:${e.deploymentId}=${e.role}`),
+      ...m.dags.map((e) =>
+        e.dagId !== undefined ? `dag:${e.deploymentId}/${e.dagId}=${e.role}` : `dagtag:${e.deploymentId}/${e.dagTag}=${e.role}`,
+      ),
+    ].join(separator);
   const known = members.filter((member) => isOrganizationRole(member.role));
   const unknown = members
     .filter((member) => !isOrganizationRole(member.role))
@@ -153,9 +198,15 @@ export function renderMembers(
   if (options.format === "ts") {
     const declaredTeams = sortedTeams.filter(({ team }) => !team.isIdpManaged).map((t) => teamDeclaration(t, organizationId, access.names));
     const workspaceField = (m: (typeof members)[number]) =>
-      m.workspaces.length
-        ? `, workspaceRoles: { ${m.workspaces.map((e) => `${JSON.stringify(e.workspaceId)}: ${JSON.stringify(e.role)}`).join(", ")} }`
-        : "";
+      [
+        m.workspaces.length
+          ? `, workspaceRoles: { ${m.workspaces.map((e) => `${JSON.stringify(e.workspaceId)}: ${JSON.stringify(e.role)}`).join(", ")} }`
+          : "",
+        m.deployments.length
+          ? `, deploymentRoles: { ${m.deployments.map((e) => `${JSON.stringify(e.deploymentId)}: ${JSON.stringify(e.role)}`).join(", ")} }`
+          : "",
+        m.dags.length ? `, dagRoles: [${m.dags.map(dagDeclaration).join(", ")}]` : "",
+      ].join("");
     const lines = known.map(
       (m) =>
         `    { email: ${JSON.stringify(m.email)}, role: ${JSON.stringify(m.role)}${workspaceField(m)} },${m.note ? ` // ${m.note}` : ""}`,
@@ -188,6 +239,12 @@ export function renderMembers(
     ...known.map((m) => `${line(m)}${m.note ? ` # ${m.note}` : ""}`),
     "",
   ].join("\n");
+}
+
+/** One DAG role as the invite's `dagRoles` declares it. */
+function dagDeclaration(entry: DagRoleEntry): string {
+  const dag = entry.dagId !== undefined ? `dagId: ${JSON.stringify(entry.dagId)}` : `dagTag: ${JSON.stringify(entry.dagTag)}`;
+  return `{ deploymentId: ${JSON.stringify(entry.deploymentId)}, ${dag}, role: ${JSON.stringify(entry.role)} }`;
 }
 
 /** One Team as a `new Team(...)` the program can use directly (a workspace's name as a comment). */

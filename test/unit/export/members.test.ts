@@ -44,4 +44,40 @@ describe("astro-invites export: workspace roles", () => {
       `{ email: "jane@example.com", role: "ORGANIZATION_MEMBER", workspaceRoles: { "${data}": "WORKSPACE_OPERATOR" } }, // ${data}: Data Eng`,
     );
   });
+
+  it("writes Deployment and DAG roles of their own (a Team's left out) in member files, CSV and ts, and reads back as written", async () => {
+    const org = emulator.organizationId;
+    const data = emulator.state.createWorkspace(org, "Data Eng").id;
+    const etl = emulator.state.createDeployment(org, data, "etl").id;
+    const jane = emulator.state.seedMember(org, "jane@example.com", "ORGANIZATION_MEMBER");
+    emulator.state.grantDirectRoles(org, jane, {
+      deploymentRoles: [{ deploymentId: etl, role: "DEPLOYMENT_ADMIN" }],
+      dagRoles: [{ deploymentId: etl, dagTag: "finance", role: "DAG_VIEWER" }],
+    });
+    emulator.state.seedTeam(org, "authors", [jane], { dagRoles: [{ deploymentId: etl, dagId: "nightly", role: "DAG_AUTHOR" }] });
+    const client = new AstroClient({ token: emulator.token, baseUrl: emulator.apiUrl });
+    const said: string[] = [];
+    const access = await readWorkspaceAccess(client, org, (line) => said.push(line));
+    const users = await readMembers(client, org);
+    const now = new Date("2026-12-02T00:00:00Z");
+    expect(said).to.include("Deployment 1 of 1: etl");
+    const team = renderMembers(users, org, { format: "team", activeOnly: false, now }, access);
+    expect(team).to.contain(
+      `jane@example.com ORGANIZATION_MEMBER deployment:${etl}=DEPLOYMENT_ADMIN dagtag:${etl}/finance=DAG_VIEWER # ${etl}: etl`,
+    );
+    const csv = renderMembers(users, org, { format: "csv", activeOnly: false, now }, access);
+    for (const [text, name] of [
+      [team, "team.txt"],
+      [csv, "team.csv"],
+    ]) {
+      const [read] = parseTeamFile(text, name, "ORGANIZATION_MEMBER");
+      expect([read.deploymentRoles, read.dagRoles]).to.deep.equal([
+        { [etl]: "DEPLOYMENT_ADMIN" },
+        [{ deploymentId: etl, dagTag: "finance", role: "DAG_VIEWER" }],
+      ]);
+    }
+    expect(renderMembers(users, org, { format: "ts", activeOnly: false, now }, access)).to.contain(
+      `deploymentRoles: { "${etl}": "DEPLOYMENT_ADMIN" }, dagRoles: [{ deploymentId: "${etl}", dagTag: "finance", role: "DAG_VIEWER" }] }`,
+    );
+  });
 });
