@@ -233,17 +233,6 @@ function refusedWhilePending(error: unknown, user: User): boolean {
   return user.status === "PENDING" && error instanceof AstroApiError && error.status === 400 && error.fieldErrors.length === 0;
 }
 
-/** The entries of a read that are the person's own: every entry one of their Teams grants left out. */
-export async function withoutTeamGrants<E extends RoleEntry>(
-  client: AstroClient,
-  organizationId: string,
-  userId: string,
-  scope: Scope,
-  entries: E[],
-): Promise<E[]> {
-  return ownEntries(scope, entries, await client.getUserTeams(organizationId, userId));
-}
-
 /** The one rule for what is a person's own: an entry that one of their Teams grants is the Team's. */
 export function ownEntries<E extends RoleEntry>(
   scope: Scope,

@@ -34,6 +34,7 @@ const OBJECT_NAMES: Record<string, string> = {
   "members{}": "TeamMemberState",
   found: "TeamFound",
   "reportedMembers[]": "TeamReportedMember",
+  "dagRoles[]": "DagRole",
 };
 
 type Json = {

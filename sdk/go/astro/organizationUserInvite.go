@@ -20,6 +20,14 @@ type OrganizationUserInvite struct {
 	Adopted pulumi.BoolOutput `pulumi:"adopted"`
 	// The Astro API base URL. Fallbacks: config astro:apiUrl, then env ASTRO_API_URL, then https://api.astronomer.io/v1.
 	ApiUrl pulumi.StringOutput `pulumi:"apiUrl"`
+	// The person's own DAG roles, each on one DAG or one DAG tag of a Deployment (one role each). Astro needs a Deployment role on that Deployment too: declare it in deploymentRoles.
+	DagRoles DagRoleArrayOutput `pulumi:"dagRoles"`
+	// Per DAG or DAG tag the stack declares (deploymentId/dag:ID or deploymentId/tag:TAG), the role the person had there before the stack (empty for none).
+	DagRolesBefore pulumi.StringMapOutput `pulumi:"dagRolesBefore"`
+	// The person's Deployment roles on the declared Deployments as Astro reports them (Deployment id -> role); one not applied yet is absent.
+	DeploymentRoles pulumi.StringMapOutput `pulumi:"deploymentRoles"`
+	// Per Deployment the stack declares, the role the person had there before the stack (empty for none).
+	DeploymentRolesBefore pulumi.StringMapOutput `pulumi:"deploymentRolesBefore"`
 	// The invitee's email address, trimmed and lowercased (as the Astro CLI does). Changing it invites another person (replace).
 	Email pulumi.StringOutput `pulumi:"email"`
 	// When the pending invite expires (ISO 8601); empty when unknown.
@@ -54,7 +62,9 @@ type OrganizationUserInvite struct {
 	WorkspaceRoles pulumi.StringMapOutput `pulumi:"workspaceRoles"`
 	// Per workspace the stack declares, the role the person had there before the stack (empty for none): what removing the workspace, or destroy, sets back.
 	WorkspaceRolesBefore pulumi.StringMapOutput `pulumi:"workspaceRolesBefore"`
-	// Astro refused the declared workspace roles while the invite is pending: they are applied after the person accepts.
+	// Workspace roles Astro added by itself when the stack granted a Deployment or DAG role in a workspace where the person had none (workspace id -> role): Astro's, not drift; taken away with the last such role.
+	WorkspaceRolesByAstro pulumi.StringMapOutput `pulumi:"workspaceRolesByAstro"`
+	// Astro refused the declared workspace, Deployment or DAG roles while the invite is pending: they are applied after the person accepts.
 	WorkspaceRolesDeferred pulumi.BoolOutput `pulumi:"workspaceRolesDeferred"`
 }
 
@@ -80,6 +90,10 @@ func NewOrganizationUserInvite(ctx *pulumi.Context,
 type organizationUserInviteArgs struct {
 	// The Astro API base URL. Fallbacks: config astro:apiUrl, then env ASTRO_API_URL, then https://api.astronomer.io/v1.
 	ApiUrl *string `pulumi:"apiUrl"`
+	// The person's own DAG roles, each on one DAG or one DAG tag of a Deployment (one role each). Astro needs a Deployment role on that Deployment too: declare it in deploymentRoles.
+	DagRoles []DagRole `pulumi:"dagRoles"`
+	// The person's own Deployment roles: Astro Deployment id -> DEPLOYMENT_ADMIN or the id of one of the organization's custom Deployment roles (one per Deployment). Applied like workspace roles; Astro gives someone without a role in the Deployment's workspace WORKSPACE_ACCESSOR there, which the stack records as Astro's and takes away with the Deployment role.
+	DeploymentRoles map[string]string `pulumi:"deploymentRoles"`
 	// The invitee's email address, trimmed and lowercased (as the Astro CLI does). Changing it invites another person (replace).
 	Email string `pulumi:"email"`
 	// On destroy, a member who accepted is demoted to ORGANIZATION_MEMBER ("demote") or left as is ("keep").
@@ -98,6 +112,10 @@ type organizationUserInviteArgs struct {
 type OrganizationUserInviteArgs struct {
 	// The Astro API base URL. Fallbacks: config astro:apiUrl, then env ASTRO_API_URL, then https://api.astronomer.io/v1.
 	ApiUrl pulumi.StringPtrInput
+	// The person's own DAG roles, each on one DAG or one DAG tag of a Deployment (one role each). Astro needs a Deployment role on that Deployment too: declare it in deploymentRoles.
+	DagRoles DagRoleArrayInput
+	// The person's own Deployment roles: Astro Deployment id -> DEPLOYMENT_ADMIN or the id of one of the organization's custom Deployment roles (one per Deployment). Applied like workspace roles; Astro gives someone without a role in the Deployment's workspace WORKSPACE_ACCESSOR there, which the stack records as Astro's and takes away with the Deployment role.
+	DeploymentRoles pulumi.StringMapInput
 	// The invitee's email address, trimmed and lowercased (as the Astro CLI does). Changing it invites another person (replace).
 	Email pulumi.StringInput
 	// On destroy, a member who accepted is demoted to ORGANIZATION_MEMBER ("demote") or left as is ("keep").
@@ -157,6 +175,26 @@ func (o OrganizationUserInviteOutput) Adopted() pulumi.BoolOutput {
 // The Astro API base URL. Fallbacks: config astro:apiUrl, then env ASTRO_API_URL, then https://api.astronomer.io/v1.
 func (o OrganizationUserInviteOutput) ApiUrl() pulumi.StringOutput {
 	return o.ApplyT(func(v *OrganizationUserInvite) pulumi.StringOutput { return v.ApiUrl }).(pulumi.StringOutput)
+}
+
+// The person's own DAG roles, each on one DAG or one DAG tag of a Deployment (one role each). Astro needs a Deployment role on that Deployment too: declare it in deploymentRoles.
+func (o OrganizationUserInviteOutput) DagRoles() DagRoleArrayOutput {
+	return o.ApplyT(func(v *OrganizationUserInvite) DagRoleArrayOutput { return v.DagRoles }).(DagRoleArrayOutput)
+}
+
+// Per DAG or DAG tag the stack declares (deploymentId/dag:ID or deploymentId/tag:TAG), the role the person had there before the stack (empty for none).
+func (o OrganizationUserInviteOutput) DagRolesBefore() pulumi.StringMapOutput {
+	return o.ApplyT(func(v *OrganizationUserInvite) pulumi.StringMapOutput { return v.DagRolesBefore }).(pulumi.StringMapOutput)
+}
+
+// The person's Deployment roles on the declared Deployments as Astro reports them (Deployment id -> role); one not applied yet is absent.
+func (o OrganizationUserInviteOutput) DeploymentRoles() pulumi.StringMapOutput {
+	return o.ApplyT(func(v *OrganizationUserInvite) pulumi.StringMapOutput { return v.DeploymentRoles }).(pulumi.StringMapOutput)
+}
+
+// Per Deployment the stack declares, the role the person had there before the stack (empty for none).
+func (o OrganizationUserInviteOutput) DeploymentRolesBefore() pulumi.StringMapOutput {
+	return o.ApplyT(func(v *OrganizationUserInvite) pulumi.StringMapOutput { return v.DeploymentRolesBefore }).(pulumi.StringMapOutput)
 }
 
 // The invitee's email address, trimmed and lowercased (as the Astro CLI does). Changing it invites another person (replace).
@@ -244,7 +282,12 @@ func (o OrganizationUserInviteOutput) WorkspaceRolesBefore() pulumi.StringMapOut
 	return o.ApplyT(func(v *OrganizationUserInvite) pulumi.StringMapOutput { return v.WorkspaceRolesBefore }).(pulumi.StringMapOutput)
 }
 
-// Astro refused the declared workspace roles while the invite is pending: they are applied after the person accepts.
+// Workspace roles Astro added by itself when the stack granted a Deployment or DAG role in a workspace where the person had none (workspace id -> role): Astro's, not drift; taken away with the last such role.
+func (o OrganizationUserInviteOutput) WorkspaceRolesByAstro() pulumi.StringMapOutput {
+	return o.ApplyT(func(v *OrganizationUserInvite) pulumi.StringMapOutput { return v.WorkspaceRolesByAstro }).(pulumi.StringMapOutput)
+}
+
+// Astro refused the declared workspace, Deployment or DAG roles while the invite is pending: they are applied after the person accepts.
 func (o OrganizationUserInviteOutput) WorkspaceRolesDeferred() pulumi.BoolOutput {
 	return o.ApplyT(func(v *OrganizationUserInvite) pulumi.BoolOutput { return v.WorkspaceRolesDeferred }).(pulumi.BoolOutput)
 }

@@ -40,7 +40,7 @@ func NewOrganizationUserInvites(ctx *pulumi.Context,
 type organizationUserInvitesArgs struct {
 	// Applied to every member: the invites' settings other than email, and the role of members without one.
 	Defaults *TeamDefaults `pulumi:"defaults"`
-	// A member file: `email ROLE` lines (ROLE optional, `WORKSPACE_ID=ROLE` and `team:NAME` fields, `#` comments) or CSV with an `email,role` header. A relative path is read from the program's directory.
+	// A member file: `email ROLE` lines (ROLE optional, `WORKSPACE_ID=ROLE`, `deployment:ID=ROLE`, `dag:ID/DAG=ROLE`, `dagtag:ID/TAG=ROLE` and `team:NAME` fields, `#` comments) or CSV with an `email,role` header. A relative path is read from the program's directory.
 	File *string `pulumi:"file"`
 	// The team inline, instead of a file.
 	Members []TeamMember `pulumi:"members"`
@@ -50,7 +50,7 @@ type organizationUserInvitesArgs struct {
 type OrganizationUserInvitesArgs struct {
 	// Applied to every member: the invites' settings other than email, and the role of members without one.
 	Defaults *TeamDefaultsArgs
-	// A member file: `email ROLE` lines (ROLE optional, `WORKSPACE_ID=ROLE` and `team:NAME` fields, `#` comments) or CSV with an `email,role` header. A relative path is read from the program's directory.
+	// A member file: `email ROLE` lines (ROLE optional, `WORKSPACE_ID=ROLE`, `deployment:ID=ROLE`, `dag:ID/DAG=ROLE`, `dagtag:ID/TAG=ROLE` and `team:NAME` fields, `#` comments) or CSV with an `email,role` header. A relative path is read from the program's directory.
 	File *string
 	// The team inline, instead of a file.
 	Members []TeamMemberInput

@@ -13,6 +13,130 @@ import (
 
 var _ = internal.GetEnvOrDefault
 
+type DagRole struct {
+	// One DAG, by its id (give this or dagTag).
+	DagId *string `pulumi:"dagId"`
+	// Every DAG with this tag (give this or dagId).
+	DagTag *string `pulumi:"dagTag"`
+	// The Astro Deployment the DAG runs on.
+	DeploymentId string `pulumi:"deploymentId"`
+	// DAG_VIEWER, DAG_AUTHOR, or the id of one of the organization's custom DAG roles.
+	Role string `pulumi:"role"`
+}
+
+// DagRoleInput is an input type that accepts DagRoleArgs and DagRoleOutput values.
+// You can construct a concrete instance of `DagRoleInput` via:
+//
+//	DagRoleArgs{...}
+type DagRoleInput interface {
+	pulumi.Input
+
+	ToDagRoleOutput() DagRoleOutput
+	ToDagRoleOutputWithContext(context.Context) DagRoleOutput
+}
+
+type DagRoleArgs struct {
+	// One DAG, by its id (give this or dagTag).
+	DagId pulumi.StringPtrInput `pulumi:"dagId"`
+	// Every DAG with this tag (give this or dagId).
+	DagTag pulumi.StringPtrInput `pulumi:"dagTag"`
+	// The Astro Deployment the DAG runs on.
+	DeploymentId pulumi.StringInput `pulumi:"deploymentId"`
+	// DAG_VIEWER, DAG_AUTHOR, or the id of one of the organization's custom DAG roles.
+	Role pulumi.StringInput `pulumi:"role"`
+}
+
+func (DagRoleArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*DagRole)(nil)).Elem()
+}
+
+func (i DagRoleArgs) ToDagRoleOutput() DagRoleOutput {
+	return i.ToDagRoleOutputWithContext(context.Background())
+}
+
+func (i DagRoleArgs) ToDagRoleOutputWithContext(ctx context.Context) DagRoleOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(DagRoleOutput)
+}
+
+// DagRoleArrayInput is an input type that accepts DagRoleArray and DagRoleArrayOutput values.
+// You can construct a concrete instance of `DagRoleArrayInput` via:
+//
+//	DagRoleArray{ DagRoleArgs{...} }
+type DagRoleArrayInput interface {
+	pulumi.Input
+
+	ToDagRoleArrayOutput() DagRoleArrayOutput
+	ToDagRoleArrayOutputWithContext(context.Context) DagRoleArrayOutput
+}
+
+type DagRoleArray []DagRoleInput
+
+func (DagRoleArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]DagRole)(nil)).Elem()
+}
+
+func (i DagRoleArray) ToDagRoleArrayOutput() DagRoleArrayOutput {
+	return i.ToDagRoleArrayOutputWithContext(context.Background())
+}
+
+func (i DagRoleArray) ToDagRoleArrayOutputWithContext(ctx context.Context) DagRoleArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(DagRoleArrayOutput)
+}
+
+type DagRoleOutput struct{ *pulumi.OutputState }
+
+func (DagRoleOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*DagRole)(nil)).Elem()
+}
+
+func (o DagRoleOutput) ToDagRoleOutput() DagRoleOutput {
+	return o
+}
+
+func (o DagRoleOutput) ToDagRoleOutputWithContext(ctx context.Context) DagRoleOutput {
+	return o
+}
+
+// One DAG, by its id (give this or dagTag).
+func (o DagRoleOutput) DagId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v DagRole) *string { return v.DagId }).(pulumi.StringPtrOutput)
+}
+
+// Every DAG with this tag (give this or dagId).
+func (o DagRoleOutput) DagTag() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v DagRole) *string { return v.DagTag }).(pulumi.StringPtrOutput)
+}
+
+// The Astro Deployment the DAG runs on.
+func (o DagRoleOutput) DeploymentId() pulumi.StringOutput {
+	return o.ApplyT(func(v DagRole) string { return v.DeploymentId }).(pulumi.StringOutput)
+}
+
+// DAG_VIEWER, DAG_AUTHOR, or the id of one of the organization's custom DAG roles.
+func (o DagRoleOutput) Role() pulumi.StringOutput {
+	return o.ApplyT(func(v DagRole) string { return v.Role }).(pulumi.StringOutput)
+}
+
+type DagRoleArrayOutput struct{ *pulumi.OutputState }
+
+func (DagRoleArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]DagRole)(nil)).Elem()
+}
+
+func (o DagRoleArrayOutput) ToDagRoleArrayOutput() DagRoleArrayOutput {
+	return o
+}
+
+func (o DagRoleArrayOutput) ToDagRoleArrayOutputWithContext(ctx context.Context) DagRoleArrayOutput {
+	return o
+}
+
+func (o DagRoleArrayOutput) Index(i pulumi.IntInput) DagRoleOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) DagRole {
+		return vs[0].([]DagRole)[vs[1].(int)]
+	}).(DagRoleOutput)
+}
+
 // The token or user that sent the invite.
 type Inviter struct {
 	// The token's name, or the user's name or email.
@@ -57,6 +181,10 @@ func (o InviterOutput) SubjectType() pulumi.StringOutput {
 type TeamDefaults struct {
 	// The Astro API base URL. Fallbacks: config astro:apiUrl, then env ASTRO_API_URL, then https://api.astronomer.io/v1.
 	ApiUrl *string `pulumi:"apiUrl"`
+	// The person's own DAG roles, each on one DAG or one DAG tag of a Deployment (one role each). Astro needs a Deployment role on that Deployment too: declare it in deploymentRoles.
+	DagRoles []DagRole `pulumi:"dagRoles"`
+	// The person's own Deployment roles: Astro Deployment id -> DEPLOYMENT_ADMIN or the id of one of the organization's custom Deployment roles (one per Deployment). Applied like workspace roles; Astro gives someone without a role in the Deployment's workspace WORKSPACE_ACCESSOR there, which the stack records as Astro's and takes away with the Deployment role.
+	DeploymentRoles map[string]string `pulumi:"deploymentRoles"`
 	// On destroy, a member who accepted is demoted to ORGANIZATION_MEMBER ("demote") or left as is ("keep").
 	OnDelete *OnDelete `pulumi:"onDelete"`
 	// The Astro organization. Fallbacks: stack config astro:organizationId, then env ASTRO_ORGANIZATION_ID. Changing it replaces.
@@ -84,6 +212,10 @@ type TeamDefaultsInput interface {
 type TeamDefaultsArgs struct {
 	// The Astro API base URL. Fallbacks: config astro:apiUrl, then env ASTRO_API_URL, then https://api.astronomer.io/v1.
 	ApiUrl pulumi.StringPtrInput `pulumi:"apiUrl"`
+	// The person's own DAG roles, each on one DAG or one DAG tag of a Deployment (one role each). Astro needs a Deployment role on that Deployment too: declare it in deploymentRoles.
+	DagRoles DagRoleArrayInput `pulumi:"dagRoles"`
+	// The person's own Deployment roles: Astro Deployment id -> DEPLOYMENT_ADMIN or the id of one of the organization's custom Deployment roles (one per Deployment). Applied like workspace roles; Astro gives someone without a role in the Deployment's workspace WORKSPACE_ACCESSOR there, which the stack records as Astro's and takes away with the Deployment role.
+	DeploymentRoles pulumi.StringMapInput `pulumi:"deploymentRoles"`
 	// On destroy, a member who accepted is demoted to ORGANIZATION_MEMBER ("demote") or left as is ("keep").
 	OnDelete OnDeletePtrInput `pulumi:"onDelete"`
 	// The Astro organization. Fallbacks: stack config astro:organizationId, then env ASTRO_ORGANIZATION_ID. Changing it replaces.
@@ -179,6 +311,16 @@ func (o TeamDefaultsOutput) ApiUrl() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v TeamDefaults) *string { return v.ApiUrl }).(pulumi.StringPtrOutput)
 }
 
+// The person's own DAG roles, each on one DAG or one DAG tag of a Deployment (one role each). Astro needs a Deployment role on that Deployment too: declare it in deploymentRoles.
+func (o TeamDefaultsOutput) DagRoles() DagRoleArrayOutput {
+	return o.ApplyT(func(v TeamDefaults) []DagRole { return v.DagRoles }).(DagRoleArrayOutput)
+}
+
+// The person's own Deployment roles: Astro Deployment id -> DEPLOYMENT_ADMIN or the id of one of the organization's custom Deployment roles (one per Deployment). Applied like workspace roles; Astro gives someone without a role in the Deployment's workspace WORKSPACE_ACCESSOR there, which the stack records as Astro's and takes away with the Deployment role.
+func (o TeamDefaultsOutput) DeploymentRoles() pulumi.StringMapOutput {
+	return o.ApplyT(func(v TeamDefaults) map[string]string { return v.DeploymentRoles }).(pulumi.StringMapOutput)
+}
+
 // On destroy, a member who accepted is demoted to ORGANIZATION_MEMBER ("demote") or left as is ("keep").
 func (o TeamDefaultsOutput) OnDelete() OnDeletePtrOutput {
 	return o.ApplyT(func(v TeamDefaults) *OnDelete { return v.OnDelete }).(OnDeletePtrOutput)
@@ -236,6 +378,26 @@ func (o TeamDefaultsPtrOutput) ApiUrl() pulumi.StringPtrOutput {
 		}
 		return v.ApiUrl
 	}).(pulumi.StringPtrOutput)
+}
+
+// The person's own DAG roles, each on one DAG or one DAG tag of a Deployment (one role each). Astro needs a Deployment role on that Deployment too: declare it in deploymentRoles.
+func (o TeamDefaultsPtrOutput) DagRoles() DagRoleArrayOutput {
+	return o.ApplyT(func(v *TeamDefaults) []DagRole {
+		if v == nil {
+			return nil
+		}
+		return v.DagRoles
+	}).(DagRoleArrayOutput)
+}
+
+// The person's own Deployment roles: Astro Deployment id -> DEPLOYMENT_ADMIN or the id of one of the organization's custom Deployment roles (one per Deployment). Applied like workspace roles; Astro gives someone without a role in the Deployment's workspace WORKSPACE_ACCESSOR there, which the stack records as Astro's and takes away with the Deployment role.
+func (o TeamDefaultsPtrOutput) DeploymentRoles() pulumi.StringMapOutput {
+	return o.ApplyT(func(v *TeamDefaults) map[string]string {
+		if v == nil {
+			return nil
+		}
+		return v.DeploymentRoles
+	}).(pulumi.StringMapOutput)
 }
 
 // On destroy, a member who accepted is demoted to ORGANIZATION_MEMBER ("demote") or left as is ("keep").
@@ -404,6 +566,10 @@ func (o TeamFoundPtrOutput) WorkspaceRoles() pulumi.StringMapOutput {
 type TeamMember struct {
 	// Where this person's invite was declared before it moved into this team (the name of an OrganizationUserInvite at the program's top level, or the earlier resource's URN), so that Pulumi moves its record instead of inviting again and revoking the old invite.
 	Aliases []string `pulumi:"aliases"`
+	// The member's DAG roles, beside the defaults' (replacing one for the same DAG or tag).
+	DagRoles []DagRole `pulumi:"dagRoles"`
+	// The member's Deployment roles (Deployment id -> role), over the default Deployment roles.
+	DeploymentRoles map[string]string `pulumi:"deploymentRoles"`
 	// The invitee's email address, trimmed and lowercased (as the Astro CLI does). Changing it invites another person (replace).
 	Email string `pulumi:"email"`
 	// The member's organization role; the declaration's default role when omitted.
@@ -428,6 +594,10 @@ type TeamMemberInput interface {
 type TeamMemberArgs struct {
 	// Where this person's invite was declared before it moved into this team (the name of an OrganizationUserInvite at the program's top level, or the earlier resource's URN), so that Pulumi moves its record instead of inviting again and revoking the old invite.
 	Aliases pulumi.StringArrayInput `pulumi:"aliases"`
+	// The member's DAG roles, beside the defaults' (replacing one for the same DAG or tag).
+	DagRoles DagRoleArrayInput `pulumi:"dagRoles"`
+	// The member's Deployment roles (Deployment id -> role), over the default Deployment roles.
+	DeploymentRoles pulumi.StringMapInput `pulumi:"deploymentRoles"`
 	// The invitee's email address, trimmed and lowercased (as the Astro CLI does). Changing it invites another person (replace).
 	Email pulumi.StringInput `pulumi:"email"`
 	// The member's organization role; the declaration's default role when omitted.
@@ -492,6 +662,16 @@ func (o TeamMemberOutput) ToTeamMemberOutputWithContext(ctx context.Context) Tea
 // Where this person's invite was declared before it moved into this team (the name of an OrganizationUserInvite at the program's top level, or the earlier resource's URN), so that Pulumi moves its record instead of inviting again and revoking the old invite.
 func (o TeamMemberOutput) Aliases() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v TeamMember) []string { return v.Aliases }).(pulumi.StringArrayOutput)
+}
+
+// The member's DAG roles, beside the defaults' (replacing one for the same DAG or tag).
+func (o TeamMemberOutput) DagRoles() DagRoleArrayOutput {
+	return o.ApplyT(func(v TeamMember) []DagRole { return v.DagRoles }).(DagRoleArrayOutput)
+}
+
+// The member's Deployment roles (Deployment id -> role), over the default Deployment roles.
+func (o TeamMemberOutput) DeploymentRoles() pulumi.StringMapOutput {
+	return o.ApplyT(func(v TeamMember) map[string]string { return v.DeploymentRoles }).(pulumi.StringMapOutput)
 }
 
 // The invitee's email address, trimmed and lowercased (as the Astro CLI does). Changing it invites another person (replace).
@@ -654,10 +834,14 @@ func (o TeamReportedMemberArrayOutput) Index(i pulumi.IntInput) TeamReportedMemb
 }
 
 func init() {
+	pulumi.RegisterInputType(reflect.TypeOf((*DagRoleInput)(nil)).Elem(), DagRoleArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*DagRoleArrayInput)(nil)).Elem(), DagRoleArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*TeamDefaultsInput)(nil)).Elem(), TeamDefaultsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*TeamDefaultsPtrInput)(nil)).Elem(), TeamDefaultsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*TeamMemberInput)(nil)).Elem(), TeamMemberArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*TeamMemberArrayInput)(nil)).Elem(), TeamMemberArray{})
+	pulumi.RegisterOutputType(DagRoleOutput{})
+	pulumi.RegisterOutputType(DagRoleArrayOutput{})
 	pulumi.RegisterOutputType(InviterOutput{})
 	pulumi.RegisterOutputType(TeamDefaultsOutput{})
 	pulumi.RegisterOutputType(TeamDefaultsPtrOutput{})

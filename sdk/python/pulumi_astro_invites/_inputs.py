@@ -16,11 +16,100 @@ from . import _utilities
 from ._enums import *
 
 __all__ = [
+    'DagRoleArgs',
+    'DagRoleArgsDict',
     'TeamDefaultsArgs',
     'TeamDefaultsArgsDict',
     'TeamMemberArgs',
     'TeamMemberArgsDict',
 ]
+
+class DagRoleArgsDict(TypedDict):
+    deployment_id: pulumi.Input[_builtins.str]
+    """
+    The Astro Deployment the DAG runs on.
+    """
+    role: pulumi.Input[_builtins.str]
+    """
+    DAG_VIEWER, DAG_AUTHOR, or the id of one of the organization's custom DAG roles.
+    """
+    dag_id: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    One DAG, by its id (give this or dagTag).
+    """
+    dag_tag: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Every DAG with this tag (give this or dagId).
+    """
+
+@pulumi.input_type
+class DagRoleArgs:
+    def __init__(__self__, *,
+                 deployment_id: pulumi.Input[_builtins.str],
+                 role: pulumi.Input[_builtins.str],
+                 dag_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 dag_tag: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        :param pulumi.Input[_builtins.str] deployment_id: The Astro Deployment the DAG runs on.
+        :param pulumi.Input[_builtins.str] role: DAG_VIEWER, DAG_AUTHOR, or the id of one of the organization's custom DAG roles.
+        :param pulumi.Input[_builtins.str] dag_id: One DAG, by its id (give this or dagTag).
+        :param pulumi.Input[_builtins.str] dag_tag: Every DAG with this tag (give this or dagId).
+        """
+        pulumi.set(__self__, "deployment_id", deployment_id)
+        pulumi.set(__self__, "role", role)
+        if dag_id is not None:
+            pulumi.set(__self__, "dag_id", dag_id)
+        if dag_tag is not None:
+            pulumi.set(__self__, "dag_tag", dag_tag)
+
+    @_builtins.property
+    @pulumi.getter(name="deploymentId")
+    def deployment_id(self) -> pulumi.Input[_builtins.str]:
+        """
+        The Astro Deployment the DAG runs on.
+        """
+        return pulumi.get(self, "deployment_id")
+
+    @deployment_id.setter
+    def deployment_id(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "deployment_id", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def role(self) -> pulumi.Input[_builtins.str]:
+        """
+        DAG_VIEWER, DAG_AUTHOR, or the id of one of the organization's custom DAG roles.
+        """
+        return pulumi.get(self, "role")
+
+    @role.setter
+    def role(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "role", value)
+
+    @_builtins.property
+    @pulumi.getter(name="dagId")
+    def dag_id(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        One DAG, by its id (give this or dagTag).
+        """
+        return pulumi.get(self, "dag_id")
+
+    @dag_id.setter
+    def dag_id(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "dag_id", value)
+
+    @_builtins.property
+    @pulumi.getter(name="dagTag")
+    def dag_tag(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Every DAG with this tag (give this or dagId).
+        """
+        return pulumi.get(self, "dag_tag")
+
+    @dag_tag.setter
+    def dag_tag(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "dag_tag", value)
+
 
 class TeamDefaultsArgsDict(TypedDict):
     """
@@ -29,6 +118,14 @@ class TeamDefaultsArgsDict(TypedDict):
     api_url: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
     The Astro API base URL. Fallbacks: config astro:apiUrl, then env ASTRO_API_URL, then https://api.astronomer.io/v1.
+    """
+    dag_roles: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['DagRoleArgsDict']]]]]
+    """
+    The person's own DAG roles, each on one DAG or one DAG tag of a Deployment (one role each). Astro needs a Deployment role on that Deployment too: declare it in deploymentRoles.
+    """
+    deployment_roles: NotRequired[pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]]
+    """
+    The person's own Deployment roles: Astro Deployment id -> DEPLOYMENT_ADMIN or the id of one of the organization's custom Deployment roles (one per Deployment). Applied like workspace roles; Astro gives someone without a role in the Deployment's workspace WORKSPACE_ACCESSOR there, which the stack records as Astro's and takes away with the Deployment role.
     """
     on_delete: NotRequired[pulumi.Input[Optional['OnDelete']]]
     """
@@ -55,6 +152,8 @@ class TeamDefaultsArgsDict(TypedDict):
 class TeamDefaultsArgs:
     def __init__(__self__, *,
                  api_url: pulumi.Input[Optional[_builtins.str]] = None,
+                 dag_roles: pulumi.Input[Optional[Sequence[pulumi.Input['DagRoleArgs']]]] = None,
+                 deployment_roles: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  on_delete: pulumi.Input[Optional['OnDelete']] = None,
                  organization_id: pulumi.Input[Optional[_builtins.str]] = None,
                  role: pulumi.Input[Optional['OrganizationRole']] = None,
@@ -64,6 +163,8 @@ class TeamDefaultsArgs:
         Applied to every member: the invites' settings other than email, and the role of members without one.
 
         :param pulumi.Input[_builtins.str] api_url: The Astro API base URL. Fallbacks: config astro:apiUrl, then env ASTRO_API_URL, then https://api.astronomer.io/v1.
+        :param pulumi.Input[Sequence[pulumi.Input['DagRoleArgs']]] dag_roles: The person's own DAG roles, each on one DAG or one DAG tag of a Deployment (one role each). Astro needs a Deployment role on that Deployment too: declare it in deploymentRoles.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] deployment_roles: The person's own Deployment roles: Astro Deployment id -> DEPLOYMENT_ADMIN or the id of one of the organization's custom Deployment roles (one per Deployment). Applied like workspace roles; Astro gives someone without a role in the Deployment's workspace WORKSPACE_ACCESSOR there, which the stack records as Astro's and takes away with the Deployment role.
         :param pulumi.Input['OnDelete'] on_delete: On destroy, a member who accepted is demoted to ORGANIZATION_MEMBER ("demote") or left as is ("keep").
         :param pulumi.Input[_builtins.str] organization_id: The Astro organization. Fallbacks: stack config astro:organizationId, then env ASTRO_ORGANIZATION_ID. Changing it replaces.
         :param pulumi.Input['OrganizationRole'] role: One of the five organization roles. Changing it updates in place (a re-invite while pending, the roles endpoint after).
@@ -72,6 +173,10 @@ class TeamDefaultsArgs:
         """
         if api_url is not None:
             pulumi.set(__self__, "api_url", api_url)
+        if dag_roles is not None:
+            pulumi.set(__self__, "dag_roles", dag_roles)
+        if deployment_roles is not None:
+            pulumi.set(__self__, "deployment_roles", deployment_roles)
         if on_delete is not None:
             pulumi.set(__self__, "on_delete", on_delete)
         if organization_id is not None:
@@ -94,6 +199,30 @@ class TeamDefaultsArgs:
     @api_url.setter
     def api_url(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "api_url", value)
+
+    @_builtins.property
+    @pulumi.getter(name="dagRoles")
+    def dag_roles(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['DagRoleArgs']]]]:
+        """
+        The person's own DAG roles, each on one DAG or one DAG tag of a Deployment (one role each). Astro needs a Deployment role on that Deployment too: declare it in deploymentRoles.
+        """
+        return pulumi.get(self, "dag_roles")
+
+    @dag_roles.setter
+    def dag_roles(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['DagRoleArgs']]]]):
+        pulumi.set(self, "dag_roles", value)
+
+    @_builtins.property
+    @pulumi.getter(name="deploymentRoles")
+    def deployment_roles(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]:
+        """
+        The person's own Deployment roles: Astro Deployment id -> DEPLOYMENT_ADMIN or the id of one of the organization's custom Deployment roles (one per Deployment). Applied like workspace roles; Astro gives someone without a role in the Deployment's workspace WORKSPACE_ACCESSOR there, which the stack records as Astro's and takes away with the Deployment role.
+        """
+        return pulumi.get(self, "deployment_roles")
+
+    @deployment_roles.setter
+    def deployment_roles(self, value: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "deployment_roles", value)
 
     @_builtins.property
     @pulumi.getter(name="onDelete")
@@ -165,6 +294,14 @@ class TeamMemberArgsDict(TypedDict):
     """
     Where this person's invite was declared before it moved into this team (the name of an OrganizationUserInvite at the program's top level, or the earlier resource's URN), so that Pulumi moves its record instead of inviting again and revoking the old invite.
     """
+    dag_roles: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['DagRoleArgsDict']]]]]
+    """
+    The member's DAG roles, beside the defaults' (replacing one for the same DAG or tag).
+    """
+    deployment_roles: NotRequired[pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]]
+    """
+    The member's Deployment roles (Deployment id -> role), over the default Deployment roles.
+    """
     role: NotRequired[pulumi.Input[Optional['OrganizationRole']]]
     """
     The member's organization role; the declaration's default role when omitted.
@@ -183,12 +320,16 @@ class TeamMemberArgs:
     def __init__(__self__, *,
                  email: pulumi.Input[_builtins.str],
                  aliases: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 dag_roles: pulumi.Input[Optional[Sequence[pulumi.Input['DagRoleArgs']]]] = None,
+                 deployment_roles: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  role: pulumi.Input[Optional['OrganizationRole']] = None,
                  teams: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  workspace_roles: pulumi.Input[Optional[Mapping[str, pulumi.Input['WorkspaceRole']]]] = None):
         """
         :param pulumi.Input[_builtins.str] email: The invitee's email address, trimmed and lowercased (as the Astro CLI does). Changing it invites another person (replace).
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] aliases: Where this person's invite was declared before it moved into this team (the name of an OrganizationUserInvite at the program's top level, or the earlier resource's URN), so that Pulumi moves its record instead of inviting again and revoking the old invite.
+        :param pulumi.Input[Sequence[pulumi.Input['DagRoleArgs']]] dag_roles: The member's DAG roles, beside the defaults' (replacing one for the same DAG or tag).
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] deployment_roles: The member's Deployment roles (Deployment id -> role), over the default Deployment roles.
         :param pulumi.Input['OrganizationRole'] role: The member's organization role; the declaration's default role when omitted.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] teams: Astro Teams this member joins, by name, beside the defaults' teams.
         :param pulumi.Input[Mapping[str, pulumi.Input['WorkspaceRole']]] workspace_roles: The member's workspace roles (workspace id -> role), over the default workspace roles.
@@ -196,6 +337,10 @@ class TeamMemberArgs:
         pulumi.set(__self__, "email", email)
         if aliases is not None:
             pulumi.set(__self__, "aliases", aliases)
+        if dag_roles is not None:
+            pulumi.set(__self__, "dag_roles", dag_roles)
+        if deployment_roles is not None:
+            pulumi.set(__self__, "deployment_roles", deployment_roles)
         if role is not None:
             pulumi.set(__self__, "role", role)
         if teams is not None:
@@ -226,6 +371,30 @@ class TeamMemberArgs:
     @aliases.setter
     def aliases(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
         pulumi.set(self, "aliases", value)
+
+    @_builtins.property
+    @pulumi.getter(name="dagRoles")
+    def dag_roles(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['DagRoleArgs']]]]:
+        """
+        The member's DAG roles, beside the defaults' (replacing one for the same DAG or tag).
+        """
+        return pulumi.get(self, "dag_roles")
+
+    @dag_roles.setter
+    def dag_roles(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['DagRoleArgs']]]]):
+        pulumi.set(self, "dag_roles", value)
+
+    @_builtins.property
+    @pulumi.getter(name="deploymentRoles")
+    def deployment_roles(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]:
+        """
+        The member's Deployment roles (Deployment id -> role), over the default Deployment roles.
+        """
+        return pulumi.get(self, "deployment_roles")
+
+    @deployment_roles.setter
+    def deployment_roles(self, value: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "deployment_roles", value)
 
     @_builtins.property
     @pulumi.getter

@@ -15,6 +15,7 @@ else:
 from . import _utilities
 from . import outputs
 from ._enums import *
+from ._inputs import *
 
 __all__ = ['OrganizationUserInviteArgs', 'OrganizationUserInvite']
 
@@ -23,6 +24,8 @@ class OrganizationUserInviteArgs:
     def __init__(__self__, *,
                  email: pulumi.Input[_builtins.str],
                  api_url: pulumi.Input[Optional[_builtins.str]] = None,
+                 dag_roles: pulumi.Input[Optional[Sequence[pulumi.Input['DagRoleArgs']]]] = None,
+                 deployment_roles: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  on_delete: pulumi.Input[Optional['OnDelete']] = None,
                  organization_id: pulumi.Input[Optional[_builtins.str]] = None,
                  role: pulumi.Input[Optional['OrganizationRole']] = None,
@@ -33,6 +36,8 @@ class OrganizationUserInviteArgs:
 
         :param pulumi.Input[_builtins.str] email: The invitee's email address, trimmed and lowercased (as the Astro CLI does). Changing it invites another person (replace).
         :param pulumi.Input[_builtins.str] api_url: The Astro API base URL. Fallbacks: config astro:apiUrl, then env ASTRO_API_URL, then https://api.astronomer.io/v1.
+        :param pulumi.Input[Sequence[pulumi.Input['DagRoleArgs']]] dag_roles: The person's own DAG roles, each on one DAG or one DAG tag of a Deployment (one role each). Astro needs a Deployment role on that Deployment too: declare it in deploymentRoles.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] deployment_roles: The person's own Deployment roles: Astro Deployment id -> DEPLOYMENT_ADMIN or the id of one of the organization's custom Deployment roles (one per Deployment). Applied like workspace roles; Astro gives someone without a role in the Deployment's workspace WORKSPACE_ACCESSOR there, which the stack records as Astro's and takes away with the Deployment role.
         :param pulumi.Input['OnDelete'] on_delete: On destroy, a member who accepted is demoted to ORGANIZATION_MEMBER ("demote") or left as is ("keep").
         :param pulumi.Input[_builtins.str] organization_id: The Astro organization. Fallbacks: stack config astro:organizationId, then env ASTRO_ORGANIZATION_ID. Changing it replaces.
         :param pulumi.Input['OrganizationRole'] role: One of the five organization roles. Changing it updates in place (a re-invite while pending, the roles endpoint after).
@@ -42,6 +47,10 @@ class OrganizationUserInviteArgs:
         pulumi.set(__self__, "email", email)
         if api_url is not None:
             pulumi.set(__self__, "api_url", api_url)
+        if dag_roles is not None:
+            pulumi.set(__self__, "dag_roles", dag_roles)
+        if deployment_roles is not None:
+            pulumi.set(__self__, "deployment_roles", deployment_roles)
         if on_delete is not None:
             pulumi.set(__self__, "on_delete", on_delete)
         if organization_id is not None:
@@ -76,6 +85,30 @@ class OrganizationUserInviteArgs:
     @api_url.setter
     def api_url(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "api_url", value)
+
+    @_builtins.property
+    @pulumi.getter(name="dagRoles")
+    def dag_roles(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['DagRoleArgs']]]]:
+        """
+        The person's own DAG roles, each on one DAG or one DAG tag of a Deployment (one role each). Astro needs a Deployment role on that Deployment too: declare it in deploymentRoles.
+        """
+        return pulumi.get(self, "dag_roles")
+
+    @dag_roles.setter
+    def dag_roles(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['DagRoleArgs']]]]):
+        pulumi.set(self, "dag_roles", value)
+
+    @_builtins.property
+    @pulumi.getter(name="deploymentRoles")
+    def deployment_roles(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]:
+        """
+        The person's own Deployment roles: Astro Deployment id -> DEPLOYMENT_ADMIN or the id of one of the organization's custom Deployment roles (one per Deployment). Applied like workspace roles; Astro gives someone without a role in the Deployment's workspace WORKSPACE_ACCESSOR there, which the stack records as Astro's and takes away with the Deployment role.
+        """
+        return pulumi.get(self, "deployment_roles")
+
+    @deployment_roles.setter
+    def deployment_roles(self, value: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "deployment_roles", value)
 
     @_builtins.property
     @pulumi.getter(name="onDelete")
@@ -145,6 +178,8 @@ class OrganizationUserInvite(pulumi.ComponentResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  api_url: pulumi.Input[Optional[_builtins.str]] = None,
+                 dag_roles: pulumi.Input[Optional[Sequence[pulumi.Input[Union['DagRoleArgs', 'DagRoleArgsDict', 'outputs.DagRole']]]]] = None,
+                 deployment_roles: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  email: pulumi.Input[Optional[_builtins.str]] = None,
                  on_delete: pulumi.Input[Optional['OnDelete']] = None,
                  organization_id: pulumi.Input[Optional[_builtins.str]] = None,
@@ -158,6 +193,8 @@ class OrganizationUserInvite(pulumi.ComponentResource):
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.str] api_url: The Astro API base URL. Fallbacks: config astro:apiUrl, then env ASTRO_API_URL, then https://api.astronomer.io/v1.
+        :param pulumi.Input[Sequence[pulumi.Input[Union['DagRoleArgs', 'DagRoleArgsDict', 'outputs.DagRole']]]] dag_roles: The person's own DAG roles, each on one DAG or one DAG tag of a Deployment (one role each). Astro needs a Deployment role on that Deployment too: declare it in deploymentRoles.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] deployment_roles: The person's own Deployment roles: Astro Deployment id -> DEPLOYMENT_ADMIN or the id of one of the organization's custom Deployment roles (one per Deployment). Applied like workspace roles; Astro gives someone without a role in the Deployment's workspace WORKSPACE_ACCESSOR there, which the stack records as Astro's and takes away with the Deployment role.
         :param pulumi.Input[_builtins.str] email: The invitee's email address, trimmed and lowercased (as the Astro CLI does). Changing it invites another person (replace).
         :param pulumi.Input['OnDelete'] on_delete: On destroy, a member who accepted is demoted to ORGANIZATION_MEMBER ("demote") or left as is ("keep").
         :param pulumi.Input[_builtins.str] organization_id: The Astro organization. Fallbacks: stack config astro:organizationId, then env ASTRO_ORGANIZATION_ID. Changing it replaces.
@@ -190,6 +227,8 @@ class OrganizationUserInvite(pulumi.ComponentResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  api_url: pulumi.Input[Optional[_builtins.str]] = None,
+                 dag_roles: pulumi.Input[Optional[Sequence[pulumi.Input[Union['DagRoleArgs', 'DagRoleArgsDict', 'outputs.DagRole']]]]] = None,
+                 deployment_roles: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  email: pulumi.Input[Optional[_builtins.str]] = None,
                  on_delete: pulumi.Input[Optional['OnDelete']] = None,
                  organization_id: pulumi.Input[Optional[_builtins.str]] = None,
@@ -208,6 +247,8 @@ class OrganizationUserInvite(pulumi.ComponentResource):
             __props__ = OrganizationUserInviteArgs.__new__(OrganizationUserInviteArgs)
 
             __props__.__dict__["api_url"] = api_url
+            __props__.__dict__["dag_roles"] = dag_roles
+            __props__.__dict__["deployment_roles"] = deployment_roles
             if email is None and not opts.urn:
                 raise TypeError("Missing required property 'email'")
             __props__.__dict__["email"] = email
@@ -217,6 +258,8 @@ class OrganizationUserInvite(pulumi.ComponentResource):
             __props__.__dict__["teams"] = teams
             __props__.__dict__["workspace_roles"] = workspace_roles
             __props__.__dict__["adopted"] = None
+            __props__.__dict__["dag_roles_before"] = None
+            __props__.__dict__["deployment_roles_before"] = None
             __props__.__dict__["expires_at"] = None
             __props__.__dict__["invite_id"] = None
             __props__.__dict__["inviter"] = None
@@ -228,6 +271,7 @@ class OrganizationUserInvite(pulumi.ComponentResource):
             __props__.__dict__["teams_joined"] = None
             __props__.__dict__["user_id"] = None
             __props__.__dict__["workspace_roles_before"] = None
+            __props__.__dict__["workspace_roles_by_astro"] = None
             __props__.__dict__["workspace_roles_deferred"] = None
         super(OrganizationUserInvite, __self__).__init__(
             'astro:index:OrganizationUserInvite',
@@ -251,6 +295,38 @@ class OrganizationUserInvite(pulumi.ComponentResource):
         The Astro API base URL. Fallbacks: config astro:apiUrl, then env ASTRO_API_URL, then https://api.astronomer.io/v1.
         """
         return pulumi.get(self, "api_url")
+
+    @_builtins.property
+    @pulumi.getter(name="dagRoles")
+    def dag_roles(self) -> pulumi.Output[Sequence['outputs.DagRole']]:
+        """
+        The person's own DAG roles, each on one DAG or one DAG tag of a Deployment (one role each). Astro needs a Deployment role on that Deployment too: declare it in deploymentRoles.
+        """
+        return pulumi.get(self, "dag_roles")
+
+    @_builtins.property
+    @pulumi.getter(name="dagRolesBefore")
+    def dag_roles_before(self) -> pulumi.Output[Mapping[str, _builtins.str]]:
+        """
+        Per DAG or DAG tag the stack declares (deploymentId/dag:ID or deploymentId/tag:TAG), the role the person had there before the stack (empty for none).
+        """
+        return pulumi.get(self, "dag_roles_before")
+
+    @_builtins.property
+    @pulumi.getter(name="deploymentRoles")
+    def deployment_roles(self) -> pulumi.Output[Mapping[str, _builtins.str]]:
+        """
+        The person's Deployment roles on the declared Deployments as Astro reports them (Deployment id -> role); one not applied yet is absent.
+        """
+        return pulumi.get(self, "deployment_roles")
+
+    @_builtins.property
+    @pulumi.getter(name="deploymentRolesBefore")
+    def deployment_roles_before(self) -> pulumi.Output[Mapping[str, _builtins.str]]:
+        """
+        Per Deployment the stack declares, the role the person had there before the stack (empty for none).
+        """
+        return pulumi.get(self, "deployment_roles_before")
 
     @_builtins.property
     @pulumi.getter
@@ -389,10 +465,18 @@ class OrganizationUserInvite(pulumi.ComponentResource):
         return pulumi.get(self, "workspace_roles_before")
 
     @_builtins.property
+    @pulumi.getter(name="workspaceRolesByAstro")
+    def workspace_roles_by_astro(self) -> pulumi.Output[Mapping[str, _builtins.str]]:
+        """
+        Workspace roles Astro added by itself when the stack granted a Deployment or DAG role in a workspace where the person had none (workspace id -> role): Astro's, not drift; taken away with the last such role.
+        """
+        return pulumi.get(self, "workspace_roles_by_astro")
+
+    @_builtins.property
     @pulumi.getter(name="workspaceRolesDeferred")
     def workspace_roles_deferred(self) -> pulumi.Output[_builtins.bool]:
         """
-        Astro refused the declared workspace roles while the invite is pending: they are applied after the person accepts.
+        Astro refused the declared workspace, Deployment or DAG roles while the invite is pending: they are applied after the person accepts.
         """
         return pulumi.get(self, "workspace_roles_deferred")
 

@@ -29,7 +29,7 @@ class OrganizationUserInvitesArgs:
         The set of arguments for constructing a OrganizationUserInvites resource.
 
         :param 'TeamDefaultsArgs' defaults: Applied to every member: the invites' settings other than email, and the role of members without one.
-        :param _builtins.str file: A member file: `email ROLE` lines (ROLE optional, `WORKSPACE_ID=ROLE` and `team:NAME` fields, `#` comments) or CSV with an `email,role` header. A relative path is read from the program's directory.
+        :param _builtins.str file: A member file: `email ROLE` lines (ROLE optional, `WORKSPACE_ID=ROLE`, `deployment:ID=ROLE`, `dag:ID/DAG=ROLE`, `dagtag:ID/TAG=ROLE` and `team:NAME` fields, `#` comments) or CSV with an `email,role` header. A relative path is read from the program's directory.
         :param Sequence[pulumi.Input['TeamMemberArgs']] members: The team inline, instead of a file.
         """
         if defaults is not None:
@@ -55,7 +55,7 @@ class OrganizationUserInvitesArgs:
     @pulumi.getter
     def file(self) -> Optional[_builtins.str]:
         """
-        A member file: `email ROLE` lines (ROLE optional, `WORKSPACE_ID=ROLE` and `team:NAME` fields, `#` comments) or CSV with an `email,role` header. A relative path is read from the program's directory.
+        A member file: `email ROLE` lines (ROLE optional, `WORKSPACE_ID=ROLE`, `deployment:ID=ROLE`, `dag:ID/DAG=ROLE`, `dagtag:ID/TAG=ROLE` and `team:NAME` fields, `#` comments) or CSV with an `email,role` header. A relative path is read from the program's directory.
         """
         return pulumi.get(self, "file")
 
@@ -92,7 +92,7 @@ class OrganizationUserInvites(pulumi.ComponentResource):
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param Union['TeamDefaultsArgs', 'TeamDefaultsArgsDict'] defaults: Applied to every member: the invites' settings other than email, and the role of members without one.
-        :param _builtins.str file: A member file: `email ROLE` lines (ROLE optional, `WORKSPACE_ID=ROLE` and `team:NAME` fields, `#` comments) or CSV with an `email,role` header. A relative path is read from the program's directory.
+        :param _builtins.str file: A member file: `email ROLE` lines (ROLE optional, `WORKSPACE_ID=ROLE`, `deployment:ID=ROLE`, `dag:ID/DAG=ROLE`, `dagtag:ID/TAG=ROLE` and `team:NAME` fields, `#` comments) or CSV with an `email,role` header. A relative path is read from the program's directory.
         :param Sequence[pulumi.Input[Union['TeamMemberArgs', 'TeamMemberArgsDict']]] members: The team inline, instead of a file.
         """
         ...

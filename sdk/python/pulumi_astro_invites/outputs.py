@@ -16,11 +16,86 @@ from . import _utilities
 from ._enums import *
 
 __all__ = [
+    'DagRole',
     'Inviter',
     'TeamFound',
     'TeamMemberState',
     'TeamReportedMember',
 ]
+
+@pulumi.output_type
+class DagRole(dict):
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "deploymentId":
+            suggest = "deployment_id"
+        elif key == "dagId":
+            suggest = "dag_id"
+        elif key == "dagTag":
+            suggest = "dag_tag"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in DagRole. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        DagRole.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        DagRole.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 deployment_id: _builtins.str,
+                 role: _builtins.str,
+                 dag_id: Optional[_builtins.str] = None,
+                 dag_tag: Optional[_builtins.str] = None):
+        """
+        :param _builtins.str deployment_id: The Astro Deployment the DAG runs on.
+        :param _builtins.str role: DAG_VIEWER, DAG_AUTHOR, or the id of one of the organization's custom DAG roles.
+        :param _builtins.str dag_id: One DAG, by its id (give this or dagTag).
+        :param _builtins.str dag_tag: Every DAG with this tag (give this or dagId).
+        """
+        pulumi.set(__self__, "deployment_id", deployment_id)
+        pulumi.set(__self__, "role", role)
+        if dag_id is not None:
+            pulumi.set(__self__, "dag_id", dag_id)
+        if dag_tag is not None:
+            pulumi.set(__self__, "dag_tag", dag_tag)
+
+    @_builtins.property
+    @pulumi.getter(name="deploymentId")
+    def deployment_id(self) -> _builtins.str:
+        """
+        The Astro Deployment the DAG runs on.
+        """
+        return pulumi.get(self, "deployment_id")
+
+    @_builtins.property
+    @pulumi.getter
+    def role(self) -> _builtins.str:
+        """
+        DAG_VIEWER, DAG_AUTHOR, or the id of one of the organization's custom DAG roles.
+        """
+        return pulumi.get(self, "role")
+
+    @_builtins.property
+    @pulumi.getter(name="dagId")
+    def dag_id(self) -> Optional[_builtins.str]:
+        """
+        One DAG, by its id (give this or dagTag).
+        """
+        return pulumi.get(self, "dag_id")
+
+    @_builtins.property
+    @pulumi.getter(name="dagTag")
+    def dag_tag(self) -> Optional[_builtins.str]:
+        """
+        Every DAG with this tag (give this or dagId).
+        """
+        return pulumi.get(self, "dag_tag")
+
 
 @pulumi.output_type
 class Inviter(dict):
