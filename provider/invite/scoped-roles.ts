@@ -106,9 +106,10 @@ export async function reconcileScopes(client: AstroClient, state: InviteState, i
     return settled(after, byAstro, false);
   } catch (error) {
     if (refusedWhilePending(error, read.user)) {
+      const what = SCOPE_NAMES.filter((scope) => Object.keys(declared[scope]).length > 0).map((scope) => SCOPES[scope].noun);
       await report(
         "info",
-        `${state.email} is pending: Astro gives them their roles once they accept (the next up after that applies them)`,
+        `${state.email} is pending: Astro gives them their ${what.join(", ")} roles once they accept (the next up after that applies them)`,
       );
       return settled(read.own, state.workspaceRolesByAstro, true);
     }

@@ -17,6 +17,8 @@ export type Declared = Record<
     secretRole?: boolean;
     teams?: string[];
     workspaceRoles?: Record<string, string>;
+    deploymentRoles?: Record<string, string>;
+    dagRoles?: { deploymentId: string; dagId?: string; dagTag?: string; role: string }[];
   }
 >;
 
