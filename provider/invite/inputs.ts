@@ -261,7 +261,9 @@ export function validateDagRoles(value: unknown): Checked {
     return problems;
   });
   if (failures.length) return { failures };
-  return { value: [...(value as DagRole[])].sort((a, b) => dagKey(a).localeCompare(dagKey(b))) };
+  // By key in code-point order, as state keeps them (scoped-roles.ts), so that equal lists compare equal.
+  const order = (a: DagRole, b: DagRole) => (dagKey(a) < dagKey(b) ? -1 : dagKey(a) > dagKey(b) ? 1 : 0);
+  return { value: [...(value as DagRole[])].sort(order) };
 }
 
 export function validateOrganizationId(value: string | undefined, defaults: InputDefaults = {}): string | string[] {

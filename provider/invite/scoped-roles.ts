@@ -94,9 +94,7 @@ export async function reconcileScopes(client: AstroClient, state: InviteState, i
     workspaceRolesBefore: only(views.workspace.before, declared.workspace),
     deploymentRoles: held(only(after.deployment, declared.deployment)),
     deploymentRolesBefore: only(views.deployment.before, declared.deployment),
-    dagRoles: Object.entries(held(only(after.dag, declared.dag))).map(
-      ([key, role]) => SCOPES.dag.entry(key, role) as InviteState["dagRoles"][number],
-    ),
+    dagRoles: dagList(held(only(after.dag, declared.dag))),
     dagRolesBefore: only(views.dag.before, declared.dag),
     workspaceRolesByAstro: byAstro,
     workspaceRolesDeferred: deferred,
@@ -245,6 +243,12 @@ export function ownEntries<E extends RoleEntry>(
   return entries.filter((entry) => !granted.has(key(entry)));
 }
 
+/** DAG roles by key as the invite's `dagRoles` list, in the order check leaves a declaration in (by key), so that equal lists compare equal. */
+const dagList = (roles: ScopedRoles): InviteState["dagRoles"] =>
+  Object.keys(roles)
+    .sort()
+    .map((key) => SCOPES.dag.entry(key, roles[key]) as InviteState["dagRoles"][number]);
+
 const mapScopes = <T>(each: (scope: Scope) => T): Record<Scope, T> =>
   Object.fromEntries(SCOPE_NAMES.map((scope) => [scope, each(scope)])) as Record<Scope, T>;
 
@@ -292,6 +296,6 @@ export async function reportedScopes(
   return {
     workspaceRoles: reported.workspace,
     deploymentRoles: reported.deployment,
-    dagRoles: Object.entries(reported.dag).map(([key, role]) => SCOPES.dag.entry(key, role) as InviteState["dagRoles"][number]),
+    dagRoles: dagList(reported.dag),
   };
 }

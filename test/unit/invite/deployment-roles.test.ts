@@ -122,6 +122,22 @@ describe("lifecycle: Deployment and DAG roles", () => {
     expect(warnings.join("\n")).to.contain(`the role in Deployment ${reports} was changed outside the stack since`);
   });
 
+  it("DAG roles declared in any order: after up and a refresh, the same declaration is no change", async () => {
+    emulator.state.switches.workspaceRolesForPending = "accept";
+    const declared = {
+      deploymentRoles: { [etl]: "DEPLOYMENT_ADMIN" },
+      dagRoles: [
+        { deploymentId: etl, dagTag: "Zeta", role: "DAG_VIEWER" },
+        { deploymentId: etl, dagId: "alpha", role: "DAG_AUTHOR" },
+        { deploymentId: etl, dagTag: "beta", role: "DAG_VIEWER" },
+      ],
+    };
+    const { id, outs } = await createInvite(emulator, { email: "jane@example.com", ...declared });
+    const refreshed = await refresh(id, outs);
+    const { inputs } = await lifecycle.check({}, { ...inputsOf(refreshed), ...declared });
+    expect((await lifecycle.diff(id, { ...refreshed }, inputs)).changes).to.equal(false);
+  });
+
   it("an unknown Deployment: nothing is sent, and the error names the field and the organization's Deployments", async () => {
     const failure = await createInvite(emulator, {
       email: "jane@example.com",
