@@ -214,9 +214,11 @@ async function apply(
     ...lists,
   });
   const after = mapScopes((scope) => keyed(scope, (lists as Record<string, RoleEntry[]>)[SCOPES[scope].list] ?? read.entries[scope]));
-  // A workspace role in Astro's answer that was neither sent nor held is one Astro added for a Deployment or DAG role.
+  // A workspace role in Astro's answer in a workspace the POST did not send (or, sending no workspace
+  // list, the read did not show, a Team's grant included) is one Astro added for a Deployment or DAG role.
+  const expected = new Set((lists.workspaceRoles ?? read.user.workspaceRoles ?? []).map((entry) => entry.workspaceId));
   for (const entry of answer.workspaceRoles ?? []) {
-    if (!(entry.workspaceId in after.workspace)) byAstro[entry.workspaceId] = entry.role;
+    if (!expected.has(entry.workspaceId)) byAstro[entry.workspaceId] = entry.role;
   }
   return { after, byAstro };
 }

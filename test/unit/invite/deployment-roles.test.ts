@@ -122,6 +122,14 @@ describe("lifecycle: Deployment and DAG roles", () => {
     expect(warnings.join("\n")).to.contain(`the role in Deployment ${reports} was changed outside the stack since`);
   });
 
+  it("a workspace role they hold both directly and through a Team is not taken for one Astro added", async () => {
+    const bob = emulator.state.seedMember(org, "bob@example.com", "ORGANIZATION_MEMBER");
+    emulator.state.grantDirectRoles(org, bob, { workspaceRoles: [{ workspaceId: data, role: "WORKSPACE_MEMBER" }] });
+    emulator.state.seedTeam(org, "data", [bob], { workspaceRoles: [{ workspaceId: data, role: "WORKSPACE_MEMBER" }] });
+    const { outs } = await createInvite(emulator, { email: "bob@example.com", deploymentRoles: { [etl]: "DEPLOYMENT_ADMIN" } });
+    expect(outs).to.deep.include({ deploymentRoles: { [etl]: "DEPLOYMENT_ADMIN" }, workspaceRolesByAstro: {} });
+  });
+
   it("DAG roles declared in any order: after up and a refresh, the same declaration is no change", async () => {
     emulator.state.switches.workspaceRolesForPending = "accept";
     const declared = {
