@@ -33,8 +33,5 @@ export const DEPLOYMENT_ROLES = ["DEPLOYMENT_ADMIN"] as const;
 /** The built-in DAG roles, most privileged first; custom DAG roles are named by their ids. */
 export const DAG_ROLES = ["DAG_AUTHOR", "DAG_VIEWER"] as const;
 
-/** A custom Deployment or DAG role is named by its id, an Astro cuid: a misspelt built-in name is never taken for one. */
-export const CUSTOM_ROLE_ID = /^c[a-z0-9]{24}$/;
-
 /** Every role a name can give, in every scope: organization, workspace, Deployment, DAG. */
 export const NAMED_ROLES = [...ORGANIZATION_ROLES, ...WORKSPACE_ROLES, ...DEPLOYMENT_ROLES, ...DAG_ROLES] as const;

@@ -4,7 +4,7 @@ import { parseArgs } from "node:util";
 import { AstroClient } from "../api/client";
 import { AstroApiError } from "../api/errors";
 import { apiUrlProblem, DEFAULT_API_URL, normalizeApiUrl } from "../api/url";
-import { validateOrganizationId } from "../invite/inputs";
+import { ASTRO_CUID, validateOrganizationId } from "../invite/inputs";
 import { ENV_VARS } from "../settings";
 import { EXPORT_FORMATS, ExportFormat, readMembers, readTeams, readWorkspaceAccess, renderMembers } from "../export/members";
 import { grants, MembershipChange, membershipChanges, PreviewError, PreviewSchema, refreshed } from "../review/changes";
@@ -15,7 +15,7 @@ import { ALLOW_SYNTAX, AllowFileError, parseAllowFile } from "../audit/allow";
 import { declarationsIn, DeclarationsError, readStack } from "../audit/declarations";
 import { AUDIT_FORMATS, AuditFormat, FAIL_ON, gated, renderReport, REPORT_VERSION } from "../audit/report";
 import { emailKey } from "../api/schemas";
-import { CUSTOM_ROLE_ID, NAMED_ROLES } from "../roles";
+import { NAMED_ROLES } from "../roles";
 
 const REVIEW_USAGE = `  astro-invites review [FILE] [--format markdown|json|text] [--deny-role ROLE]...
       What a \`pulumi preview --json\` or \`pulumi destroy --preview-only --json\` (FILE, or standard
@@ -93,7 +93,7 @@ async function review(args: string[]): Promise<number> {
   );
   const format: Format = oneOf("--format", values.format, FORMATS);
   // A custom Deployment or DAG role is named by its id.
-  const denied = values["deny-role"].map((role) => (CUSTOM_ROLE_ID.test(role) ? role : oneOf("--deny-role", role, NAMED_ROLES)));
+  const denied = values["deny-role"].map((role) => (ASTRO_CUID.test(role) ? role : oneOf("--deny-role", role, NAMED_ROLES)));
   if (positionals.length > 1) throw new InputError(`review reads one preview, got ${positionals.length} files`);
   const [file] = positionals;
   const source = file ?? "standard input";

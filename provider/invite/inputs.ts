@@ -2,7 +2,6 @@ import { domainToASCII } from "node:url";
 import { z } from "zod";
 import { apiUrlProblem, normalizeApiUrl } from "../api/url";
 import {
-  CUSTOM_ROLE_ID,
   DAG_ROLES,
   DEPLOYMENT_ROLES,
   isOrganizationRole,
@@ -11,7 +10,7 @@ import {
   WORKSPACE_ROLES,
   WorkspaceRole,
 } from "../roles";
-import { dagKey } from "./plan";
+import { dagKey, inDagOrder } from "./plan";
 import { CheckedInputs, DagRole, INPUT_DEFAULTS, INPUT_KEYS, InputKey, InputsSchema, normalizeEmail, UNKNOWN } from "./schema";
 
 /**
@@ -40,21 +39,23 @@ const VALIDATORS: Partial<Record<InputKey, Validator>> = {
 
 /** Fields that are not strings: each validates the declared value (undefined when not set) itself. */
 const STRUCTURED: Partial<Record<InputKey, (value: unknown) => Checked>> = {
-  workspaceRoles: (value) => {
-    const result = validateWorkspaceRoles(value);
-    return Array.isArray(result) ? { failures: result } : { value: result };
-  },
+  workspaceRoles: (value) => fromValidator(validateWorkspaceRoles(value)),
   deploymentRoles: validateDeploymentRoles,
   dagRoles: validateDagRoles,
   teams: validateTeams,
 };
 
 /** A structured field's value after check, or what is wrong with it. */
-type Checked = { value: unknown } | { failures: string[] };
+export type Checked = { value: unknown } | { failures: string[] };
+/** The validators that answer a value, or a list of what is wrong, as a Checked. */
+export const fromValidator = (result: unknown): Checked => (Array.isArray(result) ? { failures: result as string[] } : { value: result });
 
 const MAX_EMAIL_LENGTH = 254;
-/** Astro's organization and workspace ids: cuids. */
-const ASTRO_CUID = /^c[a-z0-9]{24}$/;
+/**
+ * Astro's ids (organizations, workspaces, Deployments, custom roles): cuids. A custom Deployment or DAG
+ * role is named by its id, so a misspelt built-in name is never taken for one.
+ */
+export const ASTRO_CUID = /^c[a-z0-9]{24}$/;
 const LOCAL_PART = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
 const DOMAIN_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
@@ -169,32 +170,44 @@ export function validateRole(value: string): OrganizationRole | string[] {
  * not known yet makes the whole map unknown.
  */
 export function validateWorkspaceRoles(value: unknown): Record<string, WorkspaceRole> | typeof UNKNOWN | string[] {
-  if (value === undefined || value === null) return {};
-  if (typeof value !== "object" || Array.isArray(value)) {
-    return [
-      `workspaceRoles must be a map of workspace id to workspace role, such as { clm8t5u4q000008jq4qoc3036: "WORKSPACE_MEMBER" }, got ${JSON.stringify(value)}`,
-    ];
-  }
-  const entries = Object.entries(value as Record<string, unknown>);
-  if (entries.some(([, role]) => role === UNKNOWN)) return UNKNOWN;
-  const problems = entries.flatMap(([workspaceId, role]) => [
-    ...(ASTRO_CUID.test(workspaceId)
+  return validateRoleMap(value, "workspaceRoles", "workspace", "WORKSPACE_MEMBER", (workspaceId, role) =>
+    (WORKSPACE_ROLES as readonly unknown[]).includes(role)
       ? []
-      : [
-          `workspaceRoles: ${JSON.stringify(workspaceId)} is not an Astro workspace id (25 lowercase letters and digits starting with "c", such as clm8t5u4q000008jq4qoc3036)`,
-        ]),
-    ...((WORKSPACE_ROLES as readonly unknown[]).includes(role)
-      ? []
-      : [`workspaceRoles.${workspaceId} must be one of [${WORKSPACE_ROLES.join(", ")}], got ${JSON.stringify(role)}`]),
-  ]);
-  return problems.length ? problems : (Object.fromEntries(entries) as Record<string, WorkspaceRole>);
+      : [`workspaceRoles.${workspaceId} must be one of [${WORKSPACE_ROLES.join(", ")}], got ${JSON.stringify(role)}`],
+  ) as Record<string, WorkspaceRole> | typeof UNKNOWN | string[];
 }
 
 const CUID_EXAMPLE = '25 lowercase letters and digits starting with "c", such as clm8t5u4q000008jq4qoc3036';
 
+/**
+ * A map of Astro id -> role (workspace or Deployment roles), one role per id: each id a cuid, each role
+ * what `roleProblems` accepts. A role not known yet (during a preview) makes the whole map unknown.
+ */
+function validateRoleMap(
+  value: unknown,
+  field: string,
+  noun: string,
+  exampleRole: string,
+  roleProblems: (id: string, role: unknown) => string[],
+): Record<string, string> | typeof UNKNOWN | string[] {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== "object" || Array.isArray(value)) {
+    return [
+      `${field} must be a map of ${noun} id to ${noun} role, such as { clm8t5u4q000008jq4qoc3036: "${exampleRole}" }, got ${JSON.stringify(value)}`,
+    ];
+  }
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.some(([, role]) => role === UNKNOWN)) return UNKNOWN;
+  const problems = entries.flatMap(([id, role]) => [
+    ...(ASTRO_CUID.test(id) ? [] : [`${field}: ${JSON.stringify(id)} is not an Astro ${noun} id (${CUID_EXAMPLE})`]),
+    ...roleProblems(id, role),
+  ]);
+  return problems.length ? problems : (Object.fromEntries(entries) as Record<string, string>);
+}
+
 /** A Deployment or DAG role: a built-in name, or a custom role's id (a cuid, so a misspelt name is not taken for one). */
 function scopedRoleProblem(field: string, role: unknown, builtIn: readonly string[], scope: string): string[] {
-  if (typeof role === "string" && (builtIn.includes(role) || CUSTOM_ROLE_ID.test(role))) return [];
+  if (typeof role === "string" && (builtIn.includes(role) || ASTRO_CUID.test(role))) return [];
   return [
     `${field} must be one of [${builtIn.join(", ")}] or the id of a custom ${scope} role (${CUID_EXAMPLE}), got ${JSON.stringify(role)}`,
   ];
@@ -202,23 +215,11 @@ function scopedRoleProblem(field: string, role: unknown, builtIn: readonly strin
 
 /** Deployment id -> Deployment role, one per Deployment. A role not known yet makes the whole map unknown. */
 export function validateDeploymentRoles(value: unknown): Checked {
-  if (value === undefined || value === null) return { value: {} };
-  if (typeof value !== "object" || Array.isArray(value)) {
-    return {
-      failures: [
-        `deploymentRoles must be a map of Deployment id to Deployment role, such as { clm8t5u4q000008jq4qoc3036: "DEPLOYMENT_ADMIN" }, got ${JSON.stringify(value)}`,
-      ],
-    };
-  }
-  const entries = Object.entries(value as Record<string, unknown>);
-  if (entries.some(([, role]) => role === UNKNOWN)) return { value: UNKNOWN };
-  const failures = entries.flatMap(([deploymentId, role]) => [
-    ...(ASTRO_CUID.test(deploymentId)
-      ? []
-      : [`deploymentRoles: ${JSON.stringify(deploymentId)} is not an Astro Deployment id (${CUID_EXAMPLE})`]),
-    ...scopedRoleProblem(`deploymentRoles.${deploymentId}`, role, DEPLOYMENT_ROLES, "Deployment"),
-  ]);
-  return failures.length ? { failures } : { value: Object.fromEntries(entries) };
+  return fromValidator(
+    validateRoleMap(value, "deploymentRoles", "Deployment", "DEPLOYMENT_ADMIN", (deploymentId, role) =>
+      scopedRoleProblem(`deploymentRoles.${deploymentId}`, role, DEPLOYMENT_ROLES, "Deployment"),
+    ),
+  );
 }
 
 /**
@@ -261,9 +262,7 @@ export function validateDagRoles(value: unknown): Checked {
     return problems;
   });
   if (failures.length) return { failures };
-  // By key in code-point order, as state keeps them (scoped-roles.ts), so that equal lists compare equal.
-  const order = (a: DagRole, b: DagRole) => (dagKey(a) < dagKey(b) ? -1 : dagKey(a) > dagKey(b) ? 1 : 0);
-  return { value: [...(value as DagRole[])].sort(order) };
+  return { value: inDagOrder(value as DagRole[]) };
 }
 
 export function validateOrganizationId(value: string | undefined, defaults: InputDefaults = {}): string | string[] {

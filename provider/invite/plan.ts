@@ -176,6 +176,13 @@ export interface RoleEntry {
 export const dagKey = (entry: Omit<RoleEntry, "role">): string =>
   `${entry.deploymentId}/${entry.dagId === undefined ? `tag:${entry.dagTag}` : `dag:${entry.dagId}`}`;
 
+/**
+ * DAG roles in the one order check and state keep them in (by key, in code points: a locale-aware order
+ * differs between machines), so that equal lists compare equal.
+ */
+export const inDagOrder = <E extends Omit<RoleEntry, "role">>(entries: E[]): E[] =>
+  [...entries].sort((a, b) => (dagKey(a) < dagKey(b) ? -1 : dagKey(a) > dagKey(b) ? 1 : 0));
+
 /** The DAG role entry a key names (the inverse of dagKey). */
 function dagEntry(key: string, role: string): RoleEntry {
   const [deploymentId, name] = [key.slice(0, key.indexOf("/")), key.slice(key.indexOf("/") + 1)];

@@ -5,6 +5,7 @@ import type { RoleLists, Team, User } from "../api/schemas";
 import { report } from "../log";
 import {
   declaredScopes,
+  inDagOrder,
   keyed,
   planScopedRemoval,
   planScopedUpdate,
@@ -245,11 +246,9 @@ export function ownEntries<E extends RoleEntry>(
   return entries.filter((entry) => !granted.has(key(entry)));
 }
 
-/** DAG roles by key as the invite's `dagRoles` list, in the order check leaves a declaration in (by key), so that equal lists compare equal. */
+/** DAG roles by key as the invite's `dagRoles` list, in the order check leaves a declaration in. */
 const dagList = (roles: ScopedRoles): InviteState["dagRoles"] =>
-  Object.keys(roles)
-    .sort()
-    .map((key) => SCOPES.dag.entry(key, roles[key]) as InviteState["dagRoles"][number]);
+  inDagOrder(Object.entries(roles).map(([key, role]) => SCOPES.dag.entry(key, role) as InviteState["dagRoles"][number]));
 
 const mapScopes = <T>(each: (scope: Scope) => T): Record<Scope, T> =>
   Object.fromEntries(SCOPE_NAMES.map((scope) => [scope, each(scope)])) as Record<Scope, T>;

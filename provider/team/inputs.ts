@@ -1,6 +1,8 @@
 import { UNKNOWN } from "../invite/schema";
 import {
+  Checked,
   CheckFailure,
+  fromValidator,
   InputDefaults,
   validateApiUrl,
   validateEmail,
@@ -19,10 +21,6 @@ export type CheckedTeamInputs = { [K in TeamInputKey]: TeamInputs[K] | typeof UN
 
 const MAX_NAME_LENGTH = 256;
 
-/** A field's value after check, or what is wrong with it. */
-type Checked = { value: unknown } | { failures: string[] };
-/** The invite's validators answer a value, or a list of what is wrong. */
-const fromValidator = (result: unknown): Checked => (Array.isArray(result) ? { failures: result as string[] } : { value: result });
 const fail = (reason: string): Checked => ({ failures: [reason] });
 
 const VALIDATORS: Record<TeamInputKey, (value: unknown, defaults: InputDefaults) => Checked> = {
