@@ -1,4 +1,4 @@
-import { AstroClient } from "./client";
+import { AstroClient, UsersFilter } from "./client";
 import { BATCH_WINDOW_MS, holdFor, keepWalking, pagesLeft, Purpose, readBatch, route, shareable } from "./lookup-policy";
 import { Deployment, emailKey, User, Workspace, WorkspaceRoleEntry } from "./schemas";
 
@@ -105,20 +105,7 @@ export class UserDirectory {
    * of a read by id per person. Only for refresh: it reports, and decides no write.
    */
   workspaceRoles(workspaceId: string): Promise<Map<string, WorkspaceRoleEntry[]>> {
-    let walk = this.workspaceWalks.get(workspaceId);
-    if (!walk) {
-      walk = (async () => {
-        const roles = new Map<string, WorkspaceRoleEntry[]>();
-        for await (const { users } of this.client.listUsers(this.organizationId, { workspaceId })) {
-          for (const user of users) roles.set(user.id, user.workspaceRoles ?? []);
-        }
-        return roles;
-      })();
-      this.workspaceWalks.set(workspaceId, walk);
-      // A failed walk is not kept: the next refresh of someone in that workspace tries again.
-      walk.catch(() => this.workspaceWalks.delete(workspaceId));
-    }
-    return walk;
+    return this.sharedWalk(this.workspaceWalks, { workspaceId }, (user) => user.workspaceRoles ?? []);
   }
 
   /**
@@ -126,17 +113,28 @@ export class UserDirectory {
    * users list filtered by that Deployment, shared as workspaceRoles' walks are. Only for refresh.
    */
   deploymentRoles(deploymentId: string): Promise<Map<string, Pick<User, "deploymentRoles" | "dagRoles">>> {
-    let walk = this.deploymentWalks.get(deploymentId);
+    return this.sharedWalk(this.deploymentWalks, { deploymentId }, ({ deploymentRoles, dagRoles }) => ({ deploymentRoles, dagRoles }));
+  }
+
+  /** One walk of the users list with this filter, what `pick` keeps of each user by id, kept in `walks` until a write. */
+  private sharedWalk<T>(
+    walks: Map<string, Promise<Map<string, T>>>,
+    filter: UsersFilter,
+    pick: (user: User) => T,
+  ): Promise<Map<string, T>> {
+    const key = Object.values(filter).join("/");
+    let walk = walks.get(key);
     if (!walk) {
       walk = (async () => {
-        const roles = new Map<string, Pick<User, "deploymentRoles" | "dagRoles">>();
-        for await (const { users } of this.client.listUsers(this.organizationId, { deploymentId })) {
-          for (const user of users) roles.set(user.id, { deploymentRoles: user.deploymentRoles, dagRoles: user.dagRoles });
+        const found = new Map<string, T>();
+        for await (const { users } of this.client.listUsers(this.organizationId, filter)) {
+          for (const user of users) found.set(user.id, pick(user));
         }
-        return roles;
+        return found;
       })();
-      this.deploymentWalks.set(deploymentId, walk);
-      walk.catch(() => this.deploymentWalks.delete(deploymentId));
+      walks.set(key, walk);
+      // A failed walk is not kept: the next refresh that needs it tries again.
+      walk.catch(() => walks.delete(key));
     }
     return walk;
   }

@@ -761,10 +761,8 @@ export class EmulatorState {
       (e) => `workspace ${e.workspaceId}`,
     );
     const knownDeployment = (deploymentId: string, field: string) => {
-      const deployment = this.deployments.get(deploymentId);
-      if (deployment?.organizationId === organizationId) return true;
-      fail(field, "notfound", `deployment ${deploymentId} not found`);
-      return false;
+      if (this.deployments.get(deploymentId)?.organizationId !== organizationId)
+        fail(field, "notfound", `deployment ${deploymentId} not found`);
     };
     const knownRole = (role: string, builtIn: readonly string[], scope: CustomRole["scope"], field: string) => {
       const custom = this.customRoles.get(role);
