@@ -1,8 +1,7 @@
 import { expect } from "chai";
-import { spawnSync } from "node:child_process";
-import { join } from "node:path";
 import { Emulator, startEmulator } from "../../provider/emulator/server";
-import { PulumiWorkspace, REPO_ROOT } from "../../scripts/lib/workspace";
+import { PulumiWorkspace } from "../../scripts/lib/workspace";
+import { review } from "../support/review";
 import { declare, newStack } from "../support/stacks";
 
 const OWNER = "ORGANIZATION_OWNER";
@@ -36,12 +35,13 @@ describe("least privilege under the real Pulumi CLI", function () {
     expect((await stack.invites()).sso.outputs).to.include({ adopted: true, roleBefore: MEMBER });
 
     const preview = (await stack.run(["destroy", "--preview-only", "--json"], { env: { PULUMI_SKIP_CONFIRMATIONS: "" } })).stdout;
-    const review = spawnSync(process.execPath, [join(REPO_ROOT, "dist/provider/cli/astro-invites.js"), "review", "--format", "json"], {
-      input: preview,
-      encoding: "utf8",
-    });
+    const reviewed = review(preview, "--format", "json");
     expect(
-      JSON.parse(review.stdout).changes.map((c: { action: string; fromRole: string; toRole: string }) => [c.action, c.fromRole, c.toRole]),
+      JSON.parse(reviewed.stdout).changes.map((c: { action: string; fromRole: string; toRole: string }) => [
+        c.action,
+        c.fromRole,
+        c.toRole,
+      ]),
     ).to.deep.equal([["restore", OWNER, MEMBER]]);
 
     await stack.run(["destroy", "--yes"]);
@@ -92,11 +92,8 @@ describe("least privilege under the real Pulumi CLI", function () {
     const members = [{ email: "lead@example.com", role: OWNER }, { email: "newbie@example.com" }];
     const quietly = async () => {
       const preview = (await stack.run(["preview", "--refresh", "--json"])).stdout;
-      const review = spawnSync(process.execPath, [join(REPO_ROOT, "dist/provider/cli/astro-invites.js"), "review", "--format", "json"], {
-        input: preview,
-        encoding: "utf8",
-      });
-      expect(JSON.parse(review.stdout).changes).to.deep.equal([]);
+      const reviewed = review(preview, "--format", "json");
+      expect(JSON.parse(reviewed.stdout).changes).to.deep.equal([]);
       emulator.log.length = 0;
       const { output } = await stack.run(["up", "--yes"]);
       expect(output).not.to.match(/dynamic\/astro:OrganizationUserInvite .*\b(created|deleted)\b/);
@@ -135,12 +132,9 @@ describe("least privilege under the real Pulumi CLI", function () {
       rookie: { email: "newbie@example.com", outputEmail: true },
     });
     const preview = (await stack.run(["preview", "--refresh", "--json"])).stdout;
-    const review = spawnSync(process.execPath, [join(REPO_ROOT, "dist/provider/cli/astro-invites.js"), "review", "--format", "json"], {
-      input: preview,
-      encoding: "utf8",
-    });
+    const reviewed = review(preview, "--format", "json");
     expect(
-      JSON.parse(review.stdout).changes.map((c: { action: string; email: string; resource: string }) => [c.action, c.email, c.resource]),
+      JSON.parse(reviewed.stdout).changes.map((c: { action: string; email: string; resource: string }) => [c.action, c.email, c.resource]),
     ).to.deep.equal([
       ["handover", "lead@example.com", "lead -> chief"],
       ["handover", "newbie@example.com", "newbie -> rookie"],

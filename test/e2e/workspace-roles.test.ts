@@ -1,15 +1,8 @@
 import { expect } from "chai";
-import { spawnSync } from "node:child_process";
-import { join } from "node:path";
 import { Emulator, startEmulator } from "../../provider/emulator/server";
-import { PulumiWorkspace, REPO_ROOT } from "../../scripts/lib/workspace";
+import { PulumiWorkspace } from "../../scripts/lib/workspace";
+import { review } from "../support/review";
 import { newStack } from "../support/stacks";
-
-const review = (preview: string, ...args: string[]) =>
-  spawnSync(process.execPath, [join(REPO_ROOT, "dist/provider/cli/astro-invites.js"), "review", ...args], {
-    input: preview,
-    encoding: "utf8",
-  });
 
 /**
  * Workspace roles declared with the person, under the real CLI, one stack through the whole life the

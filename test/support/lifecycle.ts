@@ -1,5 +1,5 @@
 import * as lifecycle from "../../provider/invite/lifecycle";
-import type { InviteInputs, InviteState } from "../../provider/invite/schema";
+import { inputsOf, InviteInputs, InviteState } from "../../provider/invite/schema";
 import type { Emulator } from "../../provider/emulator/server";
 
 /** Points the lifecycle at an emulator the way Pulumi's Configure call would. */
@@ -19,6 +19,27 @@ export async function createInvite(
   const { inputs, failures } = await lifecycle.check({}, { organizationId: emulator.organizationId, ...args });
   if (failures.length) throw new Error(JSON.stringify(failures));
   return lifecycle.create({ ...inputs });
+}
+
+/**
+ * The engine's steps on a created invite, each configured afresh as a new provider process would be.
+ * `emulator` is asked for at each step, since suites start theirs in a hook.
+ */
+export function inviteSteps(emulator: () => Emulator) {
+  return {
+    update: async (id: string, olds: InviteState, changes: Record<string, unknown>) => {
+      await configureFor(emulator());
+      return (await lifecycle.update(id, { ...olds }, { ...inputsOf(olds), ...changes })).outs;
+    },
+    refresh: async (id: string, outs: InviteState) => {
+      await configureFor(emulator());
+      return (await lifecycle.read(id, { ...outs })).props!;
+    },
+    destroy: async (id: string, outs: InviteState) => {
+      await configureFor(emulator());
+      return lifecycle.remove(id, { ...outs });
+    },
+  };
 }
 
 /** Throws if any value anywhere in `value` is undefined: the engine would reject it after the API call. */

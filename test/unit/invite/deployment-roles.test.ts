@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import * as lifecycle from "../../../provider/invite/lifecycle";
-import { inputsOf, InviteState } from "../../../provider/invite/schema";
+import { inputsOf } from "../../../provider/invite/schema";
 import { Emulator, startEmulator } from "../../../provider/emulator/server";
-import { configureFor, createInvite, warningsOf } from "../../support/lifecycle";
+import { configureFor, createInvite, inviteSteps, warningsOf } from "../../support/lifecycle";
 
 /**
  * Deployment and DAG roles declared with the person, against the emulator: applied after acceptance,
@@ -28,18 +28,7 @@ describe("lifecycle: Deployment and DAG roles", () => {
 
   const userId = (email: string) => emulator.organization().users.find((u) => u.username === email)!.id;
   const direct = (email: string) => emulator.state.directRoles(org, userId(email));
-  const update = async (id: string, olds: InviteState, changes: Record<string, unknown>) => {
-    await configureFor(emulator);
-    return (await lifecycle.update(id, { ...olds }, { ...inputsOf(olds), ...changes })).outs;
-  };
-  const refresh = async (id: string, outs: InviteState) => {
-    await configureFor(emulator);
-    return (await lifecycle.read(id, { ...outs })).props!;
-  };
-  const destroy = async (id: string, outs: InviteState) => {
-    await configureFor(emulator);
-    return lifecycle.remove(id, { ...outs });
-  };
+  const { update, refresh, destroy } = inviteSteps(() => emulator);
   const declaration = () => ({
     deploymentRoles: { [etl]: "DEPLOYMENT_ADMIN" },
     dagRoles: [{ deploymentId: etl, dagTag: "finance", role: "DAG_VIEWER" }],

@@ -3,7 +3,7 @@ import * as lifecycle from "../../../provider/invite/lifecycle";
 import { inputsOf, InviteState } from "../../../provider/invite/schema";
 import { Emulator, startEmulator } from "../../../provider/emulator/server";
 import type { WorkspaceRole } from "../../../provider/roles";
-import { configureFor, createInvite, warningsOf } from "../../support/lifecycle";
+import { configureFor, createInvite, inviteSteps, warningsOf } from "../../support/lifecycle";
 
 const MEMBER = "ORGANIZATION_MEMBER";
 
@@ -32,18 +32,7 @@ describe("lifecycle: workspace roles", () => {
   const own = (email: string) =>
     Object.fromEntries(emulator.state.directRoles(org, userId(email)).workspaceRoles.map((e) => [e.workspaceId, e.role]));
   const writes = () => emulator.log.filter((e) => e.method !== "GET").map((e) => e.operation);
-  const update = async (id: string, olds: InviteState, changes: Record<string, unknown>) => {
-    await configureFor(emulator);
-    return (await lifecycle.update(id, { ...olds }, { ...inputsOf(olds), ...changes })).outs;
-  };
-  const refresh = async (id: string, outs: InviteState) => {
-    await configureFor(emulator);
-    return (await lifecycle.read(id, { ...outs })).props!;
-  };
-  const destroy = async (id: string, outs: InviteState) => {
-    await configureFor(emulator);
-    return lifecycle.remove(id, { ...outs });
-  };
+  const { update, refresh, destroy } = inviteSteps(() => emulator);
   const diff = (id: string, outs: InviteState, declared: Record<string, string>) =>
     lifecycle.diff(id, { ...outs }, { ...inputsOf(outs), workspaceRoles: declared });
 
