@@ -6,7 +6,7 @@ import { AstroApiError } from "../api/errors";
 import { apiUrlProblem, DEFAULT_API_URL, normalizeApiUrl } from "../api/url";
 import { ASTRO_CUID, validateOrganizationId } from "../invite/inputs";
 import { ENV_VARS } from "../settings";
-import { EXPORT_FORMATS, ExportFormat, readMembers, readTeams, readWorkspaceAccess, renderMembers } from "../export/members";
+import { EXPORT_FORMATS, ExportFormat, readMembers, readTeams, readScopedAccess, renderMembers } from "../export/members";
 import { grants, MembershipChange, membershipChanges, PreviewError, PreviewSchema, refreshed } from "../review/changes";
 import { Format, FORMATS, render } from "../review/format";
 import { joinGrants, TeamChange, teamChanges, teamGrants, teamRolesByName } from "../review/teams";
@@ -170,7 +170,7 @@ async function exportMembers(args: string[]): Promise<number> {
   const missing = [...only].filter((email) => !users.some((user) => emailKey(user.username) === email));
   if (missing.length) throw new InputError(`--only names ${missing.join(", ")}, not a user of organization ${organizationId}`);
   say("reading the workspaces and Deployments and who has a role of their own in each");
-  const access = await readWorkspaceAccess(client, organizationId, say, only.size ? new Set(users.map((user) => user.id)) : undefined);
+  const access = await readScopedAccess(client, organizationId, say, only.size ? new Set(users.map((user) => user.id)) : undefined);
   // With --only, the people asked for: the organization's Teams are not theirs to declare.
   const teams = only.size ? [] : await readTeams(client, organizationId, say);
   const text = renderMembers(users, organizationId, { format, activeOnly: values["active-only"] }, access, teams);

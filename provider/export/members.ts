@@ -25,7 +25,7 @@ export interface ExportOptions {
 }
 
 /** Each member's own workspace, Deployment and DAG roles (by user id), and the workspaces' and Deployments' names for comments. */
-export interface WorkspaceAccess {
+export interface ScopedAccess {
   roles: Map<string, WorkspaceRoleEntry[]>;
   deploymentRoles: Map<string, DeploymentRoleEntry[]>;
   dagRoles: Map<string, DagRoleEntry[]>;
@@ -37,14 +37,14 @@ export interface WorkspaceAccess {
  * Deployment (its users, role lists filled), then, for each person found there, their Teams, whose
  * grants are left out (a declaration of them would make a Team's grant the person's own).
  */
-export async function readWorkspaceAccess(
+export async function readScopedAccess(
   client: AstroClient,
   organizationId: string,
   say: (line: string) => void,
   /** Only these users' roles are wanted (export --only): no Teams are read for anyone else. */
   only?: Set<string>,
-): Promise<WorkspaceAccess> {
-  const [workspaces, deployments] = [await client.listWorkspaces(organizationId), await client.listDeployments(organizationId)];
+): Promise<ScopedAccess> {
+  const [workspaces, deployments] = await Promise.all([client.listWorkspaces(organizationId), client.listDeployments(organizationId)]);
   const listed = new Map<string, { workspace: WorkspaceRoleEntry[]; deployment: DeploymentRoleEntry[]; dag: DagRoleEntry[] }>();
   const entry = (userId: string) => {
     if (!listed.has(userId)) listed.set(userId, { workspace: [], deployment: [], dag: [] });
@@ -65,7 +65,7 @@ export async function readWorkspaceAccess(
       }
     }
   }
-  const access: WorkspaceAccess = {
+  const access: ScopedAccess = {
     roles: new Map(),
     deploymentRoles: new Map(),
     dagRoles: new Map(),
@@ -146,7 +146,7 @@ export function renderMembers(
   users: User[],
   organizationId: string,
   options: ExportOptions,
-  access: WorkspaceAccess = { roles: new Map(), deploymentRoles: new Map(), dagRoles: new Map(), names: new Map() },
+  access: ScopedAccess = { roles: new Map(), deploymentRoles: new Map(), dagRoles: new Map(), names: new Map() },
   teams: ExportedTeam[] = [],
 ): string {
   const at = (options.now ?? new Date()).toISOString();

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { AstroClient } from "../../../provider/api/client";
 import { Emulator, startEmulator } from "../../../provider/emulator/server";
-import { readMembers, readWorkspaceAccess, renderMembers } from "../../../provider/export/members";
+import { readMembers, readScopedAccess, renderMembers } from "../../../provider/export/members";
 import { parseTeamFile } from "../../../provider/members/members";
 
 describe("astro-invites export: workspace roles", () => {
@@ -19,7 +19,7 @@ describe("astro-invites export: workspace roles", () => {
     emulator.state.seedTeam(org, "analysts", [jane], { workspaceRoles: [{ workspaceId: ml, role: "WORKSPACE_MEMBER" }] });
     const client = new AstroClient({ token: emulator.token, baseUrl: emulator.apiUrl });
     const said: string[] = [];
-    const access = await readWorkspaceAccess(client, org, (line) => said.push(line));
+    const access = await readScopedAccess(client, org, (line) => said.push(line));
     const users = await readMembers(client, org);
     const now = new Date("2026-12-02T00:00:00Z");
 
@@ -57,7 +57,7 @@ describe("astro-invites export: workspace roles", () => {
     emulator.state.seedTeam(org, "authors", [jane], { dagRoles: [{ deploymentId: etl, dagId: "nightly", role: "DAG_AUTHOR" }] });
     const client = new AstroClient({ token: emulator.token, baseUrl: emulator.apiUrl });
     const said: string[] = [];
-    const access = await readWorkspaceAccess(client, org, (line) => said.push(line));
+    const access = await readScopedAccess(client, org, (line) => said.push(line));
     const users = await readMembers(client, org);
     const now = new Date("2026-12-02T00:00:00Z");
     expect(said).to.include("Deployment 1 of 1: etl");
