@@ -430,16 +430,16 @@ export class AstroClient {
 
   /**
    * Sets a Team's roles: `organizationRole` is required by the API; each list sent replaces the Team's,
-   * and, as for users, a list the body omits is taken to be kept.
+   * and, as for users, a list the body omits is taken to be kept. Answers the roles the Team holds after it.
    */
-  async updateTeamRoles(organizationId: string, teamId: string, roles: { organizationRole: string } & RoleLists): Promise<void> {
+  async updateTeamRoles(organizationId: string, teamId: string, roles: { organizationRole: string } & RoleLists): Promise<SubjectRoles> {
     const request: Request = {
       operation: "updateTeamRoles",
       method: "POST",
       path: this.path("organizations", organizationId, "teams", teamId, "roles"),
       body: roles,
     };
-    await this.send(request, (attempt) => accept(attempt, { 200: (body) => this.parse(request.operation, SubjectRolesSchema, body) }));
+    return this.send(request, (attempt) => accept(attempt, { 200: (body) => this.parse(request.operation, SubjectRolesSchema, body) }));
   }
 
   /** Every item of a paged list (offset and limit, the largest pages the API serves), up to its reported total. */

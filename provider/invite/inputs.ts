@@ -99,7 +99,7 @@ export function checkInputs(
  * A DAG role needs a Deployment role on its Deployment (Astronomer's Terraform docs require it; whether
  * Astro refuses or fills one in is not known), declared beside it: a role held elsewhere may go away.
  */
-function dagRolesWithoutDeploymentRole(inputs: Record<string, unknown>): CheckFailure[] {
+export function dagRolesWithoutDeploymentRole(inputs: Record<string, unknown>): CheckFailure[] {
   const { dagRoles, deploymentRoles } = inputs as {
     dagRoles?: DagRole[] | typeof UNKNOWN;
     deploymentRoles?: Record<string, string> | typeof UNKNOWN;
@@ -111,7 +111,7 @@ function dagRolesWithoutDeploymentRole(inputs: Record<string, unknown>): CheckFa
       : [
           {
             property: "dagRoles",
-            reason: `dagRoles[${i}] is on Deployment ${entry.deploymentId}, which deploymentRoles does not give them a role in: Astro needs one (add ${entry.deploymentId}: "DEPLOYMENT_ADMIN" or a custom Deployment role)`,
+            reason: `dagRoles[${i}] is on Deployment ${entry.deploymentId}, which deploymentRoles gives no role on: Astro needs one (add ${entry.deploymentId}: "DEPLOYMENT_ADMIN" or a custom Deployment role)`,
           },
         ],
   );

@@ -235,7 +235,11 @@ export function scopedStates(state: ScopedFields): Record<Scope, ScopedState> {
 }
 
 /** The declared roles of each scope, keyed as the table reads them. */
-export function declaredScopes(inputs: Pick<InviteInputs, "workspaceRoles" | "deploymentRoles" | "dagRoles">): Record<Scope, ScopedRoles> {
+export function declaredScopes(inputs: {
+  workspaceRoles: ScopedRoles;
+  deploymentRoles: ScopedRoles;
+  dagRoles: RoleEntry[];
+}): Record<Scope, ScopedRoles> {
   return { workspace: inputs.workspaceRoles, deployment: inputs.deploymentRoles, dag: keyed("dag", inputs.dagRoles) };
 }
 

@@ -16,6 +16,14 @@ export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 /** A field whose change means another invite (another person or organization): replace, revoking first. */
 const replaces = (description: string) => ({ replaces: true, description });
 
+/** A DAG role: one role on one DAG, or on every DAG with a tag, of a Deployment (a person's or a Team's). */
+export const DagRoleSchema = z.object({
+  deploymentId: z.string().describe("The Astro Deployment the DAG runs on."),
+  dagId: z.string().optional().describe("One DAG, by its id (give this or dagTag)."),
+  dagTag: z.string().optional().describe("Every DAG with this tag (give this or dagId)."),
+  role: z.string().describe("DAG_VIEWER, DAG_AUTHOR, or the id of one of the organization's custom DAG roles."),
+});
+
 /** Emails are stored and compared trimmed and lowercased, as the Astro CLI sends them. */
 const EmailSchema = z.string().trim().toLowerCase();
 export const normalizeEmail = (email: string): string => EmailSchema.parse(email);
@@ -56,14 +64,7 @@ export const InputsSchema = z.object({
       "The person's own Deployment roles: Astro Deployment id -> DEPLOYMENT_ADMIN or the id of one of the organization's custom Deployment roles (one per Deployment). Applied like workspace roles; Astro gives someone without a role in the Deployment's workspace WORKSPACE_ACCESSOR there, which the stack records as Astro's and takes away with the Deployment role.",
     ),
   dagRoles: z
-    .array(
-      z.object({
-        deploymentId: z.string().describe("The Astro Deployment the DAG runs on."),
-        dagId: z.string().optional().describe("One DAG, by its id (give this or dagTag)."),
-        dagTag: z.string().optional().describe("Every DAG with this tag (give this or dagId)."),
-        role: z.string().describe("DAG_VIEWER, DAG_AUTHOR, or the id of one of the organization's custom DAG roles."),
-      }),
-    )
+    .array(DagRoleSchema)
     .default([])
     .describe(
       "The person's own DAG roles, each on one DAG or one DAG tag of a Deployment (one role each). Astro needs a Deployment role on that Deployment too: declare it in deploymentRoles.",

@@ -441,7 +441,7 @@ const GRANTING: Action[] = [
 const HELD: Action[] = ["change-role", "restore", "handover", "workspace", "deployment", "dag"];
 
 /** Where a role named in `--deny-role` is held: an organization role, a role in one scope, or a custom role's id (Deployment or DAG). */
-function scopesOf(role: string): (Scope | "organization")[] {
+export function scopesOf(role: string): (Scope | "organization")[] {
   if ((WORKSPACE_ROLES as readonly string[]).includes(role)) return ["workspace"];
   if ((DEPLOYMENT_ROLES as readonly string[]).includes(role)) return ["deployment"];
   if ((DAG_ROLES as readonly string[]).includes(role)) return ["dag"];

@@ -55,7 +55,7 @@ export function render(
 
 /** Who gains what through a Team change, in one cell: "ana@x.io: ORGANIZATION_OWNER; bo@x.io: WORKSPACE_OPERATOR in w1". */
 function gainsCell(change: TeamChange): string {
-  const gains = change.gains.map((g) => `${g.email}: ${g.role}${g.workspaceId ? ` in ${g.workspaceId}` : ""}`);
+  const gains = change.gains.map((g) => `${g.email}: ${g.role}${g.where ? ` in ${g.where}` : ""}`);
   const hidden = change.unknown.length ? [`${change.unknown.join(" and ")} not shown`] : [];
   return [...gains, ...hidden].join("; ") || "no one";
 }

@@ -1,9 +1,10 @@
+import { declaredScopes, Scope, SCOPE_NAMES } from "../invite/plan";
 import { UNKNOWN } from "../invite/schema";
 import { Observed, planTeamRemoval, planTeamUpdate, TeamStep } from "../team/plan";
 import { TEAM_TYPE } from "../team/resource-type";
 import { readTeamState, TeamInputs, TeamState } from "../team/schema";
-import { DEFAULT_ROLE, WORKSPACE_ROLES } from "../roles";
-import { PreviewError, type MembershipChange, type Preview } from "./changes";
+import { DEFAULT_ROLE } from "../roles";
+import { PreviewError, scopesOf, type MembershipChange, type Preview } from "./changes";
 
 /**
  * What a preview would do to Astro Teams, and who gains which role through each: the steps of the Team's
@@ -17,12 +18,19 @@ export interface TeamChange {
   team: string;
   resource: string;
   reason: string;
-  /** What the Team grants once the step is done: its organization role (unless Member) and workspace roles. */
-  grants: { role: string; workspaceId?: string }[];
-  /** One role someone gains through the Team with this step: an organization role, or one in a workspace. */
-  gains: { email: string; role: string; workspaceId?: string }[];
+  /** What the Team grants once the step is done: its organization role (unless Member) and its workspace, Deployment and DAG roles. */
+  grants: Grant[];
+  /** One role someone gains through the Team with this step. */
+  gains: (Grant & { email: string })[];
   /** Declared fields the preview hides. */
   unknown: string[];
+}
+
+/** One role a Team grants: its organization role, or a role in one workspace, Deployment or DAG (`where`: its id, or dagKey). */
+interface Grant {
+  role: string;
+  scope: Scope | "organization";
+  where?: string;
 }
 
 type Step = NonNullable<Preview["steps"]>[number];
@@ -82,11 +90,9 @@ function update(resource: string, stored: TeamState, declared: Declared): TeamCh
       case "rename":
         return change(`renamed "${observed.name}" -> "${declared.name}"`, []);
       case "roles": {
-        const raised = rolesOf(declared).filter(
-          (grant) => !rolesOf(observed).some((had) => had.role === grant.role && had.workspaceId === grant.workspaceId),
-        );
+        const raised = beyond(rolesOf(declared), rolesOf(observed));
         return change(
-          `roles ${describe(observed)} -> ${describe(declared)}`,
+          `roles ${describe(stored)} -> ${describe(declared)}`,
           after.filter((email) => observed.members.includes(email)).flatMap((email) => raised.map((grant) => ({ email, ...grant }))),
         );
       }
@@ -108,14 +114,12 @@ function removal(resource: string, stored: TeamState): TeamChange[] {
     if (step.action === "restore") return { ...base, action: "restore", reason: "adopted: set back to what was found", gains: [] };
     if (step.action === "roles") {
       const back = step.to!;
-      const raised = rolesOf(back).filter(
-        (grant) => !rolesOf(observed).some((had) => had.role === grant.role && had.workspaceId === grant.workspaceId),
-      );
+      const raised = beyond(rolesOf(back), rolesOf(observed));
       const stay = observed.members.filter((email) => !stored.membersAdded.includes(email));
       return {
         ...base,
         action: "roles",
-        reason: `roles set back: ${describe(observed)} -> ${describe(back)}`,
+        reason: `roles set back: ${describe(stored)} -> ${describe(back)}`,
         gains: stay.flatMap((email) => raised.map((grant) => ({ email, ...grant }))),
       };
     }
@@ -127,24 +131,41 @@ function removal(resource: string, stored: TeamState): TeamChange[] {
 const gainsOf = (step: TeamStep, declared: Declared) =>
   step.emails!.flatMap((email) => rolesOf(declared).map((grant) => ({ email, ...grant })));
 
-/** What the Team grants beyond membership: its organization role (unless Member) and each workspace role. */
-function rolesOf(team: Pick<Observed, "organizationRole" | "workspaceRoles">): { role: string; workspaceId?: string }[] {
+type Roles = Pick<Observed, "organizationRole" | "workspaceRoles" | "deploymentRoles" | "dagRoles">;
+
+/** What the Team grants beyond membership: its organization role (unless Member) and each role in a workspace, Deployment or DAG. */
+function rolesOf(team: Roles): Grant[] {
+  const scoped = declaredScopes(team);
   return [
-    ...(team.organizationRole !== DEFAULT_ROLE ? [{ role: team.organizationRole }] : []),
-    ...Object.entries(team.workspaceRoles).map(([workspaceId, role]) => ({ role, workspaceId })),
+    ...(team.organizationRole !== DEFAULT_ROLE ? [{ role: team.organizationRole, scope: "organization" as const }] : []),
+    ...SCOPE_NAMES.flatMap((scope) => Object.entries(scoped[scope]).map(([where, role]) => ({ role, scope, where }))),
   ];
 }
 
-const describe = (team: Pick<Observed, "organizationRole" | "workspaceRoles">) =>
-  [team.organizationRole, ...Object.entries(team.workspaceRoles).map(([id, role]) => `${role} in ${id}`)].join(", ");
+/** The grants of `after` that `before` does not hold. */
+const beyond = (after: Grant[], before: Grant[]): Grant[] =>
+  after.filter((grant) => !before.some((had) => had.role === grant.role && had.scope === grant.scope && had.where === grant.where));
 
+/** A Team's roles in words (Astro's own workspace roles, which come and go with its Deployment roles, left out). */
+const describe = (team: Roles) =>
+  [
+    team.organizationRole,
+    ...rolesOf(team)
+      .filter((grant) => grant.where !== undefined)
+      .map((grant) => `${grant.role} in ${grant.where}`),
+  ].join(", ");
+
+/** The Team as its state last saw it, Astro's own workspace roles among its workspace roles (as Astro lists them). */
 function observedOf(state: TeamState): Observed {
   return {
     name: state.name,
     description: state.description,
     organizationRole: state.organizationRole,
-    workspaceRoles: state.workspaceRoles,
+    workspaceRoles: { ...state.workspaceRoles, ...state.workspaceRolesByAstro },
+    deploymentRoles: state.deploymentRoles,
+    dagRoles: state.dagRoles,
     members: state.reportedMembers.map((member) => member.email),
+    parentWorkspaces: Object.keys(state.workspaceRolesByAstro),
   };
 }
 
@@ -165,24 +186,29 @@ type Declared = TeamInputs & { unknown: string[] };
 function declaredOf(resource: string, inputs: Record<string, unknown> | undefined): Declared {
   if (!inputs) throw new PreviewError(`${resource}: a Team step without "newState.inputs": the preview does not say what is declared`);
   const unknown: string[] = [];
+  // Hidden anywhere in the value: as it, an element, an entry's role or one of a DAG role's fields.
   const shown = (field: string, value: unknown): boolean => {
-    const hidden =
-      typeof value === "string"
-        ? HIDDEN.has(value)
-        : Array.isArray(value)
-          ? value.some((v) => HIDDEN.has(String(v)))
-          : typeof value === "object" && value !== null && Object.values(value).some((v) => HIDDEN.has(String(v)));
+    const text = JSON.stringify(value ?? null);
+    const hidden = [...HIDDEN].some((marker) => text.includes(marker));
     if (hidden) unknown.push(field);
     return !hidden;
   };
   const role = inputs.organizationRole ?? DEFAULT_ROLE;
   const roles = inputs.workspaceRoles ?? {};
+  const deploymentRoles = inputs.deploymentRoles ?? {};
+  const dagRoles = inputs.dagRoles ?? [];
   const members = inputs.members ?? null;
   return {
     name: shown("name", inputs.name) ? String(inputs.name) : "(name not shown)",
     description: String(inputs.description ?? ""),
     organizationRole: (shown("organizationRole", role) ? role : HIDDEN_ROLE) as TeamInputs["organizationRole"],
     workspaceRoles: (shown("workspaceRoles", roles) ? roles : { [HIDDEN_ROLE]: HIDDEN_ROLE }) as TeamInputs["workspaceRoles"],
+    deploymentRoles: (shown("deploymentRoles", deploymentRoles)
+      ? deploymentRoles
+      : { [HIDDEN_ROLE]: HIDDEN_ROLE }) as TeamInputs["deploymentRoles"],
+    dagRoles: (shown("dagRoles", dagRoles)
+      ? dagRoles
+      : [{ deploymentId: HIDDEN_ROLE, dagTag: HIDDEN_ROLE, role: HIDDEN_ROLE }]) as TeamInputs["dagRoles"],
     members:
       members === null || shown("members", members)
         ? (members as string[] | null)
@@ -198,9 +224,7 @@ function declaredOf(resource: string, inputs: Record<string, unknown> | undefine
  * `role`; members it hides, of a Team that grants `role`, count as one possible grant.
  */
 export function teamGrants(changes: TeamChange[], role: string): string[] {
-  const workspace = (WORKSPACE_ROLES as readonly string[]).includes(role);
-  const matches = (gain: { role: string; workspaceId?: string }) =>
-    gain.role === role || (gain.role === HIDDEN_ROLE && (gain.workspaceId !== undefined) === workspace);
+  const matches = mayGrant(role);
   return changes.flatMap((change) => [
     ...change.gains
       .filter(matches)
@@ -231,16 +255,19 @@ export function teamRolesByName(preview: Preview): Map<string, TeamChange["grant
  * declares it; a Team declared elsewhere (or names the preview hides) may grant any role, so it counts.
  */
 export function joinGrants(changes: MembershipChange[], roles: Map<string, TeamChange["grants"]>, role: string): string[] {
-  const workspace = (WORKSPACE_ROLES as readonly string[]).includes(role);
+  const matches = mayGrant(role);
   return changes
     .filter((change) => change.action === "team" && (change.toRole !== null || change.unknown.includes("teams")))
     .flatMap((change) => {
       const known = change.team === undefined ? undefined : roles.get(change.team);
       if (!known)
         return [`${change.email} (joins ${change.team ? `Team ${change.team}` : "Teams not shown"}, declared elsewhere: possibly ${role})`];
-      const grants = known.some(
-        (grant) => grant.role === role || (grant.role === HIDDEN_ROLE && (grant.workspaceId !== undefined) === workspace),
-      );
-      return grants ? [`${change.email} (joins Team ${change.team})`] : [];
+      return known.some(matches) ? [`${change.email} (joins Team ${change.team})`] : [];
     });
 }
+
+/** Whether a grant may be `role`: it is, or it is a role the preview hides in a scope where `role` is held. */
+const mayGrant =
+  (role: string) =>
+  (grant: Grant): boolean =>
+    grant.role === role || (grant.role === HIDDEN_ROLE && scopesOf(role).includes(grant.scope));

@@ -3,8 +3,11 @@ import {
   Checked,
   CheckFailure,
   fromValidator,
+  dagRolesWithoutDeploymentRole,
   InputDefaults,
   validateApiUrl,
+  validateDagRoles,
+  validateDeploymentRoles,
   validateEmail,
   validateOrganizationId,
   validateWorkspaceRoles,
@@ -15,7 +18,7 @@ import { TEAM_INPUT_DEFAULTS, TEAM_INPUT_KEYS, TeamInputKey, TeamInputs } from "
 /**
  * check for a Team, without the network: each field normalized and validated, every problem reported at
  * once, naming its property and what would be valid. The fields that need more than a type (the same
- * rules as the invite's for emails, workspace roles, the organization and the URL) have a validator here.
+ * rules as the invite's for emails, role maps and lists, the organization and the URL) have a validator here.
  */
 export type CheckedTeamInputs = { [K in TeamInputKey]: TeamInputs[K] | typeof UNKNOWN };
 
@@ -40,6 +43,8 @@ const VALIDATORS: Record<TeamInputKey, (value: unknown, defaults: InputDefaults)
     return fail(`organizationRole must be one of [${ORGANIZATION_ROLES.join(", ")}], got ${JSON.stringify(value)}`);
   },
   workspaceRoles: (value) => fromValidator(validateWorkspaceRoles(value)),
+  deploymentRoles: validateDeploymentRoles,
+  dagRoles: validateDagRoles,
   members: validateMembers,
   organizationId: (value, defaults) =>
     value !== undefined && typeof value !== "string"
@@ -62,6 +67,7 @@ export function checkTeamInputs(
     if ("failures" in checked) failures.push(...checked.failures.map((reason) => ({ property: key, reason })));
     else inputs[key] = checked.value;
   }
+  failures.push(...dagRolesWithoutDeploymentRole(inputs));
   return { inputs: inputs as Partial<CheckedTeamInputs>, failures };
 }
 

@@ -4,12 +4,13 @@ import { directoryFor, Purpose } from "../api/directory";
 import { AstroApiError } from "../api/errors";
 import { emailKey, type Team, type TeamMember, type User } from "../api/schemas";
 import type { CheckFailure } from "../invite/inputs";
-import { sameValue, UNKNOWN } from "../invite/schema";
+import { inDagOrder, SCOPES } from "../invite/plan";
+import { DagRole, sameValue, UNKNOWN } from "../invite/schema";
 import { report } from "../log";
 import { clientFor, configured, configureProcess, messageOf, PartialStateError } from "../process";
 import { ConfigSource, MISSING_TOKEN } from "../settings";
 import { checkedTeamInputs, checkTeamInputs, CheckedTeamInputs } from "./inputs";
-import { Observed, planTeamOrigin, planTeamRemoval, planTeamUpdate, TeamStep } from "./plan";
+import { astrosWorkspaceRoles, Observed, planTeamOrigin, planTeamRemoval, planTeamUpdate, TeamStep } from "./plan";
 import {
   readTeamState,
   TEAM_INPUT_DEFAULTS,
@@ -34,7 +35,10 @@ export async function configure(req: { config: ConfigSource }, env: Record<strin
   configureProcess(req.config, env);
 }
 
-/** check: the inputs validated, then what Astro will refuse (SCIM, an IdP-managed Team, an ambiguous name) found by reading. */
+/**
+ * check: the inputs validated, then what Astro will refuse (SCIM, an IdP-managed Team, an ambiguous name,
+ * a Deployment that is not the organization's) found by reading.
+ */
 export async function check(_olds: Props, news: Props): Promise<Required<dynamic.CheckResult<Partial<CheckedTeamInputs>>>> {
   const { inputs, failures } = checkTeamInputs(news, configured().defaults);
   if (!configured().token) failures.push({ property: "apiToken", reason: MISSING_TOKEN });
@@ -58,7 +62,25 @@ async function refusals(inputs: TeamInputs): Promise<CheckFailure[]> {
     ];
   }
   const origin = planTeamOrigin(inputs.name, await client.listTeams(inputs.organizationId, [inputs.name]));
-  return "refused" in origin ? [{ property: "name", reason: origin.refused }] : [];
+  if ("refused" in origin) return [{ property: "name", reason: origin.refused }];
+  return unknownDeployments(client, inputs);
+}
+
+/** Each declared Deployment must be one of the organization's (one list of them, only when some are declared). */
+async function unknownDeployments(client: AstroClient, inputs: TeamInputs): Promise<CheckFailure[]> {
+  const named = [
+    ...Object.keys(inputs.deploymentRoles).map((id) => ({ property: "deploymentRoles", id, at: `deploymentRoles.${id}` })),
+    ...inputs.dagRoles.map((entry, i) => ({ property: "dagRoles", id: entry.deploymentId, at: `dagRoles[${i}].deploymentId` })),
+  ];
+  if (named.length === 0) return [];
+  const deployments = await directoryFor(client, inputs.organizationId).deployments();
+  const names = deployments.map((deployment) => `${deployment.id} (${deployment.name})`).join(", ") || "none";
+  return named
+    .filter(({ id }) => !deployments.some((deployment) => deployment.id === id))
+    .map(({ property, id, at }) => ({
+      property,
+      reason: `${at}: ${id} is not a Deployment of organization ${inputs.organizationId} (its Deployments: ${names})`,
+    }));
 }
 
 /** diff: the organization replaces; any other field updates in place (a rename included). */
@@ -99,12 +121,13 @@ export async function read(id: string, props: Props): Promise<{ id?: string; pro
   const team = (await everyTeam(client, stored.organizationId)).find((candidate) => candidate.id === stored.teamId);
   if (!team) return {};
   const members = await client.listTeamMembers(stored.organizationId, team.id);
+  const observed = await observeTeam(client, stored.organizationId, team, members);
   const reported = await reportedMembers(client, stored.organizationId, members, "recent");
   // A waiting member who has accepted since (or left) is no longer waiting: the next `up` acts on them.
   const directory = directoryFor(client, stored.organizationId);
   const waitingUsers = await Promise.all(stored.membersWaiting.map((email) => directory.find({ email }, "recent")));
   const waiting = stored.membersWaiting.filter((_, i) => waitingUsers[i]?.status === "PENDING");
-  const current = settled(stored, team, members, reported, { membersWaiting: waiting });
+  const current = settled(stored, observed, team, reported, { membersWaiting: waiting });
   return { id, props: current, inputs: teamInputsOf(current) };
 }
 
@@ -120,9 +143,12 @@ export async function update(_id: string, olds: Props, news: Props): Promise<Req
   const origin = planTeamOrigin(team.name, [team]);
   if ("refused" in origin) throw new Error(`Nothing was sent for Team "${team.name}": ${origin.refused}`);
   const members = await client.listTeamMembers(inputs.organizationId, team.id);
+  const observed = await observeTeam(client, inputs.organizationId, team, members);
   const reported = await reportedMembers(client, inputs.organizationId, members, "fresh");
-  const base = settled({ ...stored, members: inputs.members, apiUrl: inputs.apiUrl }, team, members, reported, { membersWaiting: [] });
-  return { outs: await reconcile(client, base, team, members, inputs, people) };
+  // Astro's own workspace roles are told apart by the declaration the Team is brought to.
+  const declaration = { ...stored, members: inputs.members, apiUrl: inputs.apiUrl, workspaceRoles: inputs.workspaceRoles };
+  const base = settled(declaration, observed, team, reported, { membersWaiting: [] });
+  return { outs: await reconcile(client, base, team, observed, members, inputs, people) };
 }
 
 /** delete: a Team the stack created is deleted; an adopted one is set back to what was found. */
@@ -135,7 +161,7 @@ export async function remove(_id: string, props: Props): Promise<void> {
     return;
   }
   const members = team ? await client.listTeamMembers(state.organizationId, team.id) : [];
-  const observed = team ? observe(team, members) : undefined;
+  const observed = team ? await observeTeam(client, state.organizationId, team, members) : undefined;
   for (const step of planTeamRemoval(state, observed)) {
     if (step.action === "delete") await client.deleteTeam(state.organizationId, state.teamId);
     else if (step.action !== "restore") await apply(client, state.organizationId, state.teamId, step, members);
@@ -163,17 +189,19 @@ async function createTeam(client: AstroClient, inputs: TeamInputs, people: Map<s
     );
   }
   const members = active.map((email) => ({ userId: people.get(email)!.id, username: email }));
-  const base = settled({ ...inputs, ...blank() }, team, members, reportedOf(members, people), {});
-  return reconcile(client, base, team, members, inputs, people, "created");
+  const observed = observe(team, members, []);
+  const base = settled({ ...inputs, ...blank() }, observed, team, reportedOf(members, people), {});
+  return reconcile(client, base, team, observed, members, inputs, people, "created");
 }
 
 /** The one Team of that name, recorded as found; then brought to the declaration (nothing sent if it matches). */
 async function adopt(client: AstroClient, inputs: TeamInputs, team: Team, people: Map<string, User>): Promise<TeamState> {
   const members = await client.listTeamMembers(inputs.organizationId, team.id);
-  const found = observe(team, members);
+  const observed = await observeTeam(client, inputs.organizationId, team, members);
+  const { parentWorkspaces: _, ...found } = observed;
   const reported = await reportedMembers(client, inputs.organizationId, members, "fresh");
-  const base = settled({ ...inputs, ...blank(), adopted: true, found }, team, members, reported, {});
-  return reconcile(client, base, team, members, inputs, people, "adopted");
+  const base = settled({ ...inputs, ...blank(), adopted: true, found }, observed, team, reported, {});
+  return reconcile(client, base, team, observed, members, inputs, people, "adopted");
 }
 
 /**
@@ -184,6 +212,7 @@ async function reconcile(
   client: AstroClient,
   base: TeamState,
   team: Team,
+  observed: Observed,
   members: TeamMember[],
   inputs: TeamInputs,
   people: Map<string, User>,
@@ -192,9 +221,9 @@ async function reconcile(
   let state = base;
   let wrote = origin === "created";
   try {
-    for (const step of planTeamUpdate(observe(team, members), inputs)) {
+    for (const step of planTeamUpdate(observed, inputs)) {
       const outcome = await apply(client, inputs.organizationId, team.id, step, members, people);
-      state = afterStep(state, step, outcome.waiting, people);
+      state = afterStep(state, step, outcome, people);
       wrote ||= outcome.wrote;
     }
   } catch (error) {
@@ -222,19 +251,25 @@ async function apply(
   step: TeamStep,
   members: TeamMember[],
   people: Map<string, User> = new Map(),
-): Promise<{ wrote: boolean; waiting: string[] }> {
+): Promise<Outcome> {
   const ids = (emails: string[]) =>
     emails.map((email) => people.get(email)?.id ?? members.find((m) => emailKey(m.username) === email)!.userId);
   switch (step.action) {
     case "rename":
       await client.updateTeam(organizationId, teamId, { name: step.to!.name, description: step.to!.description });
       return { wrote: true, waiting: [] };
-    case "roles":
-      await client.updateTeamRoles(organizationId, teamId, {
+    case "roles": {
+      const sent = step.to!.workspaceRoles;
+      const answer = await client.updateTeamRoles(organizationId, teamId, {
         organizationRole: step.to!.organizationRole,
-        workspaceRoles: Object.entries(step.to!.workspaceRoles).map(([workspaceId, role]) => ({ workspaceId, role })),
+        workspaceRoles: Object.entries(sent).map(([workspaceId, role]) => ({ workspaceId, role })),
+        deploymentRoles: Object.entries(step.to!.deploymentRoles).map(([deploymentId, role]) => ({ deploymentId, role })),
+        dagRoles: step.to!.dagRoles,
       });
-      return { wrote: true, waiting: [] };
+      // A workspace role in Astro's answer that was not sent is one Astro added for a Deployment or DAG role.
+      const byAstro = (answer.workspaceRoles ?? []).filter((entry) => !(entry.workspaceId in sent));
+      return { wrote: true, waiting: [], byAstro: Object.fromEntries(byAstro.map((entry) => [entry.workspaceId, entry.role])) };
+    }
     case "remove-member":
       for (const userId of ids(step.emails!)) await client.removeTeamMember(organizationId, teamId, userId);
       return { wrote: true, waiting: [] };
@@ -256,13 +291,27 @@ async function apply(
   }
 }
 
+/** What a step did: whether it wrote, who waits for acceptance, and (roles) the workspace roles Astro added. */
+interface Outcome {
+  wrote: boolean;
+  waiting: string[];
+  byAstro?: Record<string, string>;
+}
+
 /** The state after a step: the Team as the step left it. */
-function afterStep(state: TeamState, step: TeamStep, waiting: string[], people: Map<string, User>): TeamState {
+function afterStep(state: TeamState, step: TeamStep, { waiting, byAstro }: Outcome, people: Map<string, User>): TeamState {
   switch (step.action) {
     case "rename":
       return { ...state, name: step.to!.name, description: step.to!.description };
     case "roles":
-      return { ...state, organizationRole: step.to!.organizationRole, workspaceRoles: step.to!.workspaceRoles };
+      return {
+        ...state,
+        organizationRole: step.to!.organizationRole,
+        workspaceRoles: step.to!.workspaceRoles,
+        deploymentRoles: step.to!.deploymentRoles,
+        dagRoles: step.to!.dagRoles,
+        workspaceRolesByAstro: byAstro ?? {},
+      };
     case "remove-member":
       return {
         ...state,
@@ -286,32 +335,48 @@ function afterStep(state: TeamState, step: TeamStep, waiting: string[], people: 
   }
 }
 
-/** What a Team is in Astro, in the table's terms. */
-function observe(team: Team, members: TeamMember[]): Observed {
+/** What a Team is in Astro, in the table's terms, with the workspaces of its Deployments (from the shared list, when it has any). */
+async function observeTeam(client: AstroClient, organizationId: string, team: Team, members: TeamMember[]): Promise<Observed> {
+  const held = [...(team.deploymentRoles ?? []), ...(team.dagRoles ?? [])].map((entry) => entry.deploymentId);
+  const deployments = held.length ? await directoryFor(client, organizationId).deployments() : [];
+  const parents = deployments.filter((deployment) => held.includes(deployment.id)).map((deployment) => deployment.workspaceId);
+  return observe(team, members, parents);
+}
+
+function observe(team: Team, members: TeamMember[], parentWorkspaces: string[]): Observed {
   return {
     name: team.name,
     description: team.description ?? "",
     organizationRole: team.organizationRole ?? "ORGANIZATION_MEMBER",
     workspaceRoles: Object.fromEntries((team.workspaceRoles ?? []).map((entry) => [entry.workspaceId, entry.role])),
+    deploymentRoles: Object.fromEntries((team.deploymentRoles ?? []).map((entry) => [entry.deploymentId, entry.role])),
+    dagRoles: inDagOrder((team.dagRoles ?? []).map((entry) => SCOPES.dag.entry(SCOPES.dag.key(entry), entry.role) as DagRole)),
     members: members.map((member) => emailKey(member.username)).sort(),
+    parentWorkspaces,
   };
 }
 
-/** The state for a Team as read: its fields and members as Astro has them, over what the stack recorded. */
+/**
+ * The state for a Team as read: its fields and members as Astro has them, over what the stack recorded
+ * (whose workspaceRoles are the declared ones, by which Astro's own are told apart).
+ */
 function settled(
   stored: Omit<TeamState, "schemaVersion">,
+  seen: Observed,
   team: Team,
-  members: TeamMember[],
   reported: TeamState["reportedMembers"],
   change: Partial<TeamState>,
 ): TeamState {
-  const seen = observe(team, members);
+  const byAstro = astrosWorkspaceRoles(seen, stored.workspaceRoles);
   return withSchemaVersion({
     ...stored,
     name: seen.name,
     description: seen.description,
     organizationRole: seen.organizationRole,
-    workspaceRoles: seen.workspaceRoles,
+    workspaceRoles: Object.fromEntries(Object.entries(seen.workspaceRoles).filter(([workspaceId]) => !(workspaceId in byAstro))),
+    deploymentRoles: seen.deploymentRoles,
+    dagRoles: seen.dagRoles,
+    workspaceRolesByAstro: byAstro,
     // Only a declared member list is the stack's to report as its input.
     members: stored.members === null ? null : seen.members,
     teamId: team.id,
@@ -328,6 +393,7 @@ const blank = () => ({
   reportedMembers: [],
   membersWaiting: [],
   membersAdded: [],
+  workspaceRolesByAstro: {},
   adopted: false,
   found: null,
 });

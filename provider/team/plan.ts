@@ -1,3 +1,4 @@
+import { keyed } from "../invite/plan";
 import type { Found, TeamInputs, TeamState } from "./schema";
 
 /**
@@ -11,7 +12,7 @@ export const TEAM_ACTION_MEANINGS = {
   create: "no Team of that name: created with the declared roles and its active members",
   adopt: "exactly one Team of that name, made outside the stack: recorded as found, and nothing sent unless the declaration differs",
   rename: "the Team's name or description changes in place (never a delete and create)",
-  roles: "the Team's organization or workspace roles change: every member gains or loses them",
+  roles: "the Team's organization, workspace, Deployment or DAG roles change: every member gains or loses them",
   "add-member": "a declared member joins the Team, and so gains its roles",
   "remove-member":
     "someone in the Team the declaration does not list (added outside the stack, or removed from the program) leaves it, losing its grants and nothing else",
@@ -21,15 +22,39 @@ export const TEAM_ACTION_MEANINGS = {
 } as const;
 type TeamAction = keyof typeof TEAM_ACTION_MEANINGS;
 
-/** A Team as Astro has it now: what the table compares with the declaration. */
-export type Observed = Found;
+/**
+ * A Team as Astro has it now: what the table compares with the declaration. Its workspace roles are all
+ * Astro lists, Astro's own among them (astrosWorkspaceRoles tells them apart).
+ */
+export type Observed = Found & {
+  /** The workspaces of the Team's Deployment and DAG roles: where Astro may have added a workspace role itself. */
+  parentWorkspaces: string[];
+};
+
+/** The Team's fields a rename or roles step sends: the whole of each (a list sent replaces the Team's). */
+type TeamFields = Pick<Found, "name" | "description" | "organizationRole" | "workspaceRoles" | "deploymentRoles" | "dagRoles">;
 
 export interface TeamStep {
   action: TeamAction;
   /** For members: who. */
   emails?: string[];
   /** For rename and roles: the Team's fields to send. */
-  to?: Pick<Found, "name" | "description" | "organizationRole" | "workspaceRoles">;
+  to?: TeamFields;
+}
+
+/**
+ * The workspace roles Astro gave the Team itself: a Deployment or DAG role in a workspace where the Team
+ * has no role makes Astro add WORKSPACE_ACCESSOR there (the reference). One the declaration (`declared`,
+ * the workspace roles it names) does not name, in the workspace of one of the Team's Deployment or DAG
+ * roles, is Astro's: never drift, never sent back; it leaves with those roles.
+ */
+export function astrosWorkspaceRoles(observed: Observed, declared: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(observed.workspaceRoles).filter(
+      ([workspaceId, role]) =>
+        role === "WORKSPACE_ACCESSOR" && !(workspaceId in declared) && observed.parentWorkspaces.includes(workspaceId),
+    ),
+  );
 }
 
 /**
@@ -56,16 +81,9 @@ export function planTeamOrigin(
 /** update (and adopt, after recording what was found): bring the Team to the declaration. */
 export function planTeamUpdate(observed: Observed, declared: TeamInputs): TeamStep[] {
   const steps: TeamStep[] = [];
-  const to = {
-    name: declared.name,
-    description: declared.description,
-    organizationRole: declared.organizationRole,
-    workspaceRoles: declared.workspaceRoles,
-  };
+  const to = fieldsOf(declared);
   if (observed.name !== declared.name || observed.description !== declared.description) steps.push({ action: "rename", to });
-  if (observed.organizationRole !== declared.organizationRole || !sameRoles(observed.workspaceRoles, declared.workspaceRoles)) {
-    steps.push({ action: "roles", to });
-  }
+  if (!holds(observed, to)) steps.push({ action: "roles", to });
   if (declared.members !== null) {
     const leaving = observed.members.filter((email) => !declared.members!.includes(email));
     const joining = declared.members.filter((email) => !observed.members.includes(email));
@@ -82,19 +100,34 @@ export function planTeamRemoval(state: TeamState, observed: Observed | undefined
   const found = state.found;
   const added = state.membersAdded.filter((email) => observed.members.includes(email));
   const changedFields = observed.name !== found.name || observed.description !== found.description;
-  const changedRoles = observed.organizationRole !== found.organizationRole || !sameRoles(observed.workspaceRoles, found.workspaceRoles);
-  const back = {
-    name: found.name,
-    description: found.description,
-    organizationRole: found.organizationRole,
-    workspaceRoles: found.workspaceRoles,
-  };
+  const back = fieldsOf(found);
   return [
     { action: "restore" },
     ...(added.length ? [{ action: "remove-member" as const, emails: added }] : []),
     ...(changedFields ? [{ action: "rename" as const, to: back }] : []),
-    ...(changedRoles ? [{ action: "roles" as const, to: back }] : []),
+    ...(holds(observed, back) ? [] : [{ action: "roles" as const, to: back }]),
   ];
+}
+
+const fieldsOf = (team: TeamFields): TeamFields => ({
+  name: team.name,
+  description: team.description,
+  organizationRole: team.organizationRole,
+  workspaceRoles: team.workspaceRoles,
+  deploymentRoles: team.deploymentRoles,
+  dagRoles: team.dagRoles,
+});
+
+/** Whether the Team holds exactly these roles, Astro's own workspace roles aside. */
+function holds(observed: Observed, roles: TeamFields): boolean {
+  const astros = astrosWorkspaceRoles(observed, roles.workspaceRoles);
+  const own = Object.fromEntries(Object.entries(observed.workspaceRoles).filter(([workspaceId]) => !(workspaceId in astros)));
+  return (
+    observed.organizationRole === roles.organizationRole &&
+    sameRoles(own, roles.workspaceRoles) &&
+    sameRoles(observed.deploymentRoles, roles.deploymentRoles) &&
+    sameRoles(keyed("dag", observed.dagRoles), keyed("dag", roles.dagRoles))
+  );
 }
 
 function sameRoles(a: Record<string, string>, b: Record<string, string>): boolean {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DagRoleSchema } from "../invite/schema";
 import { readStored } from "../stored-state";
 import { DEFAULT_ROLE, ORGANIZATION_ROLES, WORKSPACE_ROLES } from "../roles";
 
@@ -28,6 +29,18 @@ export const TeamInputsSchema = z.object({
     .default({})
     .describe(
       "The Team's workspace roles: Astro workspace id -> one of WORKSPACE_OWNER, WORKSPACE_OPERATOR, WORKSPACE_AUTHOR, WORKSPACE_MEMBER, WORKSPACE_ACCESSOR. The whole list: a workspace left out loses the Team's role there.",
+    ),
+  deploymentRoles: z
+    .record(z.string(), z.string())
+    .default({})
+    .describe(
+      "The Team's Deployment roles: Astro Deployment id -> DEPLOYMENT_ADMIN or the id of one of the organization's custom Deployment roles. The whole list: a Deployment left out loses the Team's role there. Where workspaceRoles gives the Team no role in a Deployment's workspace, Astro adds WORKSPACE_ACCESSOR there: the stack records it as Astro's (workspaceRolesByAstro), never as drift, and it leaves with the Deployment role.",
+    ),
+  dagRoles: z
+    .array(DagRoleSchema)
+    .default([])
+    .describe(
+      "The Team's DAG roles, each on one DAG or one DAG tag of a Deployment (one role each). The whole list, like deploymentRoles; Astro needs a Deployment role on that Deployment too: declare it in deploymentRoles.",
     ),
   members: z
     .array(EmailSchema)
@@ -71,6 +84,9 @@ const FoundSchema = z.object({
   description: z.string(),
   organizationRole: z.string(),
   workspaceRoles: z.record(z.string(), z.string()),
+  // Found by a version before Deployment and DAG roles: it recorded none.
+  deploymentRoles: z.record(z.string(), z.string()).default({}),
+  dagRoles: z.array(DagRoleSchema).default([]),
   members: z.array(z.string()),
 });
 export type Found = z.infer<typeof FoundSchema>;
@@ -81,7 +97,18 @@ export type Found = z.infer<typeof FoundSchema>;
  */
 export const TeamStateSchema = TeamInputsSchema.extend({
   organizationRole: z.string().describe("The organization role the Team grants, as Astro reports it."),
-  workspaceRoles: z.record(z.string(), z.string()).default({}).describe("The Team's workspace roles, as Astro reports them."),
+  workspaceRoles: z
+    .record(z.string(), z.string())
+    .default({})
+    .describe("The Team's workspace roles, as Astro reports them (without the ones Astro added itself: workspaceRolesByAstro)."),
+  deploymentRoles: z.record(z.string(), z.string()).default({}).describe("The Team's Deployment roles, as Astro reports them."),
+  dagRoles: z.array(DagRoleSchema).default([]).describe("The Team's DAG roles, as Astro reports them."),
+  workspaceRolesByAstro: z
+    .record(z.string(), z.string())
+    .default({})
+    .describe(
+      "WORKSPACE_ACCESSOR roles Astro gave the Team itself, in the workspace of one of its Deployment or DAG roles that workspaceRoles does not name (workspace id -> role): Astro's, not drift; they leave with those roles.",
+    ),
   schemaVersion: z.number().int().default(1).describe("The version of this state's layout (a newer one is refused)."),
   teamId: z.string().describe("The Astro Team's id."),
   isIdpManaged: z

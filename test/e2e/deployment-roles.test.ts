@@ -41,7 +41,7 @@ describe("Deployment and DAG roles under the real Pulumi CLI", function () {
         { deploymentRoles: { [etl]: "DEPLOYMENT_ADMN" } },
         /deploymentRoles\.\w+ must be one of \[DEPLOYMENT_ADMIN\] or the id of a custom Deployment role/,
       ],
-      [{ dagRoles: [finance("DAG_VIEWER")] }, /dagRoles\[0\] is on Deployment \w+, which deploymentRoles does not give them a role in/],
+      [{ dagRoles: [finance("DAG_VIEWER")] }, /dagRoles\[0\] is on Deployment \w+, which deploymentRoles gives no role on/],
       [
         { deploymentRoles: { cnowhere00000000000000000: "DEPLOYMENT_ADMIN" } },
         /deploymentRoles names cnowhere00000000000000000, not a Deployment of organization/,

@@ -2,8 +2,10 @@ import { expect } from "chai";
 import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { AstroClient } from "../../provider/api/client";
 import { Emulator, startEmulator } from "../../provider/emulator/server";
 import { PulumiWorkspace, REPO_ROOT } from "../../scripts/lib/workspace";
+import { review } from "../support/review";
 import { declare, declareTeams, newStack } from "../support/stacks";
 
 const BIN = join(REPO_ROOT, "dist/provider/cli/astro-invites.js");
@@ -167,6 +169,54 @@ describe("Team under the real Pulumi CLI", function () {
     expect(joined.stderr).to.contain("denied role may be granted: eve@example.com (through Team Owners: add-member)");
     expect(joined.stderr).not.to.contain("kim@example.com");
     await stack.run(["destroy", "--yes"]);
+    await declareTeams(stack, {});
+  });
+
+  it("a Team's Deployment and DAG roles: review --deny-role names who gains them, Astro's workspace role is never drift, drift restored, destroy deletes", async () => {
+    const etl = emulator.state.createDeployment(org(), data, "etl").id;
+    const finance = (role: string) => ({ deploymentId: etl, dagTag: "finance", role });
+    const declared = {
+      name: "ETL",
+      deploymentRoles: { [etl]: "DEPLOYMENT_ADMIN" },
+      dagRoles: [finance("DAG_AUTHOR")],
+      members: ["kim@example.com"],
+    };
+    await declareTeams(stack, { etl: declared });
+    const gate = review((await stack.run(["preview", "--json"])).stdout, "--deny-role", "DEPLOYMENT_ADMIN");
+    expect(gate.status).to.equal(3);
+    expect(gate.stderr).to.contain("denied role may be granted: kim@example.com (through Team ETL: create)");
+    expect(review((await stack.run(["preview", "--json"])).stdout, "--deny-role", "DAG_VIEWER").status).to.equal(0);
+
+    await stack.run(["up", "--yes"]);
+    const team = () => teams().find((t) => t.name === "ETL")!;
+    expect(team()).to.deep.include({
+      workspaceRoles: [{ workspaceId: data, role: "WORKSPACE_ACCESSOR" }],
+      deploymentRoles: [{ deploymentId: etl, role: "DEPLOYMENT_ADMIN" }],
+      dagRoles: [finance("DAG_AUTHOR")],
+    });
+    expect((await teamState("etl"))!.outputs).to.deep.include({
+      workspaceRoles: {},
+      workspaceRolesByAstro: { [data]: "WORKSPACE_ACCESSOR" },
+    });
+    emulator.log.length = 0;
+    expect((await stack.run(["preview", "--refresh", "--expect-no-changes"])).code).to.equal(0);
+    expect(writes()).to.deep.equal([]);
+    const kim = userId("kim@example.com");
+    expect(emulator.state.directRoles(org(), kim), "the Team's grants are never the member's own").to.deep.equal({
+      workspaceRoles: [],
+      deploymentRoles: [],
+      dagRoles: [],
+    });
+
+    await new AstroClient({ token: emulator.token, baseUrl: emulator.apiUrl }).updateTeamRoles(org(), team().id, {
+      organizationRole: "ORGANIZATION_MEMBER",
+      dagRoles: [finance("DAG_VIEWER")],
+    });
+    await stack.run(["up", "--refresh", "--yes"]);
+    expect(team().dagRoles).to.deep.equal([finance("DAG_AUTHOR")]);
+
+    await stack.run(["destroy", "--yes"]);
+    expect(teams().map((t) => t.name)).not.to.include("ETL");
     await declareTeams(stack, {});
   });
 

@@ -45,6 +45,8 @@ export type DeclaredTeams = Record<
     name: string;
     organizationRole?: string;
     workspaceRoles?: Record<string, string>;
+    deploymentRoles?: Record<string, string>;
+    dagRoles?: { deploymentId: string; dagId?: string; dagTag?: string; role: string }[];
     members?: string[];
     invited?: string[];
     description?: string;

@@ -452,6 +452,8 @@ func (o TeamDefaultsPtrOutput) WorkspaceRoles() WorkspaceRoleMapOutput {
 
 // What an adopted Team was when the stack first declared it: its name, description, roles and members.
 type TeamFound struct {
+	DagRoles         []DagRole         `pulumi:"dagRoles"`
+	DeploymentRoles  map[string]string `pulumi:"deploymentRoles"`
 	Description      string            `pulumi:"description"`
 	Members          []string          `pulumi:"members"`
 	Name             string            `pulumi:"name"`
@@ -472,6 +474,14 @@ func (o TeamFoundOutput) ToTeamFoundOutput() TeamFoundOutput {
 
 func (o TeamFoundOutput) ToTeamFoundOutputWithContext(ctx context.Context) TeamFoundOutput {
 	return o
+}
+
+func (o TeamFoundOutput) DagRoles() DagRoleArrayOutput {
+	return o.ApplyT(func(v TeamFound) []DagRole { return v.DagRoles }).(DagRoleArrayOutput)
+}
+
+func (o TeamFoundOutput) DeploymentRoles() pulumi.StringMapOutput {
+	return o.ApplyT(func(v TeamFound) map[string]string { return v.DeploymentRoles }).(pulumi.StringMapOutput)
 }
 
 func (o TeamFoundOutput) Description() pulumi.StringOutput {
@@ -516,6 +526,24 @@ func (o TeamFoundPtrOutput) Elem() TeamFoundOutput {
 		var ret TeamFound
 		return ret
 	}).(TeamFoundOutput)
+}
+
+func (o TeamFoundPtrOutput) DagRoles() DagRoleArrayOutput {
+	return o.ApplyT(func(v *TeamFound) []DagRole {
+		if v == nil {
+			return nil
+		}
+		return v.DagRoles
+	}).(DagRoleArrayOutput)
+}
+
+func (o TeamFoundPtrOutput) DeploymentRoles() pulumi.StringMapOutput {
+	return o.ApplyT(func(v *TeamFound) map[string]string {
+		if v == nil {
+			return nil
+		}
+		return v.DeploymentRoles
+	}).(pulumi.StringMapOutput)
 }
 
 func (o TeamFoundPtrOutput) Description() pulumi.StringPtrOutput {

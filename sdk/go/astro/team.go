@@ -20,6 +20,10 @@ type Team struct {
 	Adopted pulumi.BoolOutput `pulumi:"adopted"`
 	// The Astro API base URL. Fallbacks: config astro:apiUrl, then env ASTRO_API_URL, then https://api.astronomer.io/v1.
 	ApiUrl pulumi.StringOutput `pulumi:"apiUrl"`
+	// The Team's DAG roles, as Astro reports them.
+	DagRoles DagRoleArrayOutput `pulumi:"dagRoles"`
+	// The Team's Deployment roles, as Astro reports them.
+	DeploymentRoles pulumi.StringMapOutput `pulumi:"deploymentRoles"`
 	// The Team's description in Astro. Changing it updates in place.
 	Description pulumi.StringOutput `pulumi:"description"`
 	// What an adopted Team was when the stack first declared it: its name, description, roles and members.
@@ -44,8 +48,10 @@ type Team struct {
 	SchemaVersion pulumi.IntOutput `pulumi:"schemaVersion"`
 	// The Astro Team's id.
 	TeamId pulumi.StringOutput `pulumi:"teamId"`
-	// The Team's workspace roles, as Astro reports them.
+	// The Team's workspace roles, as Astro reports them (without the ones Astro added itself: workspaceRolesByAstro).
 	WorkspaceRoles pulumi.StringMapOutput `pulumi:"workspaceRoles"`
+	// WORKSPACE_ACCESSOR roles Astro gave the Team itself, in the workspace of one of its Deployment or DAG roles that workspaceRoles does not name (workspace id -> role): Astro's, not drift; they leave with those roles.
+	WorkspaceRolesByAstro pulumi.StringMapOutput `pulumi:"workspaceRolesByAstro"`
 }
 
 // NewTeam registers a new resource with the given unique name, arguments, and options.
@@ -70,6 +76,10 @@ func NewTeam(ctx *pulumi.Context,
 type teamArgs struct {
 	// The Astro API base URL. Fallbacks: config astro:apiUrl, then env ASTRO_API_URL, then https://api.astronomer.io/v1.
 	ApiUrl *string `pulumi:"apiUrl"`
+	// The Team's DAG roles, each on one DAG or one DAG tag of a Deployment (one role each). The whole list, like deploymentRoles; Astro needs a Deployment role on that Deployment too: declare it in deploymentRoles.
+	DagRoles []DagRole `pulumi:"dagRoles"`
+	// The Team's Deployment roles: Astro Deployment id -> DEPLOYMENT_ADMIN or the id of one of the organization's custom Deployment roles. The whole list: a Deployment left out loses the Team's role there. Where workspaceRoles gives the Team no role in a Deployment's workspace, Astro adds WORKSPACE_ACCESSOR there: the stack records it as Astro's (workspaceRolesByAstro), never as drift, and it leaves with the Deployment role.
+	DeploymentRoles map[string]string `pulumi:"deploymentRoles"`
 	// The Team's description in Astro. Changing it updates in place.
 	Description *string `pulumi:"description"`
 	// The Team's whole member list for this stack, by email: anyone else in the Team (added outside the stack) is removed by `up`. Each must be a user of the organization, or invited by an OrganizationUserInvite of the program (pass its `email` output). A pending invitee whom Astro does not let join yet is added after they accept. Not set: the stack does not own the member list.
@@ -88,6 +98,10 @@ type teamArgs struct {
 type TeamArgs struct {
 	// The Astro API base URL. Fallbacks: config astro:apiUrl, then env ASTRO_API_URL, then https://api.astronomer.io/v1.
 	ApiUrl pulumi.StringPtrInput
+	// The Team's DAG roles, each on one DAG or one DAG tag of a Deployment (one role each). The whole list, like deploymentRoles; Astro needs a Deployment role on that Deployment too: declare it in deploymentRoles.
+	DagRoles DagRoleArrayInput
+	// The Team's Deployment roles: Astro Deployment id -> DEPLOYMENT_ADMIN or the id of one of the organization's custom Deployment roles. The whole list: a Deployment left out loses the Team's role there. Where workspaceRoles gives the Team no role in a Deployment's workspace, Astro adds WORKSPACE_ACCESSOR there: the stack records it as Astro's (workspaceRolesByAstro), never as drift, and it leaves with the Deployment role.
+	DeploymentRoles pulumi.StringMapInput
 	// The Team's description in Astro. Changing it updates in place.
 	Description pulumi.StringPtrInput
 	// The Team's whole member list for this stack, by email: anyone else in the Team (added outside the stack) is removed by `up`. Each must be a user of the organization, or invited by an OrganizationUserInvite of the program (pass its `email` output). A pending invitee whom Astro does not let join yet is added after they accept. Not set: the stack does not own the member list.
@@ -147,6 +161,16 @@ func (o TeamOutput) Adopted() pulumi.BoolOutput {
 // The Astro API base URL. Fallbacks: config astro:apiUrl, then env ASTRO_API_URL, then https://api.astronomer.io/v1.
 func (o TeamOutput) ApiUrl() pulumi.StringOutput {
 	return o.ApplyT(func(v *Team) pulumi.StringOutput { return v.ApiUrl }).(pulumi.StringOutput)
+}
+
+// The Team's DAG roles, as Astro reports them.
+func (o TeamOutput) DagRoles() DagRoleArrayOutput {
+	return o.ApplyT(func(v *Team) DagRoleArrayOutput { return v.DagRoles }).(DagRoleArrayOutput)
+}
+
+// The Team's Deployment roles, as Astro reports them.
+func (o TeamOutput) DeploymentRoles() pulumi.StringMapOutput {
+	return o.ApplyT(func(v *Team) pulumi.StringMapOutput { return v.DeploymentRoles }).(pulumi.StringMapOutput)
 }
 
 // The Team's description in Astro. Changing it updates in place.
@@ -209,9 +233,14 @@ func (o TeamOutput) TeamId() pulumi.StringOutput {
 	return o.ApplyT(func(v *Team) pulumi.StringOutput { return v.TeamId }).(pulumi.StringOutput)
 }
 
-// The Team's workspace roles, as Astro reports them.
+// The Team's workspace roles, as Astro reports them (without the ones Astro added itself: workspaceRolesByAstro).
 func (o TeamOutput) WorkspaceRoles() pulumi.StringMapOutput {
 	return o.ApplyT(func(v *Team) pulumi.StringMapOutput { return v.WorkspaceRoles }).(pulumi.StringMapOutput)
+}
+
+// WORKSPACE_ACCESSOR roles Astro gave the Team itself, in the workspace of one of its Deployment or DAG roles that workspaceRoles does not name (workspace id -> role): Astro's, not drift; they leave with those roles.
+func (o TeamOutput) WorkspaceRolesByAstro() pulumi.StringMapOutput {
+	return o.ApplyT(func(v *Team) pulumi.StringMapOutput { return v.WorkspaceRolesByAstro }).(pulumi.StringMapOutput)
 }
 
 func init() {

@@ -13,6 +13,7 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
+from . import outputs
 from ._enums import *
 
 __all__ = [
@@ -169,7 +170,11 @@ class TeamFound(dict):
     @staticmethod
     def __key_warning(key: str):
         suggest = None
-        if key == "organizationRole":
+        if key == "dagRoles":
+            suggest = "dag_roles"
+        elif key == "deploymentRoles":
+            suggest = "deployment_roles"
+        elif key == "organizationRole":
             suggest = "organization_role"
         elif key == "workspaceRoles":
             suggest = "workspace_roles"
@@ -186,6 +191,8 @@ class TeamFound(dict):
         return super().get(key, default)
 
     def __init__(__self__, *,
+                 dag_roles: Sequence['outputs.DagRole'],
+                 deployment_roles: Mapping[str, _builtins.str],
                  description: _builtins.str,
                  members: Sequence[_builtins.str],
                  name: _builtins.str,
@@ -194,11 +201,23 @@ class TeamFound(dict):
         """
         What an adopted Team was when the stack first declared it: its name, description, roles and members.
         """
+        pulumi.set(__self__, "dag_roles", dag_roles)
+        pulumi.set(__self__, "deployment_roles", deployment_roles)
         pulumi.set(__self__, "description", description)
         pulumi.set(__self__, "members", members)
         pulumi.set(__self__, "name", name)
         pulumi.set(__self__, "organization_role", organization_role)
         pulumi.set(__self__, "workspace_roles", workspace_roles)
+
+    @_builtins.property
+    @pulumi.getter(name="dagRoles")
+    def dag_roles(self) -> Sequence['outputs.DagRole']:
+        return pulumi.get(self, "dag_roles")
+
+    @_builtins.property
+    @pulumi.getter(name="deploymentRoles")
+    def deployment_roles(self) -> Mapping[str, _builtins.str]:
+        return pulumi.get(self, "deployment_roles")
 
     @_builtins.property
     @pulumi.getter

@@ -15,6 +15,7 @@ else:
 from . import _utilities
 from . import outputs
 from ._enums import *
+from ._inputs import *
 
 __all__ = ['TeamArgs', 'Team']
 
@@ -23,6 +24,8 @@ class TeamArgs:
     def __init__(__self__, *,
                  name: pulumi.Input[_builtins.str],
                  api_url: pulumi.Input[Optional[_builtins.str]] = None,
+                 dag_roles: pulumi.Input[Optional[Sequence[pulumi.Input['DagRoleArgs']]]] = None,
+                 deployment_roles: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  description: pulumi.Input[Optional[_builtins.str]] = None,
                  members: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  organization_id: pulumi.Input[Optional[_builtins.str]] = None,
@@ -33,6 +36,8 @@ class TeamArgs:
 
         :param pulumi.Input[_builtins.str] name: The Team's name in Astro. No Team of that name: one is created; exactly one: it is adopted as found; two or more: refused. Changing it renames the Team in place.
         :param pulumi.Input[_builtins.str] api_url: The Astro API base URL. Fallbacks: config astro:apiUrl, then env ASTRO_API_URL, then https://api.astronomer.io/v1.
+        :param pulumi.Input[Sequence[pulumi.Input['DagRoleArgs']]] dag_roles: The Team's DAG roles, each on one DAG or one DAG tag of a Deployment (one role each). The whole list, like deploymentRoles; Astro needs a Deployment role on that Deployment too: declare it in deploymentRoles.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] deployment_roles: The Team's Deployment roles: Astro Deployment id -> DEPLOYMENT_ADMIN or the id of one of the organization's custom Deployment roles. The whole list: a Deployment left out loses the Team's role there. Where workspaceRoles gives the Team no role in a Deployment's workspace, Astro adds WORKSPACE_ACCESSOR there: the stack records it as Astro's (workspaceRolesByAstro), never as drift, and it leaves with the Deployment role.
         :param pulumi.Input[_builtins.str] description: The Team's description in Astro. Changing it updates in place.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] members: The Team's whole member list for this stack, by email: anyone else in the Team (added outside the stack) is removed by `up`. Each must be a user of the organization, or invited by an OrganizationUserInvite of the program (pass its `email` output). A pending invitee whom Astro does not let join yet is added after they accept. Not set: the stack does not own the member list.
         :param pulumi.Input[_builtins.str] organization_id: The Astro organization. Fallbacks: stack config astro:organizationId, then env ASTRO_ORGANIZATION_ID. Changing it replaces.
@@ -42,6 +47,10 @@ class TeamArgs:
         pulumi.set(__self__, "name", name)
         if api_url is not None:
             pulumi.set(__self__, "api_url", api_url)
+        if dag_roles is not None:
+            pulumi.set(__self__, "dag_roles", dag_roles)
+        if deployment_roles is not None:
+            pulumi.set(__self__, "deployment_roles", deployment_roles)
         if description is not None:
             pulumi.set(__self__, "description", description)
         if members is not None:
@@ -76,6 +85,30 @@ class TeamArgs:
     @api_url.setter
     def api_url(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "api_url", value)
+
+    @_builtins.property
+    @pulumi.getter(name="dagRoles")
+    def dag_roles(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['DagRoleArgs']]]]:
+        """
+        The Team's DAG roles, each on one DAG or one DAG tag of a Deployment (one role each). The whole list, like deploymentRoles; Astro needs a Deployment role on that Deployment too: declare it in deploymentRoles.
+        """
+        return pulumi.get(self, "dag_roles")
+
+    @dag_roles.setter
+    def dag_roles(self, value: pulumi.Input[Optional[Sequence[pulumi.Input['DagRoleArgs']]]]):
+        pulumi.set(self, "dag_roles", value)
+
+    @_builtins.property
+    @pulumi.getter(name="deploymentRoles")
+    def deployment_roles(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]:
+        """
+        The Team's Deployment roles: Astro Deployment id -> DEPLOYMENT_ADMIN or the id of one of the organization's custom Deployment roles. The whole list: a Deployment left out loses the Team's role there. Where workspaceRoles gives the Team no role in a Deployment's workspace, Astro adds WORKSPACE_ACCESSOR there: the stack records it as Astro's (workspaceRolesByAstro), never as drift, and it leaves with the Deployment role.
+        """
+        return pulumi.get(self, "deployment_roles")
+
+    @deployment_roles.setter
+    def deployment_roles(self, value: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "deployment_roles", value)
 
     @_builtins.property
     @pulumi.getter
@@ -145,6 +178,8 @@ class Team(pulumi.ComponentResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  api_url: pulumi.Input[Optional[_builtins.str]] = None,
+                 dag_roles: pulumi.Input[Optional[Sequence[pulumi.Input[Union['DagRoleArgs', 'DagRoleArgsDict', 'outputs.DagRole']]]]] = None,
+                 deployment_roles: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  description: pulumi.Input[Optional[_builtins.str]] = None,
                  members: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
@@ -158,6 +193,8 @@ class Team(pulumi.ComponentResource):
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.str] api_url: The Astro API base URL. Fallbacks: config astro:apiUrl, then env ASTRO_API_URL, then https://api.astronomer.io/v1.
+        :param pulumi.Input[Sequence[pulumi.Input[Union['DagRoleArgs', 'DagRoleArgsDict', 'outputs.DagRole']]]] dag_roles: The Team's DAG roles, each on one DAG or one DAG tag of a Deployment (one role each). The whole list, like deploymentRoles; Astro needs a Deployment role on that Deployment too: declare it in deploymentRoles.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] deployment_roles: The Team's Deployment roles: Astro Deployment id -> DEPLOYMENT_ADMIN or the id of one of the organization's custom Deployment roles. The whole list: a Deployment left out loses the Team's role there. Where workspaceRoles gives the Team no role in a Deployment's workspace, Astro adds WORKSPACE_ACCESSOR there: the stack records it as Astro's (workspaceRolesByAstro), never as drift, and it leaves with the Deployment role.
         :param pulumi.Input[_builtins.str] description: The Team's description in Astro. Changing it updates in place.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] members: The Team's whole member list for this stack, by email: anyone else in the Team (added outside the stack) is removed by `up`. Each must be a user of the organization, or invited by an OrganizationUserInvite of the program (pass its `email` output). A pending invitee whom Astro does not let join yet is added after they accept. Not set: the stack does not own the member list.
         :param pulumi.Input[_builtins.str] name: The Team's name in Astro. No Team of that name: one is created; exactly one: it is adopted as found; two or more: refused. Changing it renames the Team in place.
@@ -190,6 +227,8 @@ class Team(pulumi.ComponentResource):
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
                  api_url: pulumi.Input[Optional[_builtins.str]] = None,
+                 dag_roles: pulumi.Input[Optional[Sequence[pulumi.Input[Union['DagRoleArgs', 'DagRoleArgsDict', 'outputs.DagRole']]]]] = None,
+                 deployment_roles: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  description: pulumi.Input[Optional[_builtins.str]] = None,
                  members: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
@@ -208,6 +247,8 @@ class Team(pulumi.ComponentResource):
             __props__ = TeamArgs.__new__(TeamArgs)
 
             __props__.__dict__["api_url"] = api_url
+            __props__.__dict__["dag_roles"] = dag_roles
+            __props__.__dict__["deployment_roles"] = deployment_roles
             __props__.__dict__["description"] = description
             __props__.__dict__["members"] = members
             if name is None and not opts.urn:
@@ -224,6 +265,7 @@ class Team(pulumi.ComponentResource):
             __props__.__dict__["reported_members"] = None
             __props__.__dict__["schema_version"] = None
             __props__.__dict__["team_id"] = None
+            __props__.__dict__["workspace_roles_by_astro"] = None
         super(Team, __self__).__init__(
             'astro:index:Team',
             resource_name,
@@ -246,6 +288,22 @@ class Team(pulumi.ComponentResource):
         The Astro API base URL. Fallbacks: config astro:apiUrl, then env ASTRO_API_URL, then https://api.astronomer.io/v1.
         """
         return pulumi.get(self, "api_url")
+
+    @_builtins.property
+    @pulumi.getter(name="dagRoles")
+    def dag_roles(self) -> pulumi.Output[Sequence['outputs.DagRole']]:
+        """
+        The Team's DAG roles, as Astro reports them.
+        """
+        return pulumi.get(self, "dag_roles")
+
+    @_builtins.property
+    @pulumi.getter(name="deploymentRoles")
+    def deployment_roles(self) -> pulumi.Output[Mapping[str, _builtins.str]]:
+        """
+        The Team's Deployment roles, as Astro reports them.
+        """
+        return pulumi.get(self, "deployment_roles")
 
     @_builtins.property
     @pulumi.getter
@@ -347,7 +405,15 @@ class Team(pulumi.ComponentResource):
     @pulumi.getter(name="workspaceRoles")
     def workspace_roles(self) -> pulumi.Output[Mapping[str, _builtins.str]]:
         """
-        The Team's workspace roles, as Astro reports them.
+        The Team's workspace roles, as Astro reports them (without the ones Astro added itself: workspaceRolesByAstro).
         """
         return pulumi.get(self, "workspace_roles")
+
+    @_builtins.property
+    @pulumi.getter(name="workspaceRolesByAstro")
+    def workspace_roles_by_astro(self) -> pulumi.Output[Mapping[str, _builtins.str]]:
+        """
+        WORKSPACE_ACCESSOR roles Astro gave the Team itself, in the workspace of one of its Deployment or DAG roles that workspaceRoles does not name (workspace id -> role): Astro's, not drift; they leave with those roles.
+        """
+        return pulumi.get(self, "workspace_roles_by_astro")
 

@@ -138,7 +138,7 @@ describe("lifecycle: check and diff (no network)", () => {
       [
         "a DAG role without a Deployment role on its Deployment",
         { email: "a@example.com", dagRoles: [{ deploymentId: "cdeploy000000000000000001", dagId: "nightly", role: "DAG_VIEWER" }] },
-        /^dagRoles: dagRoles\[0\] is on Deployment cdeploy000000000000000001, which deploymentRoles does not give them a role in/,
+        /^dagRoles: dagRoles\[0\] is on Deployment cdeploy000000000000000001, which deploymentRoles gives no role on/,
       ],
       [
         "unknown onDelete",

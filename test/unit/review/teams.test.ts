@@ -80,6 +80,39 @@ describe("review: Team rows, and who gains which role through them", () => {
     expect(teamChanges(preview("delete", stored(["a@example.com"])))[0]).to.deep.include({ action: "delete", gains: [] });
   });
 
+  it("Deployment and DAG roles through a Team: each member gains them, Astro's WORKSPACE_ACCESSOR is no grant, hidden ones fail closed", () => {
+    const prod = "cdeploy000000000000000001";
+    const etl = stored(["a@example.com"], {
+      deploymentRoles: { [prod]: "DEPLOYMENT_ADMIN" },
+      workspaceRolesByAstro: { w9: "WORKSPACE_ACCESSOR" },
+    });
+    const dag = { deploymentId: prod, dagTag: "finance", role: "DAG_AUTHOR" };
+    const same = { deploymentRoles: { [prod]: "DEPLOYMENT_ADMIN" }, members: ["a@example.com", "b@example.com"] };
+    const changes = teamChanges(preview("update", etl, { ...same, dagRoles: [dag] }));
+    expect(changes.map((c) => [c.action, c.reason])).to.deep.equal([
+      [
+        "roles",
+        `roles ORGANIZATION_MEMBER, DEPLOYMENT_ADMIN in ${prod} -> ORGANIZATION_MEMBER, DEPLOYMENT_ADMIN in ${prod}, DAG_AUTHOR in ${prod}/tag:finance`,
+      ],
+      ["add-member", "joins: b@example.com"],
+    ]);
+    expect(teamGrants(changes, "DAG_AUTHOR")).to.deep.equal([
+      "a@example.com (through Team Ops: roles)",
+      "b@example.com (through Team Ops: add-member)",
+    ]);
+    expect(teamGrants(changes, "DEPLOYMENT_ADMIN")).to.deep.equal(["b@example.com (through Team Ops: add-member)"]);
+    expect(teamGrants(changes, "WORKSPACE_ACCESSOR")).to.deep.equal([]);
+    expect(teamChanges(preview("update", etl, same)).map((c) => c.action)).to.deep.equal(["add-member"]);
+
+    const hidden = teamChanges(preview("create", undefined, { dagRoles: [{ ...dag, role: UNKNOWN }], members: ["a@example.com"] }));
+    expect(hidden[0].unknown).to.deep.equal(["dagRoles"]);
+    expect(teamGrants(hidden, "DAG_VIEWER")).to.deep.equal([
+      "a@example.com (through Team Ops: create, a role not shown, so possibly DAG_VIEWER)",
+    ]);
+    expect(teamGrants(hidden, "cdagrole00000000000000001")).to.have.length(1);
+    expect(teamGrants(hidden, "WORKSPACE_OWNER")).to.deep.equal([]);
+  });
+
   it("a person joining a Team by name: what that Team grants when the preview declares it, else possibly any role", () => {
     const inviteUrn = `urn:pulumi:dev::p::${INVITE_TYPE}::ana`;
     const invite = {

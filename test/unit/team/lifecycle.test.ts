@@ -168,6 +168,8 @@ describe("Team lifecycle: create or adopt, members by email, roles, rename, dest
       description: "",
       organizationRole: "ORGANIZATION_MEMBER",
       workspaceRoles: { [data]: "WORKSPACE_MEMBER" },
+      deploymentRoles: {},
+      dagRoles: [],
       members: ["kim@example.com"],
     });
     expect(writes()).to.deep.equal([]);
