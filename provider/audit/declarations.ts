@@ -2,39 +2,27 @@ import { spawn } from "node:child_process";
 import { z } from "zod";
 import { emailKey } from "../api/schemas";
 import { INVITE_TYPE } from "../invite/resource-type";
+import { DagRoleSchema } from "../invite/schema";
 import { TEAM_TYPE } from "../team/resource-type";
 import { DEFAULT_ROLE } from "../roles";
 
 /**
  * What stacks declare, read from their state (a `pulumi stack export`): each invite's declared inputs as
- * check left them (email, role, workspace roles, organization). The audit compares these with what the
+ * check left them (email, role, workspace, Deployment and DAG roles, organization). The audit compares these with what the
  * organization grants; it never needs the token or anything else the state holds.
  */
 
-/** One person as one stack declares them. */
-export interface PersonDeclaration {
-  /** Which stack: `stack dev` or the state file's path. */
+/** Where a declaration is: which stack (`stack dev` or the state file's path) and the Pulumi resource name. */
+interface Place {
   source: string;
-  /** The invite's Pulumi resource name. */
   resource: string;
-  email: string;
-  organizationId: string;
-  role: string;
-  workspaceRoles: Record<string, string>;
 }
 
+/** One person as one stack declares them. */
+export type PersonDeclaration = Place & z.infer<typeof DeclaredSchema>;
+
 /** One Team as one stack declares it (its Astro id from the state, once created or adopted). */
-export interface TeamDeclaration {
-  source: string;
-  resource: string;
-  teamId: string;
-  name: string;
-  organizationId: string;
-  organizationRole: string;
-  workspaceRoles: Record<string, string>;
-  /** The whole member list the stack owns, or null when it does not own it. */
-  members: string[] | null;
-}
+export type TeamDeclaration = Place & { teamId: string } & z.infer<typeof DeclaredTeamSchema>;
 
 export interface StackDeclarations {
   source: string;
@@ -65,12 +53,19 @@ const ExportSchema = z.object({
   deployment: z.object({ resources: z.array(ResourceSchema).nullish() }),
 });
 
+/** Roles below the organization, as a declaration holds them (a version before Deployment roles had none). */
+const SCOPED_ROLES = {
+  workspaceRoles: z.record(z.string(), z.string()).default({}),
+  deploymentRoles: z.record(z.string(), z.string()).default({}),
+  dagRoles: z.array(DagRoleSchema).default([]),
+};
+
 /** The invite's declared fields, as check leaves them in state. */
 const DeclaredSchema = z.object({
   email: z.string().min(1),
   organizationId: z.string().min(1),
   role: z.string().default(DEFAULT_ROLE),
-  workspaceRoles: z.record(z.string(), z.string()).default({}),
+  ...SCOPED_ROLES,
 });
 const DECLARED_FIELDS = Object.keys(DeclaredSchema.shape) as (keyof z.infer<typeof DeclaredSchema>)[];
 
@@ -79,7 +74,8 @@ const DeclaredTeamSchema = z.object({
   name: z.string().min(1),
   organizationId: z.string().min(1),
   organizationRole: z.string().default(DEFAULT_ROLE),
-  workspaceRoles: z.record(z.string(), z.string()).default({}),
+  ...SCOPED_ROLES,
+  /** The whole member list the stack owns, or null when it does not own it. */
   members: z.array(z.string()).nullable().default(null),
 });
 const DECLARED_TEAM_FIELDS = Object.keys(DeclaredTeamSchema.shape) as (keyof z.infer<typeof DeclaredTeamSchema>)[];

@@ -53,7 +53,12 @@ export function renderReport(report: AuditReport, format: AuditFormat): string {
   return format === "markdown" ? markdown(report) : text(report);
 }
 
-const grantText = (grant: Grant) => (grant.workspaceId ? `${grant.role} in ${grant.workspace ?? grant.workspaceId}` : grant.role);
+function grantText(grant: Grant): string {
+  const deployment = grant.deployment ?? grant.deploymentId;
+  if (grant.dag) return `${grant.role} on ${grant.dag} of ${deployment}`;
+  if (deployment) return `${grant.role} on ${deployment}`;
+  return grant.workspaceId ? `${grant.role} in ${grant.workspace ?? grant.workspaceId}` : grant.role;
+}
 const access = (finding: Reported) =>
   [
     ...finding.grants.map(grantText),

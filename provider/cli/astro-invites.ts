@@ -37,9 +37,9 @@ const EXPORT_USAGE = `  astro-invites export [--format team|csv|ts] [--active-on
 const AUDIT_USAGE = `  astro-invites audit (--stack NAME | --state FILE)... [--format text|markdown|json] [--fail-on owner|any]
                       [--allow FILE] [--organization-id ID] [--api-url URL]
       Who has access to the organization that no stack declares: people, roles above a declaration,
-      workspace roles of a person's own, Teams. Reads the organization with list calls only (token from
-      ${ENV_VARS.apiToken}: organization.users.get, organization.workspaces.get, organization.teams.get)
-      and what the stacks declare:
+      workspace, Deployment and DAG roles of a person's own, Teams. Reads the organization with list
+      calls only (token from ${ENV_VARS.apiToken}: organization.users.get, organization.workspaces.get,
+      organization.deployments.get, organization.teams.get) and what the stacks declare:
       --stack NAME       a stack of the Pulumi project in the current directory (pulumi stack export;
                          secrets stay encrypted); repeatable
       --state FILE       a \`pulumi stack export\` file; repeatable
@@ -214,7 +214,10 @@ async function auditOrganization(args: string[]): Promise<number> {
         : guardedAsync(() => readStack(source.value!, say), DeclarationsError),
     ),
   );
-  const { client, organizationId } = connect(values, "organization.users.get, organization.workspaces.get and organization.teams.get");
+  const { client, organizationId } = connect(
+    values,
+    "organization.users.get, organization.workspaces.get, organization.deployments.get and organization.teams.get",
+  );
   const report = await audit({ client, organizationId, stacks, allow, now: new Date(), say });
   process.stdout.write(renderReport(report, format));
   const failing = gated(report, failOn);

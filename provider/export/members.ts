@@ -9,7 +9,7 @@ import {
   type WorkspaceRoleEntry,
 } from "../api/schemas";
 import { ownEntries } from "../invite/scoped-roles";
-import { dagKey } from "../invite/plan";
+import { dagKey, inDagOrder } from "../invite/plan";
 import { isOrganizationRole } from "../roles";
 
 export const EXPORT_FORMATS = ["team", "csv", "ts"] as const;
@@ -58,11 +58,10 @@ export async function readScopedAccess(
   }
   for (const [i, deployment] of deployments.entries()) {
     say(`Deployment ${i + 1} of ${deployments.length}: ${deployment.name}`);
-    for await (const { users } of client.listUsers(organizationId, { deploymentId: deployment.id })) {
-      for (const user of users.filter((user) => !only || only.has(user.id))) {
-        entry(user.id).deployment.push(...(user.deploymentRoles ?? []).filter((e) => e.deploymentId === deployment.id));
-        entry(user.id).dag.push(...(user.dagRoles ?? []).filter((e) => e.deploymentId === deployment.id));
-      }
+    for (const [userId, entries] of await deploymentRoleEntries(client, organizationId, deployment.id)) {
+      if (only && !only.has(userId)) continue;
+      entry(userId).deployment.push(...entries.deployment);
+      entry(userId).dag.push(...entries.dag);
     }
   }
   const access: ScopedAccess = {
@@ -96,6 +95,23 @@ export async function workspaceRoleEntries(
         user.id,
         (user.workspaceRoles ?? []).filter((entry) => entry.workspaceId === workspaceId),
       );
+  }
+  return found;
+}
+
+/** Each user with a role on one Deployment: their Deployment and DAG roles there (role lists filled by the filter). */
+export async function deploymentRoleEntries(
+  client: AstroClient,
+  organizationId: string,
+  deploymentId: string,
+): Promise<Map<string, { deployment: DeploymentRoleEntry[]; dag: DagRoleEntry[] }>> {
+  const found = new Map<string, { deployment: DeploymentRoleEntry[]; dag: DagRoleEntry[] }>();
+  for await (const { users } of client.listUsers(organizationId, { deploymentId })) {
+    for (const user of users)
+      found.set(user.id, {
+        deployment: (user.deploymentRoles ?? []).filter((entry) => entry.deploymentId === deploymentId),
+        dag: (user.dagRoles ?? []).filter((entry) => entry.deploymentId === deploymentId),
+      });
   }
   return found;
 }
@@ -258,6 +274,11 @@ function teamDeclaration({ team, members }: ExportedTeam, organizationId: string
     (entry) =>
       `    ${JSON.stringify(entry.workspaceId)}: ${JSON.stringify(entry.role)},${names.has(entry.workspaceId) ? ` // ${names.get(entry.workspaceId)}` : ""}`,
   );
+  const deploymentRoles = (team.deploymentRoles ?? []).map(
+    (entry) =>
+      `    ${JSON.stringify(entry.deploymentId)}: ${JSON.stringify(entry.role)},${names.has(entry.deploymentId) ? ` // ${names.get(entry.deploymentId)}` : ""}`,
+  );
+  const dagRoles = inDagOrder(team.dagRoles ?? []).map((entry) => `    ${dagDeclaration(entry)},`);
   return [
     `new Team(${JSON.stringify(`team-${slug}`)}, {`,
     `  organizationId: ${JSON.stringify(organizationId)},`,
@@ -265,6 +286,8 @@ function teamDeclaration({ team, members }: ExportedTeam, organizationId: string
     ...(team.description ? [`  description: ${JSON.stringify(team.description)},`] : []),
     `  organizationRole: ${JSON.stringify(team.organizationRole ?? "ORGANIZATION_MEMBER")},`,
     ...(roles.length ? ["  workspaceRoles: {", ...roles, "  },"] : []),
+    ...(deploymentRoles.length ? ["  deploymentRoles: {", ...deploymentRoles, "  },"] : []),
+    ...(dagRoles.length ? ["  dagRoles: [", ...dagRoles, "  ],"] : []),
     `  members: ${JSON.stringify(members)},`,
     "});",
   ].join("\n");

@@ -43,12 +43,15 @@ export interface TeamStep {
 }
 
 /**
- * The workspace roles Astro gave the Team itself: a Deployment or DAG role in a workspace where the Team
- * has no role makes Astro add WORKSPACE_ACCESSOR there (the reference). One the declaration (`declared`,
- * the workspace roles it names) does not name, in the workspace of one of the Team's Deployment or DAG
- * roles, is Astro's: never drift, never sent back; it leaves with those roles.
+ * The workspace roles Astro gave a Team (or person) itself: a Deployment or DAG role in a workspace where
+ * they have no role makes Astro add WORKSPACE_ACCESSOR there (the reference). One the declaration
+ * (`declared`, the workspace roles it names) does not name, in the workspace of one of their Deployment or
+ * DAG roles, is Astro's: never drift, never sent back; it leaves with those roles. The audit reads it so too.
  */
-export function astrosWorkspaceRoles(observed: Observed, declared: Record<string, string>): Record<string, string> {
+export function astrosWorkspaceRoles(
+  observed: Pick<Observed, "workspaceRoles" | "parentWorkspaces">,
+  declared: Record<string, string>,
+): Record<string, string> {
   return Object.fromEntries(
     Object.entries(observed.workspaceRoles).filter(
       ([workspaceId, role]) =>

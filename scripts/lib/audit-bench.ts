@@ -44,7 +44,16 @@ export async function benchAudit(options: AuditBenchOptions): Promise<Record<str
       for (const entry of roles) listed.get(entry.workspaceId)!.add(id);
       if (i < people * DECLARED_SHARE) {
         const workspaceRoles = Object.fromEntries(roles.map((entry) => [entry.workspaceId, entry.role]));
-        declarations.push({ source: "bench", resource: `p${i}`, email, organizationId: org, role, workspaceRoles });
+        declarations.push({
+          source: "bench",
+          resource: `p${i}`,
+          email,
+          organizationId: org,
+          role,
+          workspaceRoles,
+          deploymentRoles: {},
+          dagRoles: [],
+        });
       }
       return id;
     });
@@ -70,7 +79,8 @@ export async function benchAudit(options: AuditBenchOptions): Promise<Record<str
     for (const entry of emulator.log) requests[entry.operation ?? entry.method] = (requests[entry.operation ?? entry.method] ?? 0) + 1;
     const pages = (n: number) => Math.max(1, Math.ceil(n / LIST_PAGE_SIZE));
     const workspacePages = [...listed.values()].reduce((sum, users) => sum + pages(users.size), 0);
-    const floorRequests = pages(people) + 1 + workspacePages + 1 + teams;
+    // The users, the workspaces and each one's users, the Deployments (none here), the Teams and each one's members.
+    const floorRequests = pages(people) + 1 + workspacePages + 1 + 1 + teams;
     const floorSeconds = Math.max(floorRequests / ASTRO_RATE_LIMITS.GET, (2 * latencyMs) / 1000);
     return {
       audit: { people, workspaces, teams, latencyMs },

@@ -144,6 +144,70 @@ describe("astro-invites audit: access no stack declares", () => {
     );
   });
 
+  it("Deployment and DAG roles: above a declaration is drift, undeclared is a grant, a Team's are its own, Astro's WORKSPACE_ACCESSOR is neither", async () => {
+    const data = emulator.state.createWorkspace(org, "Data").id;
+    const ml = emulator.state.createWorkspace(org, "ML").id;
+    const etl = emulator.state.createDeployment(org, data, "etl").id;
+    const train = emulator.state.createDeployment(org, ml, "train").id;
+    const custom = emulator.state.createCustomRole(org, "DEPLOYMENT");
+    const finance = (role: string) => ({ deploymentId: etl, dagTag: "finance", role });
+    const jane = seed("jane@example.com");
+    // Granted as the stack declares it (with the accessor Astro adds in Data), then raised and added to by hand.
+    emulator.state.grantDirectRoles(org, jane, {
+      workspaceRoles: [{ workspaceId: data, role: "WORKSPACE_ACCESSOR" }],
+      deploymentRoles: [
+        { deploymentId: etl, role: "DEPLOYMENT_ADMIN" },
+        { deploymentId: train, role: custom },
+      ],
+      dagRoles: [finance("DAG_AUTHOR")],
+    });
+    const kim = seed("kim@example.com");
+    emulator.state.grantDirectRoles(org, kim, {
+      dagRoles: [finance("DAG_VIEWER")],
+      deploymentRoles: [{ deploymentId: etl, role: "DEPLOYMENT_ADMIN" }],
+    });
+    emulator.state.seedTeam(org, "Trainers", [kim], {
+      workspaceRoles: [{ workspaceId: ml, role: "WORKSPACE_ACCESSOR" }],
+      deploymentRoles: [{ deploymentId: train, role: "DEPLOYMENT_ADMIN" }],
+    });
+    emulator.state.seedTeam(org, "ETL", [], { deploymentRoles: [{ deploymentId: etl, role: custom }] });
+    const declared = declarationsIn(
+      exportOf(
+        {
+          jane: {
+            email: "jane@example.com",
+            organizationId: org,
+            deploymentRoles: { [etl]: "DEPLOYMENT_ADMIN" },
+            dagRoles: [finance("DAG_VIEWER")],
+          },
+          kim: {
+            email: "kim@example.com",
+            organizationId: org,
+            deploymentRoles: { [etl]: "DEPLOYMENT_ADMIN" },
+            dagRoles: [finance("DAG_AUTHOR")],
+          },
+        },
+        [
+          {
+            urn: `urn:pulumi:dev::p::${TEAM_TYPE}::trainers`,
+            type: TEAM_TYPE,
+            inputs: { name: "Trainers", organizationId: org, deploymentRoles: { [train]: "DEPLOYMENT_ADMIN" } },
+            outputs: { teamId: emulator.organization().teams.find((t) => t.name === "Trainers")!.id },
+          },
+        ],
+      ),
+      "stack dev",
+    );
+    const report = await run([declared]);
+    const grants = (f: Finding) => f.grants.map((g) => [g.role, g.deployment ?? g.workspace, g.dag ?? null]);
+    expect(report.findings.map((f) => [f.kind, f.who, grants(f)])).to.deep.equal([
+      ["drift", "jane@example.com", [["DAG_AUTHOR", "etl", "tag:finance"]]],
+      ["grant", "jane@example.com", [[custom, "train", null]]],
+      ["team", "ETL", [[custom, "etl", null]]],
+    ]);
+    expect(renderReport(report, "text")).to.contain("DAG_AUTHOR on tag:finance of etl").and.contain(`${custom} on train`);
+  });
+
   it("reads at list cost: one users walk, the workspaces and one walk each, the Teams and one members walk each; no read per person", async () => {
     const { a, b } = organization();
     for (let i = 0; i < 30; i++) seed(`p${i}@example.com`);
@@ -151,7 +215,7 @@ describe("astro-invites audit: access no stack declares", () => {
     await run([a, b]);
     const operations: Record<string, number> = {};
     for (const entry of emulator.log) operations[entry.operation ?? entry.path] = (operations[entry.operation ?? entry.path] ?? 0) + 1;
-    expect(operations).to.deep.equal({ listUsers: 3, listWorkspaces: 1, listTeams: 1, listTeamMembers: 2 });
+    expect(operations).to.deep.equal({ listUsers: 3, listWorkspaces: 1, listDeployments: 1, listTeams: 1, listTeamMembers: 2 });
   });
 
   it("a token that may not read Teams or workspaces: says what was not audited instead of a clean organization", async () => {
@@ -159,15 +223,20 @@ describe("astro-invites audit: access no stack declares", () => {
     const usersOnly = emulator.createToken("reader", [org], ["organization.users.get"]);
     const report = await run([a, b], { token: usersOnly });
     expect(report.complete).to.equal(false);
-    expect(report.notAudited).to.have.length(2);
+    expect(report.notAudited).to.have.length(3);
     expect(report.notAudited[0]).to.match(/^workspace roles: .*organization\.workspaces\.get/);
-    expect(report.notAudited[1]).to.match(/^Teams: .*organization\.teams\.get/);
+    expect(report.notAudited[1]).to.match(/^Deployment and DAG roles: .*organization\.deployments\.get/);
+    expect(report.notAudited[2]).to.match(/^Teams: .*organization\.teams\.get/);
     expect(renderReport(report, "text")).to.contain("INCOMPLETE: some access could not be read");
     expect(renderReport(report, "markdown")).to.contain("> Not everything could be read, so this is not a clean bill:");
 
     const teamsToo = emulator.createToken("reader2", [org], ["organization.users.get", "organization.workspaces.get"]);
     const partial = await run([a, b], { token: teamsToo });
-    expect(partial.notAudited.map((line) => line.split(":")[0])).to.deep.equal(["Teams", "whose workspace roles are their own"]);
+    expect(partial.notAudited.map((line) => line.split(":")[0])).to.deep.equal([
+      "Deployment and DAG roles",
+      "Teams",
+      "whose roles are their own",
+    ]);
     // Without the Teams, Platform's grant to olga is counted as hers: reported, never hidden.
     expect(summary(partial.findings)).to.deep.include(["grant", "olga@example.com", "ML:WORKSPACE_OPERATOR"]);
   });
@@ -245,6 +314,8 @@ describe("astro-invites audit: what stacks declare, from their state", () => {
         organizationId: "corg",
         role: "ORGANIZATION_OWNER",
         workspaceRoles: { w: "WORKSPACE_MEMBER" },
+        deploymentRoles: {},
+        dagRoles: [],
       },
     ]);
     expect(read.unreadable).to.deep.equal([]);

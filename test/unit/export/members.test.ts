@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { AstroClient } from "../../../provider/api/client";
 import { Emulator, startEmulator } from "../../../provider/emulator/server";
-import { readMembers, readScopedAccess, renderMembers } from "../../../provider/export/members";
+import { readMembers, readScopedAccess, readTeams, renderMembers } from "../../../provider/export/members";
 import { parseTeamFile } from "../../../provider/members/members";
 
 describe("astro-invites export: workspace roles", () => {
@@ -78,6 +78,11 @@ describe("astro-invites export: workspace roles", () => {
     }
     expect(renderMembers(users, org, { format: "ts", activeOnly: false, now }, access)).to.contain(
       `deploymentRoles: { "${etl}": "DEPLOYMENT_ADMIN" }, dagRoles: [{ deploymentId: "${etl}", dagTag: "finance", role: "DAG_VIEWER" }] }`,
+    );
+    // The Team's own DAG role is declared with the Team.
+    const teams = await readTeams(client, org, () => undefined);
+    expect(renderMembers(users, org, { format: "ts", activeOnly: false, now }, access, teams)).to.contain(
+      `  dagRoles: [\n    { deploymentId: "${etl}", dagId: "nightly", role: "DAG_AUTHOR" },\n  ],`,
     );
   });
 });
