@@ -184,8 +184,9 @@ export async function remove(_id: string, props: Props): Promise<void> {
     case "demote":
     case "restore":
       await leaveTeams(client, state);
-      await undoScopes(client, state);
-      await client.updateOrganizationRole(state.organizationId, found(seen, plan).id, plan.toRole!);
+      // One roles POST sets back the roles below the organization and sets the organization role.
+      if (!(await undoScopes(client, state, plan.toRole!)))
+        await client.updateOrganizationRole(state.organizationId, found(seen, plan).id, plan.toRole!);
       return;
     case "leave":
       if (seen !== undefined) await leaveTeams(client, state);

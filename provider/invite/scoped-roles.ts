@@ -116,16 +116,20 @@ export async function reconcileScopes(client: AstroClient, state: InviteState, i
   }
 }
 
-/** Delete: every key the stack declared is set back (see planScopedRemoval), and Astro's parents with them. */
-export async function undoScopes(client: AstroClient, state: InviteState): Promise<void> {
+/**
+ * Delete: every key the stack declared is set back (see planScopedRemoval), and Astro's parents with them.
+ * `organizationRole`: the role removal sets (demote, restore), sent in the same roles POST when there is
+ * one. Answers whether a POST was sent (then the organization role is set too).
+ */
+export async function undoScopes(client: AstroClient, state: InviteState, organizationRole?: string): Promise<boolean> {
   const stored = scopedStates(state);
   const declaredAny = SCOPE_NAMES.some((scope) => Object.keys(stored[scope].before).length > 0);
-  if (!declaredAny && Object.keys(state.workspaceRolesByAstro).length === 0) return;
+  if (!declaredAny && Object.keys(state.workspaceRolesByAstro).length === 0) return false;
   const read = await readOwn(client, state);
-  if (!read) return;
+  if (!read) return false;
   const plans = mapScopes((scope) => planScopedRemoval(scope, stored[scope], read.own[scope]));
   const none = mapScopes<ScopedRoles>(() => ({}));
-  await apply(client, state, read, await withAstrosParents(client, state, read, plans, none));
+  return (await apply(client, state, read, await withAstrosParents(client, state, read, plans, none), organizationRole)).sent;
 }
 
 interface OwnRoles {
@@ -184,14 +188,16 @@ async function withAstrosParents(
 
 /**
  * One roles POST for all of the plans' steps: in each scope with steps, their own list with the steps
- * applied; the organization role they hold beside it. Answers the roles after it, and Astro's parents.
+ * applied; beside it the organization role they hold (or `organizationRole`, when a removal sets one).
+ * Answers the roles after it, Astro's parents, and whether anything was sent.
  */
 async function apply(
   client: AstroClient,
   state: InviteState,
   read: OwnRoles,
   plans: Record<Scope, ScopedPlan>,
-): Promise<{ after: Roles; byAstro: ScopedRoles }> {
+  organizationRole?: string,
+): Promise<{ after: Roles; byAstro: ScopedRoles; sent: boolean }> {
   for (const scope of SCOPE_NAMES) for (const warning of plans[scope].warnings) await report("warning", warning);
   const lists: RoleLists = {};
   for (const scope of SCOPE_NAMES) {
@@ -209,9 +215,9 @@ async function apply(
       ([workspaceId]) => !plans.workspace.steps.some((step) => step.key === workspaceId && step.to === ""),
     ),
   );
-  if (Object.keys(lists).length === 0) return { after: read.own, byAstro };
+  if (Object.keys(lists).length === 0) return { after: read.own, byAstro, sent: false };
   const answer = await client.updateUserRoles(state.organizationId, read.user.id, {
-    organizationRole: read.user.organizationRole ?? state.role,
+    organizationRole: organizationRole ?? read.user.organizationRole ?? state.role,
     ...lists,
   });
   const after = mapScopes((scope) => keyed(scope, (lists as Record<string, RoleEntry[]>)[SCOPES[scope].list] ?? read.entries[scope]));
@@ -221,7 +227,7 @@ async function apply(
   for (const entry of answer.workspaceRoles ?? []) {
     if (!expected.has(entry.workspaceId)) byAstro[entry.workspaceId] = entry.role;
   }
-  return { after, byAstro };
+  return { after, byAstro, sent: true };
 }
 
 /** A scope's roles once its plan is applied. */

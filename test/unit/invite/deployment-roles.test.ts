@@ -85,6 +85,18 @@ describe("lifecycle: Deployment and DAG roles", () => {
     expect(direct("jane@example.com")).to.deep.include({ deploymentRoles: [], dagRoles: [] });
   });
 
+  it("destroy of an accepted Owner: one roles POST demotes them and takes away the stack's Deployment and DAG roles", async () => {
+    emulator.state.switches.workspaceRolesForPending = "accept";
+    const { id, outs } = await createInvite(emulator, { email: "jane@example.com", role: "ORGANIZATION_OWNER", ...declaration() });
+    emulator.state.acceptInviteOf(org, "jane@example.com");
+    const accepted = await refresh(id, outs);
+    emulator.log.length = 0;
+    await destroy(id, accepted);
+    expect(emulator.log.filter((e) => e.method !== "GET").map((e) => e.operation)).to.deep.equal(["updateRoles"]);
+    expect(direct("jane@example.com")).to.deep.equal({ workspaceRoles: [], deploymentRoles: [], dagRoles: [] });
+    expect(emulator.organization().users.find((u) => u.username === "jane@example.com")!.organizationRole).to.equal("ORGANIZATION_MEMBER");
+  });
+
   it("destroy sets back a role they had before the stack, and leaves one changed outside the stack since, saying so", async () => {
     const bob = emulator.state.seedMember(org, "bob@example.com", "ORGANIZATION_MEMBER");
     const custom = emulator.state.createCustomRole(org, "DEPLOYMENT");
