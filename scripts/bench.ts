@@ -25,8 +25,10 @@ import {
 import { PulumiWorkspace, REPO_ROOT, TEAM_PROGRAM } from "./lib/workspace";
 
 /**
- * `npm run bench -- --invites N --latency MS [--workspaces K]`: a team of N people (each with a workspace
- * role in K workspaces) through the real CLI against the
+ * `npm run bench -- --invites N --latency MS [--workspaces K] [--deployments D]`: a team of N people (each
+ * with a workspace role in K workspaces, and with D: DEPLOYMENT_ADMIN on D Deployments of a workspace
+ * nobody declares, where Astro adds WORKSPACE_ACCESSOR, and DAG_VIEWER on a DAG tag of the first) through
+ * the real CLI against the
  * emulator (Astro's rate limits enforced, MS of latency per request), in a project that installed the
  * packed package the way users do. The same phases first run on the engine floor: the same program and
  * package in a second project, whose lifecycle answers every step from the declaration alone
@@ -35,7 +37,8 @@ import { PulumiWorkspace, REPO_ROOT, TEAM_PROGRAM } from "./lib/workspace";
  * than the product beyond noise; otherwise it stops, naming the phase. Each phase reports:
  * - engineSeconds: the trivial stack's wall time for the phase (Pulumi's own cost);
  * - apiFloorSeconds: Astro's rate limits for the requests the phase must make (its writes, one GET by
- *   id before each roles POST, and, when it looks anyone up, one walk of the users list);
+ *   id before each roles POST, and, when it looks anyone up, one walk of the users list and one per
+ *   workspace or Deployment whose users it lists);
  * - wallOverFloor = wall / max(engine, API floor): the least the phase could take if Pulumi's work and
  *   the API's limits overlapped perfectly;
  * - beforeFirstRequestSeconds, apiSeconds, afterLastAnswerSeconds: where the wall time went;
@@ -54,6 +57,7 @@ const { values } = parseArgs({
     invites: { type: "string", default: "200" },
     latency: { type: "string", default: "50" },
     workspaces: { type: "string" },
+    deployments: { type: "string", default: "0" },
     audit: { type: "boolean", default: false },
     teams: { type: "string", default: "50" },
   },
@@ -64,6 +68,11 @@ const latencyMs = Number(values.latency);
 const workspaceCount = Number(values.workspaces ?? "0");
 /** The bench's workspace ids, fixed so that both stacks' team files name the same ones. */
 const WORKSPACES = Array.from({ length: workspaceCount }, (_, i) => `cbenchworkspace${String(i).padStart(10, "0")}`);
+/** With --deployments D, everyone also holds DEPLOYMENT_ADMIN on D Deployments and a DAG role (granted at invite too). */
+const DEPLOYMENTS = Array.from({ length: Number(values.deployments) }, (_, i) => `cbenchdeployment${String(i).padStart(9, "0")}`);
+/** The workspace of the Deployments: one nobody declares, so Astro adds WORKSPACE_ACCESSOR there. */
+const DEPLOYMENT_WORKSPACE = "cbenchdeployspace000000000";
+const SCOPED = { workspaces: WORKSPACES, deployments: DEPLOYMENTS };
 
 /**
  * Installs the engine floor (lib/floor.ts) into an installed project: its lifecycle becomes the floor,
@@ -110,7 +119,7 @@ const PHASES: Phase[] = [
   {
     name: "up-role-change-10pct",
     args: ["up", "--yes", "--skip-preview"],
-    edit: (file) => writeTeamFile(file, invites, { roleChangeEvery: 10, workspaces: WORKSPACES }),
+    edit: (file) => writeTeamFile(file, invites, { roleChangeEvery: 10, ...SCOPED }),
   },
   { name: "destroy", args: ["destroy", "--yes", "--skip-preview"] },
 ];
@@ -166,18 +175,21 @@ function apiFloorSeconds(entries: Emulator["log"], organizationSize: number): nu
   const must: Record<PacedMethod, number> = {
     POST: count("POST"),
     DELETE: count("DELETE"),
-    // A roles POST needs its user read by id (and, for workspace roles, their Teams); a lookup, one walk of
-    // the users list, and one more per workspace whose users it lists.
+    // A roles POST needs its user read by id (and, for roles below the organization, their Teams); the
+    // organization's workspaces and Deployments, once each when read; a lookup, one walk of the users list,
+    // and one more per workspace or Deployment whose users it lists.
     GET:
       rolesPosts +
       count("GET", "getUserTeams") +
-      (looksUp ? Math.max(1, Math.ceil(organizationSize / 1000)) * (1 + workspacesListed(entries)) : 0),
+      count("GET", "listWorkspaces") +
+      count("GET", "listDeployments") +
+      (looksUp ? Math.max(1, Math.ceil(organizationSize / 1000)) * (1 + scopesListed(entries)) : 0),
   };
   return Math.max(0, ...Object.entries(must).map(([method, n]) => n / ASTRO_RATE_LIMITS[method as PacedMethod]));
 }
 
-const workspacesListed = (entries: Emulator["log"]) =>
-  new Set(entries.map((e) => /workspaceId=([^&]+)/.exec(e.path)?.[1]).filter(Boolean)).size;
+const scopesListed = (entries: Emulator["log"]) =>
+  new Set(entries.map((e) => /(?:workspaceId|deploymentId)=([^&]+)/.exec(e.path)?.[0]).filter(Boolean)).size;
 
 const round = (value: number) => Math.round(value * 100) / 100;
 
@@ -215,16 +227,22 @@ function heldByAPageOf1000Users(): number {
 async function main(): Promise<void> {
   const say = (line: string) => process.stderr.write(`bench: ${line}\n`);
   say(
-    `${invites} invites, ${workspaceCount} workspace roles each, ${latencyMs} ms latency, rate limits POST ${ASTRO_RATE_LIMITS.POST}/s DELETE ${ASTRO_RATE_LIMITS.DELETE}/s GET ${ASTRO_RATE_LIMITS.GET}/s`,
+    `${invites} invites, ${workspaceCount} workspace roles and ${DEPLOYMENTS.length} Deployment roles each, ${latencyMs} ms latency, rate limits POST ${ASTRO_RATE_LIMITS.POST}/s DELETE ${ASTRO_RATE_LIMITS.DELETE}/s GET ${ASTRO_RATE_LIMITS.GET}/s`,
   );
   say("packing the package and installing it in two fresh projects (the team, and the same team without API calls)");
   const real = await installedProject("astro-invites-bench", { "index.ts": readFileSync(join(TEAM_PROGRAM, "index.ts"), "utf8") });
   const trivial = await installedProject("astro-invites-bench-floor", { "index.ts": readFileSync(join(TEAM_PROGRAM, "index.ts"), "utf8") });
   const stepLog = join(trivial.dir, "first-steps.log");
   const worldFile = join(trivial.dir, "world.json");
-  installFloor(trivial.dir, { stepLog, worldFile });
+  installFloor(trivial.dir, {
+    stepLog,
+    worldFile,
+    deploymentWorkspaces: Object.fromEntries(DEPLOYMENTS.map((id) => [id, DEPLOYMENT_WORKSPACE])),
+  });
   const emulator = await startEmulator({ latencyMs });
   for (const id of WORKSPACES) emulator.state.createWorkspace(emulator.organizationId, `bench ${id}`, id);
+  if (DEPLOYMENTS.length) emulator.state.createWorkspace(emulator.organizationId, "bench Deployments", DEPLOYMENT_WORKSPACE);
+  for (const id of DEPLOYMENTS) emulator.state.createDeployment(emulator.organizationId, DEPLOYMENT_WORKSPACE, `bench ${id}`, id);
   emulator.state.switches.workspaceRolesForPending = "accept";
   const realStack = new PulumiWorkspace(real.dir, "bench", { inPlace: true });
   const floorStack = new PulumiWorkspace(trivial.dir, "bench", { inPlace: true });
@@ -232,8 +250,8 @@ async function main(): Promise<void> {
   try {
     const realFile = join(real.dir, "team.txt");
     const floorFile = join(trivial.dir, "team.txt");
-    writeTeamFile(realFile, invites, { workspaces: WORKSPACES });
-    writeTeamFile(floorFile, invites, { workspaces: WORKSPACES });
+    writeTeamFile(realFile, invites, SCOPED);
+    writeTeamFile(floorFile, invites, SCOPED);
     await realStack.init(
       { "astro:organizationId": emulator.organizationId, "astro:apiUrl": emulator.apiUrl, file: realFile },
       { "astro:apiToken": emulator.token },

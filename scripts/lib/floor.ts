@@ -10,8 +10,9 @@ import type * as Schema from "../../provider/invite/schema";
  * real lifecycle records, so that the engine makes the same plan and checkpoints as much:
  * - the state is read through the invite's own StateSchema, so every field it declares is present (a
  *   field added there reaches the floor with its default, no edit here);
- * - the declaration is recorded as applied (its role and workspace roles held), as the real lifecycle
- *   records it once its writes succeed;
+ * - the declaration is recorded as applied (its role and workspace, Deployment and DAG roles held, with
+ *   the WORKSPACE_ACCESSOR Astro adds in a Deployment's workspace the person has no role in), as the real
+ *   lifecycle records it once its writes succeed;
  * - what only Astro can say is filled in deterministically (`ASTRO_ANSWERS`).
  *
  * The bench transpiles this file beside the installed package's lifecycle and hands it that package's
@@ -34,6 +35,8 @@ export interface FloorFiles {
   stepLog: string;
   /** A FloorWorld as JSON; absent until a phase changes anything outside the stacks. */
   worldFile: string;
+  /** The organization's Deployments, by id: the workspace of each (where Astro adds its WORKSPACE_ACCESSOR). */
+  deploymentWorkspaces: Record<string, string>;
 }
 
 type Props = Record<string, unknown>;
@@ -44,10 +47,19 @@ const astroId = (kind: string, email: string) => `c${createHash("sha256").update
 
 /**
  * What Astro answers an invite with in the bench's organization, where everyone is new: the ids, the
- * inviter (the bench's token), an expiry that never passes during a run, and no role before the stack in
- * any workspace.
+ * inviter (the bench's token), an expiry that never passes during a run, no role before the stack in any
+ * workspace, Deployment or DAG, and the WORKSPACE_ACCESSOR Astro adds for a Deployment or DAG role in a
+ * workspace the declaration gives no role in.
  */
-function astroAnswers(inputs: Schema.InviteInputs): Partial<Schema.InviteState> {
+function astroAnswers(
+  inputs: Schema.InviteInputs,
+  dagKey: typeof Plan.dagKey,
+  deploymentWorkspaces: Record<string, string>,
+): Partial<Schema.InviteState> {
+  const none = (keys: string[]) => Object.fromEntries(keys.map((key) => [key, ""]));
+  const parents = [...Object.keys(inputs.deploymentRoles), ...inputs.dagRoles.map((entry) => entry.deploymentId)]
+    .map((id) => deploymentWorkspaces[id])
+    .filter((workspaceId) => workspaceId !== undefined && !(workspaceId in inputs.workspaceRoles));
   return {
     inviteId: astroId("invite", inputs.email),
     userId: astroId("user", inputs.email),
@@ -55,7 +67,10 @@ function astroAnswers(inputs: Schema.InviteInputs): Partial<Schema.InviteState> 
     status: "PENDING",
     inviter: { id: astroId("token", "bench"), subjectType: "SERVICEKEY", displayName: "pulumi-astro-invites" },
     organizationName: "Emulated Organization",
-    workspaceRolesBefore: Object.fromEntries(Object.keys(inputs.workspaceRoles).map((id) => [id, ""])),
+    workspaceRolesBefore: none(Object.keys(inputs.workspaceRoles)),
+    deploymentRolesBefore: none(Object.keys(inputs.deploymentRoles)),
+    dagRolesBefore: none(inputs.dagRoles.map(dagKey)),
+    workspaceRolesByAstro: Object.fromEntries(parents.map((workspaceId) => [workspaceId, "WORKSPACE_ACCESSOR"])),
   };
 }
 
@@ -85,12 +100,15 @@ export function floorLifecycle({ lifecycle, schema, plan }: ProductModules, file
   };
   /** The declaration applied over what was recorded before (or over Astro's answers to a new invite). */
   const applied = (inputs: Schema.InviteInputs, stored?: Schema.InviteState): Schema.InviteState => {
-    const answers = astroAnswers(inputs);
+    const answers = astroAnswers(inputs, plan.dagKey, files.deploymentWorkspaces);
     return schema.readState({
       ...answers,
       ...stored,
       ...inputs,
       workspaceRolesBefore: { ...answers.workspaceRolesBefore, ...stored?.workspaceRolesBefore },
+      deploymentRolesBefore: { ...answers.deploymentRolesBefore, ...stored?.deploymentRolesBefore },
+      dagRolesBefore: { ...answers.dagRolesBefore, ...stored?.dagRolesBefore },
+      workspaceRolesByAstro: answers.workspaceRolesByAstro,
     });
   };
   return {

@@ -7,7 +7,7 @@ import * as plan from "../../../provider/invite/plan";
 import * as schema from "../../../provider/invite/schema";
 import { inputsOf, InviteState } from "../../../provider/invite/schema";
 import { Emulator, startEmulator } from "../../../provider/emulator/server";
-import { floorLifecycle } from "../../../scripts/lib/floor";
+import { FloorFiles, floorLifecycle } from "../../../scripts/lib/floor";
 import {
   FloorMismatch,
   requireFloorNotSlower,
@@ -26,7 +26,7 @@ import { configureFor, createInvite } from "../../support/lifecycle";
 describe("bench: the engine floor is the product's plan", () => {
   let emulator: Emulator;
   let dir: string;
-  let files: { stepLog: string; worldFile: string };
+  let files: FloorFiles;
   let floor: ReturnType<typeof floorLifecycle>;
   let workspaces: Record<string, "WORKSPACE_MEMBER">;
   const email = "member0001@example.com";
@@ -40,7 +40,7 @@ describe("bench: the engine floor is the product's plan", () => {
       [emulator.state.createWorkspace(org, "bench b").id]: "WORKSPACE_MEMBER",
     };
     dir = mkdtempSync(join(tmpdir(), "bench-floor-"));
-    files = { stepLog: join(dir, "steps.log"), worldFile: join(dir, "world.json") };
+    files = { stepLog: join(dir, "steps.log"), worldFile: join(dir, "world.json"), deploymentWorkspaces: {} };
     writeFileSync(files.stepLog, "");
     floor = floorLifecycle({ lifecycle, schema, plan }, files);
     await configureFor(emulator);
@@ -87,6 +87,36 @@ describe("bench: the engine floor is the product's plan", () => {
     requireSameFields("up-role-change-10pct", one(floorUpdate.outs), one(realUpdate.outs));
     expect(floorUpdate.outs).to.deep.include({ status: "ACTIVE", role: "ORGANIZATION_MEMBER" });
     expect(readFileSync(files.stepLog, "utf8").trim().split("\n")).to.have.length(1);
+  });
+
+  it("Deployment and DAG roles, with the WORKSPACE_ACCESSOR Astro adds for them: the same fields at create, refresh and update", async () => {
+    const org = emulator.organizationId;
+    const elsewhere = emulator.state.createWorkspace(org, "bench Deployments").id;
+    const deployment = emulator.state.createDeployment(org, elsewhere, "bench").id;
+    files.deploymentWorkspaces = { [deployment]: elsewhere };
+    floor = floorLifecycle({ lifecycle, schema, plan }, files);
+    const scoped = {
+      deploymentRoles: { [deployment]: "DEPLOYMENT_ADMIN" },
+      dagRoles: [{ deploymentId: deployment, dagTag: "bench", role: "DAG_VIEWER" }],
+    };
+    const real = await createInvite(emulator, { email, role: "ORGANIZATION_OWNER", workspaceRoles: workspaces, ...scoped });
+    const floored = await floor.create(await declared(scoped));
+    requireSameFields("up", one(floored.outs), one(real.outs));
+    expect(real.outs.workspaceRolesByAstro).to.deep.equal({ [elsewhere]: "WORKSPACE_ACCESSOR" });
+
+    emulator.state.acceptInviteOf(org, email);
+    writeFileSync(files.worldFile, JSON.stringify({ accepted: [email] }));
+    await configureFor(emulator);
+    const realRead = await lifecycle.read(real.id, { ...real.outs });
+    const floorRead = await floor.read(real.id, { ...floored.outs });
+    requireSameFields("refresh", one(floorRead.props), one(realRead.props));
+    expect((await lifecycle.diff(real.id, { ...realRead.props }, await declared(scoped))).changes).to.equal(false);
+
+    await configureFor(emulator);
+    const change = { role: "ORGANIZATION_MEMBER", ...scoped };
+    const realUpdate = await lifecycle.update(real.id, { ...realRead.props }, { ...inputsOf(realRead.props!), ...change });
+    const floorUpdate = await floor.update(real.id, { ...floorRead.props }, await declared(change));
+    requireSameFields("up-role-change-10pct", one(floorUpdate.outs), one(realUpdate.outs));
   });
 
   it("a field left out of the floor's state stops the bench, naming the phase, and makes the real diff plan another step", async () => {
