@@ -258,11 +258,8 @@ export type ScopedFields = Pick<
 
 /** Key -> role in one scope; "" or absent for none. */
 export type ScopedRoles = Record<string, string>;
-/** Workspace id -> role: the workspace scope's roles. */
-export type WorkspaceRoles = ScopedRoles;
-
 /** One key's step for a person. `from` and `to` are roles of their own there, "" for none. */
-export interface ScopedStep {
+interface ScopedStep {
   scope: Scope;
   key: string;
   from: string;
