@@ -25,7 +25,7 @@ import {
 import { clientFor, configured, configureProcess, messageOf, PartialStateError } from "../process";
 import { ConfigSource, MISSING_TOKEN } from "../settings";
 import { leaveTeams, reconcileTeams, requireTeams } from "./teams";
-import { reconcileScopes, reportedScopes, requireScopes, undoScopes } from "./scoped-roles";
+import { reconcileScopes, requireScopes, scopedRolesReader, undoScopes } from "./scoped-roles";
 
 /**
  * The invite's lifecycle, one function per step Pulumi calls, following the semantics table in the
@@ -96,9 +96,9 @@ const claimed = new Set<string>();
 export async function read(id: string, props: Props): Promise<{ id?: string; props?: InviteState; inputs?: Record<string, unknown> }> {
   const state = readState(props);
   const client = clientFor(state.apiUrl);
-  const user = await findInvitee(client, state, "recent");
+  const [user, scopedRolesOf] = await Promise.all([findInvitee(client, state, "recent"), scopedRolesReader(client, state)]);
   if (!user) return {};
-  const current = { ...observe(state, user), ...(await reportedScopes(client, state, user)) };
+  const current = { ...observe(state, user), ...scopedRolesOf(user.id) };
   return { id, props: current, inputs: inputsOf(current) };
 }
 

@@ -267,42 +267,48 @@ const held = (roles: ScopedRoles): ScopedRoles => Object.fromEntries(Object.entr
 
 /**
  * Refresh: the person's roles at the stack's keys, from shared walks (list cost): one users walk per
- * declared workspace, and one per Deployment the stack declares a Deployment or DAG role on.
+ * declared workspace, and one per Deployment the stack declares a Deployment or DAG role on. The walks go
+ * at once, and need not wait for the person's lookup: the answer picks the person by id from them.
  */
-export async function reportedScopes(
+export async function scopedRolesReader(
   client: AstroClient,
   state: InviteState,
-  user: User,
-): Promise<Pick<InviteState, "workspaceRoles" | "deploymentRoles" | "dagRoles">> {
+): Promise<(userId: string) => Pick<InviteState, "workspaceRoles" | "deploymentRoles" | "dagRoles">> {
   const directory = directoryFor(client, state.organizationId);
   const stored = scopedStates(state);
-  const listed: Entries = { workspace: [], deployment: [], dag: [] };
-  for (const workspaceId of Object.keys(stored.workspace.before)) {
-    const entries = (await directory.workspaceRoles(workspaceId)).get(user.id) ?? [];
-    listed.workspace.push(...entries.filter((entry) => entry.workspaceId === workspaceId));
-  }
-  const deployments = new Set([
-    ...Object.keys(stored.deployment.before),
-    ...Object.keys(stored.dag.before).map((key) => SCOPES.dag.entry(key, "").deploymentId!),
+  const workspaceIds = Object.keys(stored.workspace.before);
+  const deploymentIds = [
+    ...new Set([
+      ...Object.keys(stored.deployment.before),
+      ...Object.keys(stored.dag.before).map((key) => SCOPES.dag.entry(key, "").deploymentId!),
+    ]),
+  ];
+  const [workspaceWalks, deploymentWalks] = await Promise.all([
+    Promise.all(workspaceIds.map((workspaceId) => directory.workspaceRoles(workspaceId))),
+    Promise.all(deploymentIds.map((deploymentId) => directory.deploymentRoles(deploymentId))),
   ]);
-  for (const deploymentId of deployments) {
-    const roles = (await directory.deploymentRoles(deploymentId)).get(user.id);
-    listed.deployment.push(...(roles?.deploymentRoles ?? []).filter((entry) => entry.deploymentId === deploymentId));
-    listed.dag.push(...(roles?.dagRoles ?? []).filter((entry) => entry.deploymentId === deploymentId));
-  }
-  const reported = mapScopes((scope) => {
-    const found: ScopedRoles = {};
-    for (const key of Object.keys(stored[scope].before)) {
-      const entries = listed[scope].filter((entry) => SCOPES[scope].key(entry) === key);
-      // A read may list a Team's grant beside their own: the one the stack last saw is preferred.
-      const role = entries.find((entry) => entry.role === stored[scope].roles[key])?.role ?? entries[0]?.role;
-      if (role) found[key] = role;
-    }
-    return found;
-  });
-  return {
-    workspaceRoles: reported.workspace,
-    deploymentRoles: reported.deployment,
-    dagRoles: dagList(reported.dag),
+  return (userId) => {
+    const listed: Entries = {
+      workspace: workspaceIds.flatMap((workspaceId, i) =>
+        (workspaceWalks[i].get(userId) ?? []).filter((entry) => entry.workspaceId === workspaceId),
+      ),
+      deployment: deploymentIds.flatMap((deploymentId, i) =>
+        (deploymentWalks[i].get(userId)?.deploymentRoles ?? []).filter((entry) => entry.deploymentId === deploymentId),
+      ),
+      dag: deploymentIds.flatMap((deploymentId, i) =>
+        (deploymentWalks[i].get(userId)?.dagRoles ?? []).filter((entry) => entry.deploymentId === deploymentId),
+      ),
+    };
+    const reported = mapScopes((scope) => {
+      const found: ScopedRoles = {};
+      for (const key of Object.keys(stored[scope].before)) {
+        const entries = listed[scope].filter((entry) => SCOPES[scope].key(entry) === key);
+        // A read may list a Team's grant beside their own: the one the stack last saw is preferred.
+        const role = entries.find((entry) => entry.role === stored[scope].roles[key])?.role ?? entries[0]?.role;
+        if (role) found[key] = role;
+      }
+      return found;
+    });
+    return { workspaceRoles: reported.workspace, deploymentRoles: reported.deployment, dagRoles: dagList(reported.dag) };
   };
 }

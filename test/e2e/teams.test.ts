@@ -6,7 +6,7 @@ import { AstroClient } from "../../provider/api/client";
 import { Emulator, startEmulator } from "../../provider/emulator/server";
 import { PulumiWorkspace, REPO_ROOT } from "../../scripts/lib/workspace";
 import { review } from "../support/review";
-import { declare, declareTeams, newStack } from "../support/stacks";
+import { declare, DeclaredTeams, declareTeams, newStack } from "../support/stacks";
 
 const BIN = join(REPO_ROOT, "dist/provider/cli/astro-invites.js");
 
@@ -181,6 +181,23 @@ describe("Team under the real Pulumi CLI", function () {
       dagRoles: [finance("DAG_AUTHOR")],
       members: ["kim@example.com"],
     };
+    // Bad input is named before anything is sent: a Deployment not the organization's, a DAG role without a Deployment role.
+    const ghost = "cnowhere00000000000000000";
+    const cases: [Partial<DeclaredTeams[string]>, string][] = [
+      [
+        { deploymentRoles: { [ghost]: "DEPLOYMENT_ADMIN" }, dagRoles: [] },
+        `deploymentRoles.${ghost}: ${ghost} is not a Deployment of organization`,
+      ],
+      [{ deploymentRoles: {} }, "dagRoles[0] is on Deployment"],
+    ];
+    for (const [bad, message] of cases) {
+      await declareTeams(stack, { etl: { ...declared, ...bad } });
+      emulator.log.length = 0;
+      const refused = await stack.run(["preview"], { allowFailure: true });
+      expect(refused.code).to.not.equal(0);
+      expect(refused.output).to.contain(message);
+      expect(writes()).to.deep.equal([]);
+    }
     await declareTeams(stack, { etl: declared });
     const gate = review((await stack.run(["preview", "--json"])).stdout, "--deny-role", "DEPLOYMENT_ADMIN");
     expect(gate.status).to.equal(3);
