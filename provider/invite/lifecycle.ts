@@ -167,8 +167,11 @@ export async function remove(_id: string, props: Props): Promise<void> {
   const client = clientFor(state.apiUrl);
   const handedOver = claimed.has(resourceId(state));
   // A hand-over writes nothing, so it needs no read.
-  const seen = handedOver ? UNREAD : await findInvitee(client, state, removalLookup(state));
+  const purpose = removalLookup(state);
+  const seen = handedOver ? UNREAD : await findInvitee(client, state, purpose);
   const plan = planRemoval(state, seen, handedOver);
+  // A lookup that read them by id filled their role lists: setting back their roles needs no second read.
+  const byId = purpose === "freshById" && seen !== UNREAD && seen?.id === state.userId ? seen : undefined;
   switch (plan.action) {
     case "revoke":
       await leaveTeams(client, state);
@@ -185,12 +188,12 @@ export async function remove(_id: string, props: Props): Promise<void> {
     case "restore":
       await leaveTeams(client, state);
       // One roles POST sets back the roles below the organization and sets the organization role.
-      if (!(await undoScopes(client, state, plan.toRole!)))
+      if (!(await undoScopes(client, state, plan.toRole!, byId)))
         await client.updateOrganizationRole(state.organizationId, found(seen, plan).id, plan.toRole!);
       return;
     case "leave":
       if (seen !== undefined) await leaveTeams(client, state);
-      if (seen !== undefined) await undoScopes(client, state);
+      if (seen !== undefined) await undoScopes(client, state, undefined, byId);
       if (plan.warning) await report("warning", plan.warning);
       return;
     case "handover":

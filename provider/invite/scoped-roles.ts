@@ -119,13 +119,14 @@ export async function reconcileScopes(client: AstroClient, state: InviteState, i
 /**
  * Delete: every key the stack declared is set back (see planScopedRemoval), and Astro's parents with them.
  * `organizationRole`: the role removal sets (demote, restore), sent in the same roles POST when there is
- * one. Answers whether a POST was sent (then the organization role is set too).
+ * one; `byId`: the removal's lookup, when it was a read by id of this user (role lists filled). Answers
+ * whether a POST was sent (then the organization role is set too).
  */
-export async function undoScopes(client: AstroClient, state: InviteState, organizationRole?: string): Promise<boolean> {
+export async function undoScopes(client: AstroClient, state: InviteState, organizationRole?: string, byId?: User): Promise<boolean> {
   const stored = scopedStates(state);
   const declaredAny = SCOPE_NAMES.some((scope) => Object.keys(stored[scope].before).length > 0);
   if (!declaredAny && Object.keys(state.workspaceRolesByAstro).length === 0) return false;
-  const read = await readOwn(client, state);
+  const read = await readOwn(client, state, byId);
   if (!read) return false;
   const plans = mapScopes((scope) => planScopedRemoval(scope, stored[scope], read.own[scope]));
   const none = mapScopes<ScopedRoles>(() => ({}));
@@ -140,11 +141,19 @@ interface OwnRoles {
   entries: Entries;
 }
 
-/** A read by id (role lists filled) and of their Teams, for a write: never a shared list walk. */
-async function readOwn(client: AstroClient, state: InviteState): Promise<OwnRoles | undefined> {
-  const user = await client.getUser(state.organizationId, state.userId);
-  if (!user) return undefined;
-  const teams = await client.getUserTeams(state.organizationId, user.id);
+/**
+ * A read by id (role lists filled) and of their Teams, for a write: never a shared list walk. The Teams
+ * read needs only the id, so both go at once; `byId` is a read by id the caller just made, used instead.
+ */
+async function readOwn(client: AstroClient, state: InviteState, byId?: User): Promise<OwnRoles | undefined> {
+  const teamsRead = client.getUserTeams(state.organizationId, state.userId);
+  const user = byId ?? (await client.getUser(state.organizationId, state.userId));
+  if (!user) {
+    // Gone: what their Teams were no longer matters, nor whether that read failed.
+    teamsRead.catch(() => undefined);
+    return undefined;
+  }
+  const teams = await teamsRead;
   const entries = mapScopes((scope) => ownEntries(scope, (user[SCOPES[scope].list] ?? []) as RoleEntry[], teams));
   return { user, own: mapScopes((scope) => keyed(scope, entries[scope])), entries };
 }

@@ -85,7 +85,7 @@ describe("lifecycle: Deployment and DAG roles", () => {
     expect(direct("jane@example.com")).to.deep.include({ deploymentRoles: [], dagRoles: [] });
   });
 
-  it("destroy of an accepted Owner: one roles POST demotes them and takes away the stack's Deployment and DAG roles", async () => {
+  it("destroy of an accepted Owner: one read by id, and one roles POST demotes them and takes away the stack's Deployment and DAG roles", async () => {
     emulator.state.switches.workspaceRolesForPending = "accept";
     const { id, outs } = await createInvite(emulator, { email: "jane@example.com", role: "ORGANIZATION_OWNER", ...declaration() });
     emulator.state.acceptInviteOf(org, "jane@example.com");
@@ -93,6 +93,13 @@ describe("lifecycle: Deployment and DAG roles", () => {
     emulator.log.length = 0;
     await destroy(id, accepted);
     expect(emulator.log.filter((e) => e.method !== "GET").map((e) => e.operation)).to.deep.equal(["updateRoles"]);
+    // The removal's read by id is the read the roles are set back from: one getUser, the Teams beside it.
+    expect(
+      emulator.log
+        .filter((e) => e.method === "GET")
+        .map((e) => e.operation)
+        .sort(),
+    ).to.deep.equal(["getUser", "getUserTeams", "listDeployments"]);
     expect(direct("jane@example.com")).to.deep.equal({ workspaceRoles: [], deploymentRoles: [], dagRoles: [] });
     expect(emulator.organization().users.find((u) => u.username === "jane@example.com")!.organizationRole).to.equal("ORGANIZATION_MEMBER");
   });
