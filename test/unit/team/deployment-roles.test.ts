@@ -3,7 +3,8 @@ import { AstroClient } from "../../../provider/api/client";
 import { Emulator, startEmulator } from "../../../provider/emulator/server";
 import * as lifecycle from "../../../provider/team/lifecycle";
 import { TeamState } from "../../../provider/team/schema";
-import { assertNoUndefined, configureFor } from "../../support/lifecycle";
+import { configureFor } from "../../support/lifecycle";
+import { teamSteps } from "../../support/team";
 
 /**
  * A Team's Deployment and DAG roles against the emulator over HTTP: the whole lists the Team's, the
@@ -30,24 +31,7 @@ describe("Team: Deployment and DAG roles, against the emulator", () => {
 
   const team = (id: string) => emulator.organization().teams.find((t) => t.id === id)!;
   const writes = () => emulator.log.filter((entry) => entry.method !== "GET").map((entry) => entry.operation);
-  const check = (args: Record<string, unknown>) => lifecycle.check({}, { organizationId: org, ...args });
-  async function create(args: Record<string, unknown>): Promise<TeamState> {
-    const { inputs, failures } = await check(args);
-    if (failures.length) throw new Error(JSON.stringify(failures));
-    const { outs } = await lifecycle.create({ ...inputs });
-    assertNoUndefined(outs);
-    return outs;
-  }
-  /** refresh, then what a following `up` of `args` runs: whether the diff saw changes, and the state after. */
-  async function refreshAndUp(state: TeamState, args: Record<string, unknown>) {
-    await configureFor(emulator);
-    const refreshed = (await lifecycle.read(state.teamId, state)).props!;
-    const { inputs, failures } = await check(args);
-    if (failures.length) throw new Error(JSON.stringify(failures));
-    const diff = await lifecycle.diff(state.teamId, refreshed, { ...inputs });
-    if (!diff.changes) return { changed: false, refreshed, state: refreshed };
-    return { changed: true, refreshed, state: (await lifecycle.update(state.teamId, refreshed, { ...inputs })).outs };
-  }
+  const { check, create, refreshAndUp } = teamSteps(() => emulator);
   const finance = (role: string) => ({ deploymentId: prod, dagTag: "finance", role });
 
   it("granted with no workspace role: Astro's WORKSPACE_ACCESSOR is recorded as Astro's, and refresh and up see no drift", async () => {

@@ -2,7 +2,8 @@ import { expect } from "chai";
 import * as lifecycle from "../../../provider/team/lifecycle";
 import { teamInputsOf, TeamState } from "../../../provider/team/schema";
 import { Emulator, startEmulator } from "../../../provider/emulator/server";
-import { assertNoUndefined, configureFor } from "../../support/lifecycle";
+import { configureFor } from "../../support/lifecycle";
+import { teamSteps } from "../../support/team";
 
 describe("Team lifecycle: create or adopt, members by email, roles, rename, destroy, against the emulator", () => {
   let emulator: Emulator;
@@ -19,26 +20,7 @@ describe("Team lifecycle: create or adopt, members by email, roles, rename, dest
   const seed = (email: string, status?: "PENDING") => emulator.state.seedMember(org, email, "ORGANIZATION_MEMBER", status);
   const teams = () => emulator.organization().teams;
   const writes = () => emulator.log.filter((entry) => entry.method !== "GET").map((entry) => entry.operation);
-  const check = (args: Record<string, unknown>) => lifecycle.check({}, { organizationId: org, ...args });
-  /** check then create, as the engine runs them for a new resource. */
-  async function create(args: Record<string, unknown>): Promise<TeamState> {
-    const { inputs, failures } = await check(args);
-    if (failures.length) throw new Error(JSON.stringify(failures));
-    const { outs } = await lifecycle.create({ ...inputs });
-    assertNoUndefined(outs);
-    return outs;
-  }
-  /** refresh, then the diff and update a following `up` would run for `args`. */
-  async function refreshAndUp(state: TeamState, args: Record<string, unknown>): Promise<{ changed: boolean; state: TeamState }> {
-    await configureFor(emulator); // `pulumi refresh` and `up` are operations of their own
-    const read = await lifecycle.read(state.teamId, state);
-    const refreshed = read.props!;
-    const { inputs } = await check(args);
-    const diff = await lifecycle.diff(state.teamId, refreshed, { ...inputs });
-    if (!diff.changes) return { changed: false, state: refreshed };
-    expect(diff.replaces).to.deep.equal([]);
-    return { changed: true, state: (await lifecycle.update(state.teamId, refreshed, { ...inputs })).outs };
-  }
+  const { check, create, refreshAndUp } = teamSteps(() => emulator);
 
   describe("check: bad input names the field, before anything is sent", () => {
     for (const [name, args, property, reason] of [
