@@ -1,7 +1,7 @@
 import { emailKey, type Deployment, type User } from "../api/schemas";
 import { declaredScopes, RoleEntry, Scope, SCOPE_NAMES, ScopedRoles, SCOPES } from "../invite/plan";
 import { DAG_ROLES, DEFAULT_ROLE, DEPLOYMENT_ROLES, WORKSPACE_ROLES } from "../roles";
-import { astrosWorkspaceRoles } from "../team/plan";
+import { astrosWorkspaceRoles, parentWorkspacesOf } from "../team/plan";
 import type { PersonDeclaration, TeamDeclaration } from "./declarations";
 import type { OrganizationAccess, ScopedEntries, TeamAccess } from "./organization";
 
@@ -238,11 +238,8 @@ interface Held {
 const heldBy =
   (deployments: Deployment[]) =>
   (entries: ScopedEntries = { workspace: [], deployment: [], dag: [] }): Held => {
-    const ids = [...entries.deployment, ...entries.dag].map((entry) => entry.deploymentId);
-    return {
-      entries,
-      parentWorkspaces: deployments.filter((deployment) => ids.includes(deployment.id)).map((deployment) => deployment.workspaceId),
-    };
+    const ids = [...entries.deployment, ...entries.dag].map((entry) => entry.deploymentId!);
+    return { entries, parentWorkspaces: parentWorkspacesOf(ids, deployments) };
   };
 
 /** Each held entry a declaration names, none covering it (`above`), and each no declaration names (`undeclared`). */

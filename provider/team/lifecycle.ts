@@ -10,7 +10,16 @@ import { report } from "../log";
 import { clientFor, configured, configureProcess, messageOf, PartialStateError } from "../process";
 import { ConfigSource, MISSING_TOKEN } from "../settings";
 import { checkedTeamInputs, checkTeamInputs, CheckedTeamInputs } from "./inputs";
-import { astrosWorkspaceRoles, Observed, planTeamOrigin, planTeamRemoval, planTeamUpdate, TeamStep } from "./plan";
+import {
+  astrosWorkspaceRoles,
+  Observed,
+  ownWorkspaceRoles,
+  parentWorkspacesOf,
+  planTeamOrigin,
+  planTeamRemoval,
+  planTeamUpdate,
+  TeamStep,
+} from "./plan";
 import {
   readTeamState,
   TEAM_INPUT_DEFAULTS,
@@ -339,8 +348,7 @@ function afterStep(state: TeamState, step: TeamStep, { waiting, byAstro }: Outco
 async function observeTeam(client: AstroClient, organizationId: string, team: Team, members: TeamMember[]): Promise<Observed> {
   const held = [...(team.deploymentRoles ?? []), ...(team.dagRoles ?? [])].map((entry) => entry.deploymentId);
   const deployments = held.length ? await directoryFor(client, organizationId).deployments() : [];
-  const parents = deployments.filter((deployment) => held.includes(deployment.id)).map((deployment) => deployment.workspaceId);
-  return observe(team, members, parents);
+  return observe(team, members, parentWorkspacesOf(held, deployments));
 }
 
 function observe(team: Team, members: TeamMember[], parentWorkspaces: string[]): Observed {
@@ -373,7 +381,7 @@ function settled(
     name: seen.name,
     description: seen.description,
     organizationRole: seen.organizationRole,
-    workspaceRoles: Object.fromEntries(Object.entries(seen.workspaceRoles).filter(([workspaceId]) => !(workspaceId in byAstro))),
+    workspaceRoles: ownWorkspaceRoles(seen, stored.workspaceRoles),
     deploymentRoles: seen.deploymentRoles,
     dagRoles: seen.dagRoles,
     workspaceRolesByAstro: byAstro,

@@ -60,6 +60,19 @@ export function astrosWorkspaceRoles(
   );
 }
 
+/** Their own workspace roles: all Astro lists, Astro's own (astrosWorkspaceRoles) left out. */
+export function ownWorkspaceRoles(
+  observed: Pick<Observed, "workspaceRoles" | "parentWorkspaces">,
+  declared: Record<string, string>,
+): Record<string, string> {
+  const astros = astrosWorkspaceRoles(observed, declared);
+  return Object.fromEntries(Object.entries(observed.workspaceRoles).filter(([workspaceId]) => !(workspaceId in astros)));
+}
+
+/** The workspaces of these Deployments (where Astro may add a workspace role for a Deployment or DAG role on them). */
+export const parentWorkspacesOf = (deploymentIds: string[], deployments: { id: string; workspaceId: string }[]): string[] =>
+  deployments.filter((deployment) => deploymentIds.includes(deployment.id)).map((deployment) => deployment.workspaceId);
+
 /**
  * create: which Team a declaration is, by its name. None: create it; one: adopt it. Two or more, or one
  * the identity provider manages: refused (the reason says why), before anything is sent.
@@ -123,11 +136,9 @@ const fieldsOf = (team: TeamFields): TeamFields => ({
 
 /** Whether the Team holds exactly these roles, Astro's own workspace roles aside. */
 function holds(observed: Observed, roles: TeamFields): boolean {
-  const astros = astrosWorkspaceRoles(observed, roles.workspaceRoles);
-  const own = Object.fromEntries(Object.entries(observed.workspaceRoles).filter(([workspaceId]) => !(workspaceId in astros)));
   return (
     observed.organizationRole === roles.organizationRole &&
-    sameRoles(own, roles.workspaceRoles) &&
+    sameRoles(ownWorkspaceRoles(observed, roles.workspaceRoles), roles.workspaceRoles) &&
     sameRoles(observed.deploymentRoles, roles.deploymentRoles) &&
     sameRoles(keyed("dag", observed.dagRoles), keyed("dag", roles.dagRoles))
   );
